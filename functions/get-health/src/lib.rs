@@ -1,0 +1,53 @@
+//! `GET /health`: liveness. Touches no dependency, so it answers even when AWS is degraded.
+
+use http::StatusCode;
+use serde::Serialize;
+use shared::http::{Body, HttpFunction, Request, Response, json};
+use shared::{ApiError, AppContext};
+
+pub struct GetHealth {
+    stage: String,
+}
+
+pub fn build(ctx: &AppContext) -> GetHealth {
+    GetHealth {
+        stage: ctx.config().stage.clone(),
+    }
+}
+
+#[derive(Serialize)]
+struct Health<'a> {
+    status: &'static str,
+    stage: &'a str,
+    version: &'static str,
+}
+
+impl HttpFunction for GetHealth {
+    async fn handle(&self, _req: Request) -> Result<Response<Body>, ApiError> {
+        json(
+            StatusCode::OK,
+            &Health {
+                status: "ok",
+                stage: &self.stage,
+                version: env!("CARGO_PKG_VERSION"),
+            },
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn answers_ok() {
+        let f = GetHealth {
+            stage: "test".into(),
+        };
+        let res = f.handle(http::Request::new(Body::Empty)).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let body: serde_json::Value = serde_json::from_slice(res.body().as_ref()).unwrap();
+        assert_eq!(body["status"], "ok");
+        assert_eq!(body["stage"], "test");
+    }
+}

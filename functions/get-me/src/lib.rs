@@ -1,0 +1,35 @@
+//! `GET /users/me`: the caller's profile and roles.
+
+use http::StatusCode;
+use shared::adapters::dynamo::DynamoStore;
+use shared::api::users::UserResponse;
+use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
+use shared::ports::users::UserStore;
+use shared::{ApiError, AppContext};
+
+pub struct GetMe<U> {
+    users: U,
+}
+
+pub fn build(ctx: &AppContext) -> GetMe<DynamoStore> {
+    GetMe::new(DynamoStore::from_context(ctx))
+}
+
+impl<U: UserStore> GetMe<U> {
+    pub fn new(users: U) -> Self {
+        Self { users }
+    }
+}
+
+impl<U: UserStore> HttpFunction for GetMe<U> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let user = self
+            .users
+            .get_user(&caller.user_id)
+            .await?
+            // A valid token without a profile: an account created outside registration.
+            .ok_or_else(|| ApiError::NotFound("no profile exists for this account".into()))?;
+        json(StatusCode::OK, &UserResponse::new(user, caller.roles))
+    }
+}

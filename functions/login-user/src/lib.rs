@@ -1,0 +1,141 @@
+//! `POST /users/login`: `{email, password}` signs in; `{refresh_token}` renews the tokens.
+//! Wrong credentials are one 401 whatever was wrong, so the answer reveals no accounts.
+
+use http::StatusCode;
+use serde::Deserialize;
+use shared::adapters::cognito::CognitoIdentity;
+use shared::domain::user::normalize_email;
+use shared::domain::validate::Violations;
+use shared::http::{Body, HttpFunction, Request, Response, json, parse_json};
+use shared::ports::identity::Identity;
+use shared::{ApiError, AppContext};
+
+const MAX_SECRET_CHARS: usize = 4096;
+
+pub struct LoginUser<I> {
+    identity: I,
+}
+
+pub fn build(ctx: &AppContext) -> LoginUser<CognitoIdentity> {
+    LoginUser::new(CognitoIdentity::from_context(ctx))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginRequest {
+    email: Option<String>,
+    password: Option<String>,
+    refresh_token: Option<String>,
+}
+
+impl<I: Identity> LoginUser<I> {
+    pub fn new(identity: I) -> Self {
+        Self { identity }
+    }
+}
+
+impl<I: Identity> HttpFunction for LoginUser<I> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let input: LoginRequest = parse_json(&req)?;
+        let mut v = Violations::new();
+        for (field, value) in [
+            ("password", &input.password),
+            ("refresh_token", &input.refresh_token),
+        ] {
+            if let Some(value) = value {
+                v.text(field, value, 1, MAX_SECRET_CHARS);
+            }
+        }
+        let tokens = match (input.email, input.password, input.refresh_token) {
+            (None, None, Some(refresh)) => {
+                v.into_result()?;
+                self.identity.refresh(&refresh).await?
+            }
+            (Some(email), Some(password), None) => {
+                v.into_result()?;
+                self.identity
+                    .sign_in(&normalize_email(&email), &password)
+                    .await?
+            }
+            (email, password, refresh) => {
+                if refresh.is_some() {
+                    v.add(
+                        "refresh_token",
+                        "exclusive",
+                        "send either refresh_token alone, or email and password",
+                    );
+                } else {
+                    if email.is_none() {
+                        v.add("email", "required", "required with password");
+                    }
+                    if password.is_none() {
+                        v.add("password", "required", "required with email");
+                    }
+                }
+                return Err(v.into_result().unwrap_err());
+            }
+        };
+        json(StatusCode::OK, &tokens)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::fakes::FakeIdentity;
+    use shared::ports::identity::NewAccount;
+
+    fn request(body: &str) -> Request {
+        http::Request::builder().body(Body::from(body)).unwrap()
+    }
+
+    async fn with_account() -> LoginUser<FakeIdentity> {
+        let identity = FakeIdentity::default();
+        identity
+            .register(&NewAccount {
+                email: "ada@example.com",
+                password: "Str0ngPassword!",
+                name: "Ada",
+            })
+            .await
+            .unwrap();
+        LoginUser::new(identity)
+    }
+
+    #[tokio::test]
+    async fn signs_in_and_refreshes() {
+        let f = with_account().await;
+        let res = f
+            .handle(request(
+                r#"{"email":"ADA@example.com","password":"Str0ngPassword!"}"#,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let body: serde_json::Value = serde_json::from_slice(res.body().as_ref()).unwrap();
+        let refresh = body["refresh_token"].as_str().unwrap();
+        let res = f
+            .handle(request(&format!(r#"{{"refresh_token":"{refresh}"}}"#)))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn wrong_password_is_401_and_mixed_inputs_are_400() {
+        let f = with_account().await;
+        let err = f
+            .handle(request(r#"{"email":"ada@example.com","password":"wrong"}"#))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ApiError::Unauthorized(_)));
+        for body in [
+            r#"{"email":"a@b.co"}"#,
+            r#"{"refresh_token":"x","email":"a@b.co"}"#,
+            "{}",
+        ] {
+            let err = f.handle(request(body)).await.unwrap_err();
+            assert!(matches!(err, ApiError::Validation(_)), "{body}");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! `POST /users/register`: creates the Cognito account (confirmed, group `member`) and the
+//! user record. If the record cannot be written the account is deleted again, so the two
+//! never disagree and the same email can simply retry.
+
+use http::StatusCode;
+use jiff::Timestamp;
+use serde::Deserialize;
+use shared::adapters::cognito::CognitoIdentity;
+use shared::adapters::dynamo::DynamoStore;
+use shared::api::users::UserResponse;
+use shared::domain::user::{User, normalize_email, validate_email, validate_name};
+use shared::domain::validate::Violations;
+use shared::http::{Body, HttpFunction, Request, Response, Role, json, parse_json};
+use shared::ports::identity::{Identity, NewAccount};
+use shared::ports::users::UserStore;
+use shared::{ApiError, AppContext};
+
+/// Cognito's own limit; the policy itself (length, classes) is Cognito's to enforce.
+const MAX_PASSWORD_CHARS: usize = 256;
+
+pub struct RegisterUser<I, U> {
+    identity: I,
+    users: U,
+}
+
+pub fn build(ctx: &AppContext) -> RegisterUser<CognitoIdentity, DynamoStore> {
+    RegisterUser::new(
+        CognitoIdentity::from_context(ctx),
+        DynamoStore::from_context(ctx),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterRequest {
+    email: String,
+    password: String,
+    name: String,
+}
+
+impl<I: Identity, U: UserStore> RegisterUser<I, U> {
+    pub fn new(identity: I, users: U) -> Self {
+        Self { identity, users }
+    }
+}
+
+impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let input: RegisterRequest = parse_json(&req)?;
+        let email = normalize_email(&input.email);
+        let name = input.name.trim().to_string();
+        let mut v = Violations::new();
+        validate_email(&mut v, "email", &email);
+        validate_name(&mut v, "name", &name);
+        v.check(
+            !input.password.is_empty(),
+            "password",
+            "required",
+            "must not be empty",
+        );
+        v.check(
+            input.password.chars().count() <= MAX_PASSWORD_CHARS,
+            "password",
+            "max_length",
+            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+        );
+        v.into_result()?;
+
+        let sub = self
+            .identity
+            .register(&NewAccount {
+                email: &email,
+                password: &input.password,
+                name: &name,
+            })
+            .await?;
+        let now = Timestamp::now();
+        let user = User {
+            id: sub.clone(),
+            email: email.clone(),
+            name,
+            membership_id: None,
+            cognito_sub: sub,
+            created_at: now,
+            updated_at: now,
+        };
+        if let Err(err) = self.users.create_user(&user).await {
+            if let Err(cleanup) = self.identity.delete_account(&email).await {
+                tracing::error!(user_id = %user.id, error = %cleanup, "could not delete the account of a failed registration");
+            }
+            return Err(err.into());
+        }
+        tracing::info!(user_id = %user.id, "user registered");
+        let mut response = json(
+            StatusCode::CREATED,
+            &UserResponse::new(user, vec![Role::Member]),
+        )?;
+        response.headers_mut().insert(
+            http::header::LOCATION,
+            http::HeaderValue::from_static("/users/me"),
+        );
+        Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::fakes::{FakeIdentity, MemoryStore};
+
+    fn request(body: &str) -> Request {
+        http::Request::builder()
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    }
+
+    fn problem(res: &Response<Body>) -> serde_json::Value {
+        serde_json::from_slice(res.body().as_ref()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn registers_with_normalized_email() {
+        let f = RegisterUser::new(FakeIdentity::default(), MemoryStore::default());
+        let res = f
+            .handle(request(
+                r#"{"email":" Ada@Example.com ","password":"Str0ngPassword!","name":" Ada "}"#,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let body = problem(&res);
+        assert_eq!(body["email"], "ada@example.com");
+        assert_eq!(body["name"], "Ada");
+        assert_eq!(body["roles"], serde_json::json!(["member"]));
+        let stored = f.users.users.lock().unwrap();
+        assert_eq!(
+            stored[body["id"].as_str().unwrap()].email,
+            "ada@example.com"
+        );
+    }
+
+    #[tokio::test]
+    async fn invalid_input_touches_nothing() {
+        let f = RegisterUser::new(FakeIdentity::default(), MemoryStore::default());
+        let err = f
+            .handle(request(r#"{"email":"nope","password":"","name":""}"#))
+            .await
+            .unwrap_err();
+        let ApiError::Validation(errors) = err else {
+            panic!("{err:?}")
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["email", "name", "password"]);
+        assert!(f.identity.calls().is_empty());
+        assert!(f.users.users.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn store_failure_removes_the_account_again() {
+        let f = RegisterUser::new(FakeIdentity::default(), MemoryStore::failing_writes());
+        let err = f
+            .handle(request(
+                r#"{"email":"a@b.co","password":"Str0ngPassword!","name":"A"}"#,
+            ))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ApiError::Unavailable(_)));
+        assert_eq!(f.identity.calls(), ["register", "delete_account"]);
+        assert!(f.identity.accounts.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn duplicate_email_is_a_conflict_and_weak_password_names_the_policy() {
+        let f = RegisterUser::new(FakeIdentity::default(), MemoryStore::default());
+        let body = r#"{"email":"a@b.co","password":"Str0ngPassword!","name":"A"}"#;
+        f.handle(request(body)).await.unwrap();
+        let err = f
+            .handle(request(&body.replace("a@b.co", "A@B.CO")))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ApiError::Conflict { .. }));
+        let err = f
+            .handle(request(
+                r#"{"email":"c@b.co","password":"short","name":"C"}"#,
+            ))
+            .await
+            .unwrap_err();
+        let ApiError::Validation(errors) = err else {
+            panic!()
+        };
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].rule.as_str()),
+            ("password", "policy")
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! The DynamoDB single-table store. One [`DynamoStore`] implements every store port; each
+//! entity's reads and writes live in its own file, its key shapes in [`keys`].
+
+pub mod keys;
+mod users;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use serde::Serialize;
+
+use crate::adapters::aws_error::classify;
+use crate::context::AppContext;
+use crate::ports::store::StoreError;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn from_context(ctx: &AppContext) -> Self {
+        Self::new(ctx.dynamodb().clone(), ctx.config().table_name.clone())
+    }
+}
+
+/// An entity as stored: its keys and type beside its own fields.
+#[derive(Serialize)]
+struct Keyed<'a, T> {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: &'static str,
+    #[serde(flatten)]
+    data: &'a T,
+}
+
+fn to_item<T: Serialize>(
+    pk: String,
+    sk: String,
+    entity: &'static str,
+    data: &T,
+) -> Result<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>, StoreError>
+{
+    serde_dynamo::to_item(Keyed {
+        pk,
+        sk,
+        entity,
+        data,
+    })
+    .map_err(|e| StoreError::Other(Box::new(e)))
+}
+
+fn store_error<E, R>(err: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match classify(err) {
+        (true, source) => StoreError::Unavailable(source),
+        (false, source) => StoreError::Other(source),
+    }
+}

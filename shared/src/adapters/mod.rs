@@ -1,0 +1,5 @@
+//! AWS implementations of the ports.
+
+pub mod aws_error;
+pub mod cognito;
+pub mod dynamo;

@@ -1,0 +1,3 @@
+//! Wire types of the HTTP API shared by more than one function.
+
+pub mod users;

@@ -1,0 +1,31 @@
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::user::User;
+use crate::http::caller::Role;
+
+/// A user as the API shows it to that user (or an admin).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserResponse {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub membership_id: Option<String>,
+    pub roles: Vec<Role>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl UserResponse {
+    pub fn new(user: User, roles: Vec<Role>) -> Self {
+        Self {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            membership_id: user.membership_id,
+            roles,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Configuration from the environment (template.yaml's `Environment.Variables`).
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+#[error("missing environment variable {0}")]
+pub struct MissingVar(pub &'static str);
+
+/// Everything a function needs to find its resources. Read once per process.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub stage: String,
+    pub region: String,
+    pub table_name: String,
+    pub event_bus_name: String,
+    pub user_pool_id: String,
+    pub user_pool_client_id: String,
+    /// Set only for the local stand-ins; on AWS the SDK finds the real endpoints.
+    pub aws_endpoint_url: Option<String>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, MissingVar> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Builds the configuration from any key lookup: the Lambda environment, or the
+    /// local gateway's resolved template environment (no process-wide `set_var`).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, MissingVar> {
+        let required =
+            |key: &'static str| lookup(key).filter(|v| !v.is_empty()).ok_or(MissingVar(key));
+        Ok(Self {
+            stage: lookup("STAGE").unwrap_or_else(|| "dev".into()),
+            region: lookup("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
+            table_name: required("TABLE_NAME")?,
+            event_bus_name: required("EVENT_BUS_NAME")?,
+            user_pool_id: required("USER_POOL_ID")?,
+            user_pool_client_id: required("USER_POOL_CLIENT_ID")?,
+            aws_endpoint_url: lookup("AWS_ENDPOINT_URL").filter(|v| !v.is_empty()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_required_and_optional_values() {
+        let env = vars(&[
+            ("TABLE_NAME", "t"),
+            ("EVENT_BUS_NAME", "b"),
+            ("USER_POOL_ID", "p"),
+            ("USER_POOL_CLIENT_ID", "c"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+        ]);
+        let cfg = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
+        assert_eq!(cfg.table_name, "t");
+        assert_eq!(cfg.aws_endpoint_url.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(cfg.region, "us-east-1");
+    }
+
+    #[test]
+    fn names_the_missing_variable() {
+        let env = vars(&[("TABLE_NAME", "t"), ("EVENT_BUS_NAME", "")]);
+        let err = Config::from_lookup(|k| env.get(k).cloned()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "missing environment variable EVENT_BUS_NAME"
+        );
+    }
+}

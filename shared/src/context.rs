@@ -1,0 +1,64 @@
+//! One set of AWS clients per process, created lazily: a function that never calls
+//! Cognito never pays for a Cognito client, and every request reuses the same ones.
+
+use std::sync::{Arc, OnceLock};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppContext {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    sdk: SdkConfig,
+    dynamodb: OnceLock<aws_sdk_dynamodb::Client>,
+    cognito: OnceLock<aws_sdk_cognitoidentityprovider::Client>,
+}
+
+impl AppContext {
+    /// Loads the SDK configuration. No network I/O happens here: credentials are
+    /// resolved on first use, which keeps Lambda init short.
+    pub async fn new(config: Config) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(config.region.clone()));
+        if let Some(url) = &config.aws_endpoint_url {
+            // Local stand-ins accept any credentials; never reached on AWS.
+            loader = loader.endpoint_url(url).credentials_provider(
+                aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "local"),
+            );
+        }
+        let sdk = loader.load().await;
+        Self::with_sdk_config(config, sdk)
+    }
+
+    pub fn with_sdk_config(config: Config, sdk: SdkConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                sdk,
+                dynamodb: OnceLock::new(),
+                cognito: OnceLock::new(),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
+        self.inner
+            .dynamodb
+            .get_or_init(|| aws_sdk_dynamodb::Client::new(&self.inner.sdk))
+    }
+
+    pub fn cognito(&self) -> &aws_sdk_cognitoidentityprovider::Client {
+        self.inner
+            .cognito
+            .get_or_init(|| aws_sdk_cognitoidentityprovider::Client::new(&self.inner.sdk))
+    }
+}

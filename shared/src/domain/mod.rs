@@ -1,0 +1,4 @@
+//! Pure domain types and rules: no I/O, no AWS types, deterministic and unit-tested.
+
+pub mod user;
+pub mod validate;

@@ -1,0 +1,6 @@
+//! Ports: what handlers need from the outside world, as traits. Adapters in
+//! [`crate::adapters`] implement them on AWS; unit tests implement them with fakes.
+
+pub mod identity;
+pub mod store;
+pub mod users;
