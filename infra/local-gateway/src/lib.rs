@@ -1,0 +1,72 @@
+//! Local stand-in for API Gateway (HTTP API) + Lambda: serves every HttpApi route of
+//! template.yaml on 127.0.0.1, verifies JWTs like the Cognito JWT authorizer, and calls
+//! each route's handler in-process, with the same event its Lambda would receive.
+
+pub mod authorizer;
+pub mod event;
+pub mod registry;
+pub mod routes;
+pub mod server;
+pub mod stack;
+pub mod template;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use thiserror::Error;
+use tokio::net::TcpListener;
+
+use crate::authorizer::Authorizer;
+use crate::routes::RouteTable;
+use crate::server::Gateway;
+use crate::stack::StackInfo;
+use crate::template::Template;
+
+#[derive(Debug, Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Template(#[from] template::TemplateError),
+    #[error("template routes without a handler in registry.rs: {0:?}")]
+    Unserved(Vec<String>),
+    #[error(transparent)]
+    Config(#[from] shared::config::MissingVar),
+    #[error("cannot read the JWKS: {0}")]
+    Jwks(#[from] reqwest::Error),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Binds `addr` (use port 0 for any free port) and returns the bound address and the
+/// server future. Refuses to start if a template route has no handler.
+pub async fn start(
+    template_path: &Path,
+    stack: &StackInfo,
+    addr: SocketAddr,
+) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), StartError> {
+    let template = Template::load(template_path)?;
+    let context = shared::AppContext::new(stack.config()?).await;
+    let mut handlers = registry::handlers(&context);
+    let mut entries = Vec::new();
+    let mut unserved = Vec::new();
+    for route in template.routes {
+        match handlers.get(route.crate_name.as_str()) {
+            Some(h) => entries.push((route, h.clone())),
+            None => unserved.push(format!(
+                "{} {} ({})",
+                route.method, route.path, route.crate_name
+            )),
+        }
+    }
+    handlers.clear();
+    if !unserved.is_empty() {
+        return Err(StartError::Unserved(unserved));
+    }
+    let gateway = Arc::new(Gateway {
+        routes: RouteTable::new(entries),
+        authorizer: Authorizer::new(&stack.authorizer).await?,
+    });
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    Ok((local, gateway.serve(listener)))
+}

@@ -1,0 +1,152 @@
+//! Reads the HttpApi routes out of template.yaml: the gateway serves exactly what would be
+//! deployed. CloudFormation tags (`!Ref`, `!Sub`, ...) are read as opaque values; routes
+//! only need plain strings.
+
+use std::path::Path;
+
+use serde_yaml::Value;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum TemplateError {
+    #[error("cannot read template: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot parse template: {0}")]
+    Yaml(#[from] serde_yaml::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub method: String,
+    pub path: String,
+    /// Logical id of the function in template.yaml.
+    pub function: String,
+    /// The function's crate: the last segment of its `CodeUri` (`functions/<crate>`).
+    pub crate_name: String,
+    /// Whether the HttpApi's default JWT authorizer protects the route.
+    pub authorized: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    pub logical_id: String,
+    pub code_uri: String,
+}
+
+#[derive(Debug)]
+pub struct Template {
+    pub routes: Vec<Route>,
+    pub functions: Vec<Function>,
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+impl Template {
+    pub fn load(path: &Path) -> Result<Self, TemplateError> {
+        Self::parse(&std::fs::read_to_string(path)?)
+    }
+
+    pub fn parse(yaml: &str) -> Result<Self, TemplateError> {
+        let doc: Value = serde_yaml::from_str(yaml)?;
+        let resources = doc
+            .get("Resources")
+            .and_then(Value::as_mapping)
+            .ok_or_else(|| TemplateError::Invalid("template has no Resources".into()))?;
+        let mut routes = Vec::new();
+        let mut functions = Vec::new();
+        let mut api_has_default_authorizer = false;
+        for (id, res) in resources {
+            let id = id.as_str().unwrap_or_default().to_string();
+            let props = res.get("Properties").cloned().unwrap_or(Value::Null);
+            match text(res, "Type") {
+                Some("AWS::Serverless::HttpApi") => {
+                    api_has_default_authorizer = props
+                        .get("Auth")
+                        .and_then(|a| a.get("DefaultAuthorizer"))
+                        .is_some();
+                }
+                Some("AWS::Serverless::Function") => {
+                    let code_uri = text(&props, "CodeUri")
+                        .ok_or_else(|| {
+                            TemplateError::Invalid(format!("{id}: CodeUri must be a path"))
+                        })?
+                        .trim_end_matches('/')
+                        .to_string();
+                    let crate_name = code_uri.rsplit('/').next().unwrap_or_default().to_string();
+                    if let Some(events) = props.get("Events").and_then(Value::as_mapping) {
+                        for event in events
+                            .values()
+                            .filter(|e| text(e, "Type") == Some("HttpApi"))
+                        {
+                            let ep = event.get("Properties").cloned().unwrap_or(Value::Null);
+                            let (Some(method), Some(path)) =
+                                (text(&ep, "Method"), text(&ep, "Path"))
+                            else {
+                                return Err(TemplateError::Invalid(format!(
+                                    "{id}: HttpApi event needs Method and Path"
+                                )));
+                            };
+                            let authorizer = ep.get("Auth").and_then(|a| text(a, "Authorizer"));
+                            routes.push(Route {
+                                method: method.to_ascii_uppercase(),
+                                path: path.to_string(),
+                                function: id.clone(),
+                                crate_name: crate_name.clone(),
+                                authorized: authorizer != Some("NONE"),
+                            });
+                        }
+                    }
+                    functions.push(Function {
+                        logical_id: id,
+                        code_uri,
+                    });
+                }
+                _ => {}
+            }
+        }
+        if !api_has_default_authorizer && routes.iter().any(|r| r.authorized) {
+            return Err(TemplateError::Invalid(
+                "HttpApi has no DefaultAuthorizer".into(),
+            ));
+        }
+        Ok(Self { routes, functions })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_routes_with_and_without_authorizer() {
+        let t = Template::parse(
+            r#"
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth: { DefaultAuthorizer: Jwt }
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/get-thing/
+      Environment: { Variables: { T: !Ref Table } }
+      Events:
+        A: { Type: HttpApi, Properties: { ApiId: !Ref Api, Path: "/things/{id}", Method: get } }
+        B: { Type: HttpApi, Properties: { Path: /things, Method: POST, Auth: { Authorizer: NONE } } }
+        Q: { Type: SQS, Properties: { Queue: !GetAtt Q.Arn } }
+"#,
+        )
+        .unwrap();
+        assert_eq!(t.routes.len(), 2);
+        assert_eq!(t.routes[0].method, "GET");
+        assert_eq!(t.routes[0].crate_name, "get-thing");
+        assert!(t.routes[0].authorized);
+        assert!(!t.routes[1].authorized);
+        assert_eq!(t.functions[0].code_uri, "functions/get-thing");
+    }
+}
