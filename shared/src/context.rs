@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+pub use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use crate::config::Config;
 

@@ -11,10 +11,13 @@ use crate::ports::identity::{Identity, IdentityError, NewAccount, Tokens};
 use crate::ports::store::StoreError;
 use crate::ports::users::UserStore;
 
+/// A fake account: (sub, password, roles).
+pub type FakeAccount = (String, String, Vec<Role>);
+
 #[derive(Default)]
 pub struct FakeIdentity {
-    /// email -> (sub, password, roles)
-    pub accounts: Mutex<HashMap<String, (String, String, Vec<Role>)>>,
+    /// email -> account
+    pub accounts: Mutex<HashMap<String, FakeAccount>>,
     pub calls: Mutex<Vec<String>>,
 }
 

@@ -1,1 +1,193 @@
+//! Test harness: one local stack and one local gateway per test binary, shared by its tests.
+//!
+//! The stand-ins are started by `infra/stack.py` (stopped when this process exits), unless
+//! `COWORK_STACK_JSON` names the stack.json of one already running (e.g. `make dev`'s).
+//! Tests isolate their data by unique names (emails, ids), never by resetting.
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use local_gateway::stack::StackInfo;
+use serde_json::{Value, json};
+use shared::http::Role;
+
+pub struct TestEnv {
+    /// `http://127.0.0.1:<port>` of the local gateway.
+    pub base: String,
+    pub stack: StackInfo,
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The shared environment; the first caller starts it.
+pub fn env() -> &'static TestEnv {
+    static ENV: OnceLock<TestEnv> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let stack_json = std::env::var("COWORK_STACK_JSON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| start_stack());
+        let stack = StackInfo::load(&stack_json).expect("stack.json");
+        let base = start_gateway(stack.clone());
+        TestEnv { base, stack }
+    })
+}
+
+fn start_stack() -> PathBuf {
+    let root = root();
+    let python = root.join(".venv/ministack/bin/python");
+    assert!(
+        python.exists(),
+        "the local stack is not installed: run `make test` (it runs infra/setup.sh)"
+    );
+    let dir = root.join(format!(".local/test-stack-{}", std::process::id()));
+    let mut child = Command::new(python)
+        .arg(root.join("infra/stack.py"))
+        .args(["serve", "--state-dir"])
+        .arg(&dir)
+        .args(["--parent-pid", &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start infra/stack.py");
+    let file = dir.join("stack.json");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !file.exists() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "infra/stack.py exited with {status}; see {}/logs",
+                dir.display()
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "local stack did not come up in 90 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The stack stops itself when this process exits (--parent-pid); reap it then.
+    std::thread::spawn(move || child.wait());
+    file
+}
+
+/// Runs a gateway on its own thread and runtime, so it outlives each test's runtime.
+pub fn start_gateway(stack: StackInfo) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let addr = "127.0.0.1:0".parse().unwrap();
+            let (bound, serve) = local_gateway::start(&root().join("template.yaml"), &stack, addr)
+                .await
+                .expect("start local gateway");
+            tx.send(bound).unwrap();
+            serve.await;
+        });
+    });
+    let bound = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("gateway start");
+    format!("http://{bound}")
+}
+
+/// A new HTTP client for the calling test's runtime.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+pub fn unique_email(prefix: &str) -> String {
+    format!("{prefix}-{}@example.test", uuid::Uuid::new_v4().simple())
+}
+
+pub const PASSWORD: &str = "Corr3ct-Horse-Battery";
+
+/// The stand-ins' AWS clients, for set-up and for checking what was (not) written.
+pub async fn aws() -> shared::AppContext {
+    shared::AppContext::new(env().stack.config().unwrap()).await
+}
+
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub access_token: String,
+    pub id_token: String,
+    pub refresh_token: String,
+}
+
+impl TestUser {
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.access_token)
+    }
+}
+
+/// Registers a user through the API, adds `roles` (Cognito groups), then signs in so the
+/// tokens carry the groups.
+pub async fn user_with_roles(roles: &[Role]) -> TestUser {
+    let env = env();
+    let client = http();
+    let email = unique_email("user");
+    let res = client
+        .post(format!("{}/users/register", env.base))
+        .json(&json!({"email": email, "password": PASSWORD, "name": "Test User"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "register: {}", res.text().await.unwrap());
+    let registered: Value = res.json().await.unwrap();
+    if !roles.is_empty() {
+        let aws = aws().await;
+        for role in roles {
+            aws.cognito()
+                .admin_add_user_to_group()
+                .user_pool_id(&aws.config().user_pool_id)
+                .username(&email)
+                .group_name(role.as_str())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let tokens = login(&email, PASSWORD).await;
+    TestUser {
+        id: registered["id"].as_str().unwrap().to_string(),
+        email,
+        access_token: tokens["access_token"].as_str().unwrap().to_string(),
+        id_token: tokens["id_token"].as_str().unwrap().to_string(),
+        refresh_token: tokens["refresh_token"].as_str().unwrap().to_string(),
+    }
+}
+
+pub async fn login(email: &str, password: &str) -> Value {
+    let res = http()
+        .post(format!("{}/users/login", env().base))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "login");
+    res.json().await.unwrap()
+}
+
+/// Asserts an RFC 9457 answer with this status and returns its body.
+pub async fn expect_problem(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "unexpected status");
+    let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+    assert_eq!(ct, "application/problem+json");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().unwrap().starts_with("/problems/"));
+    assert!(!body["detail"].as_str().unwrap().is_empty());
+    body
+}

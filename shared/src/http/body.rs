@@ -45,6 +45,7 @@ pub fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
         let (field, rule) = match missing_field(&message) {
             Some(name) if path == "." => (name.to_string(), "required"),
             Some(name) => (format!("{path}.{name}"), "required"),
+            None if message.starts_with("unknown field `") => (path, "unknown"),
             None if inner.is_syntax() || inner.is_eof() => ("body".to_string(), "json"),
             None if path == "." => ("body".to_string(), "type"),
             None => (path, "type"),
@@ -131,7 +132,7 @@ mod tests {
         assert_eq!((e.field.as_str(), e.rule.as_str()), ("body", "json"));
         assert!(!e.message.contains("line"));
         let e = first_error(r#"{"name":"a","seats":1,"extra":true}"#);
-        assert_eq!(e.rule, "type");
+        assert_eq!((e.field.as_str(), e.rule.as_str()), ("extra", "unknown"));
         assert!(e.message.contains("unknown field `extra`"), "{}", e.message);
     }
 

@@ -1,0 +1,5 @@
+//! Everything that needs the stand-ins runs in this one binary, so one stack serves all.
+
+mod gateway_auth;
+mod sample_events;
+mod users;

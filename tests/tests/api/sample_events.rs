@@ -1,0 +1,40 @@
+//! Every function has a sample event in `events/<crate>.json` (what `sam local invoke -e`
+//! takes), and each one runs through its handler here, so the samples never rot.
+
+use integration_tests::*;
+use local_gateway::template::Template;
+
+#[tokio::test]
+async fn every_function_runs_on_its_sample_event() {
+    let root = root();
+    let template = Template::load(&root.join("template.yaml")).unwrap();
+    let ctx = aws().await;
+    let handlers = local_gateway::registry::handlers(&ctx);
+    let mut checked = 0;
+    for route in &template.routes {
+        let path = root
+            .join("events")
+            .join(format!("{}.json", route.crate_name));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("missing sample event {}", path.display()));
+        let event: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            event["routeKey"],
+            format!("{} {}", route.method, route.path),
+            "{} is for another route",
+            path.display()
+        );
+        let request = lambda_http::request::from_str(&text).unwrap();
+        let handler = &handlers[route.crate_name.as_str()];
+        let response = handler(request).await;
+        assert!(
+            response.status().as_u16() < 500,
+            "{}: {} {:?}",
+            route.crate_name,
+            response.status(),
+            response.body()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, template.routes.len());
+}
