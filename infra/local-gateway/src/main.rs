@@ -37,7 +37,10 @@ async fn main() {
     match local_gateway::start(&template, &info, addr).await {
         Ok((bound, serve)) => {
             eprintln!("local gateway listening on http://{bound}");
-            serve.await;
+            tokio::select! {
+                _ = serve => {}
+                _ = shutdown_signal() => eprintln!("local gateway stopped"),
+            }
         }
         Err(err) => exit(&err.to_string()),
     }
@@ -46,4 +49,13 @@ async fn main() {
 fn exit(message: &str) -> ! {
     eprintln!("local-gateway: {message}");
     std::process::exit(2)
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
 }

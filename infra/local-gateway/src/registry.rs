@@ -12,5 +12,6 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
         ("register-user", boxed(register_user::build(ctx))),
         ("login-user", boxed(login_user::build(ctx))),
         ("get-me", boxed(get_me::build(ctx))),
+        ("get-space", boxed(get_space::build(ctx))),
     ])
 }

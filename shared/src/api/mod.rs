@@ -1,3 +1,4 @@
 //! Wire types of the HTTP API shared by more than one function.
 
+pub mod spaces;
 pub mod users;

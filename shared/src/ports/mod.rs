@@ -2,5 +2,6 @@
 //! [`crate::adapters`] implement them on AWS; unit tests implement them with fakes.
 
 pub mod identity;
+pub mod spaces;
 pub mod store;
 pub mod users;

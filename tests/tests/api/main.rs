@@ -2,4 +2,5 @@
 
 mod gateway_auth;
 mod sample_events;
+mod spaces;
 mod users;

@@ -2,6 +2,7 @@
 //! entity's reads and writes live in its own file, its key shapes in [`keys`].
 
 pub mod keys;
+mod spaces;
 mod users;
 
 use aws_sdk_dynamodb::Client;
@@ -38,25 +39,48 @@ struct Keyed<'a, T> {
     pk: String,
     #[serde(rename = "SK")]
     sk: String,
+    #[serde(rename = "GSI1PK", skip_serializing_if = "Option::is_none")]
+    gsi1pk: Option<String>,
+    #[serde(rename = "GSI1SK", skip_serializing_if = "Option::is_none")]
+    gsi1sk: Option<String>,
     entity: &'static str,
     #[serde(flatten)]
     data: &'a T,
 }
+
+type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
 fn to_item<T: Serialize>(
     pk: String,
     sk: String,
     entity: &'static str,
     data: &T,
-) -> Result<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>, StoreError>
-{
+) -> Result<Item, StoreError> {
+    to_indexed_item(pk, sk, None, entity, data)
+}
+
+/// An item that is also listed in GSI1 under `(gsi1pk, gsi1sk)`.
+fn to_indexed_item<T: Serialize>(
+    pk: String,
+    sk: String,
+    gsi1: Option<(String, String)>,
+    entity: &'static str,
+    data: &T,
+) -> Result<Item, StoreError> {
+    let (gsi1pk, gsi1sk) = gsi1.unzip();
     serde_dynamo::to_item(Keyed {
         pk,
         sk,
+        gsi1pk,
+        gsi1sk,
         entity,
         data,
     })
     .map_err(|e| StoreError::Other(Box::new(e)))
+}
+
+fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Other(Box::new(e)))
 }
 
 fn store_error<E, R>(err: SdkError<E, R>) -> StoreError

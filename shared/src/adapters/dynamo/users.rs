@@ -1,6 +1,6 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{DynamoStore, keys, store_error, to_item};
+use super::{DynamoStore, from_item, keys, store_error, to_item};
 use crate::domain::user::User;
 use crate::ports::store::StoreError;
 use crate::ports::users::UserStore;
@@ -39,8 +39,6 @@ impl UserStore for DynamoStore {
             .send()
             .await
             .map_err(store_error)?;
-        out.item
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| StoreError::Other(Box::new(e))))
-            .transpose()
+        out.item.map(from_item).transpose()
     }
 }
