@@ -17,6 +17,8 @@ pub struct Config {
     pub user_pool_client_id: String,
     /// Set only for the local stand-ins; on AWS the SDK finds the real endpoints.
     pub aws_endpoint_url: Option<String>,
+    /// Stripe API base URL; set only for the local stand-in (localstripe).
+    pub stripe_api_base: Option<String>,
 }
 
 impl Config {
@@ -37,6 +39,7 @@ impl Config {
             user_pool_id: required("USER_POOL_ID")?,
             user_pool_client_id: required("USER_POOL_CLIENT_ID")?,
             aws_endpoint_url: lookup("AWS_ENDPOINT_URL").filter(|v| !v.is_empty()),
+            stripe_api_base: lookup("STRIPE_API_BASE").filter(|v| !v.is_empty()),
         })
     }
 }

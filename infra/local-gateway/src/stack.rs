@@ -35,6 +35,7 @@ impl StackInfo {
         shared::Config::from_lookup(|key| match key {
             "AWS_ENDPOINT_URL" => Some(self.aws_endpoint_url.clone()),
             "AWS_REGION" => Some(self.region.clone()),
+            "STRIPE_API_BASE" => Some(self.stripe_api_base.clone()),
             _ => self.env.get(key).cloned(),
         })
     }
