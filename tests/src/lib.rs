@@ -107,6 +107,16 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// `GET {gateway}{path}` with a bearer token.
+pub async fn get_with_token(path: &str, token: &str) -> reqwest::Response {
+    http()
+        .get(format!("{}{path}", env().base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
 pub fn unique_email(prefix: &str) -> String {
     format!("{prefix}-{}@example.test", uuid::Uuid::new_v4().simple())
 }

@@ -58,12 +58,7 @@ async fn register_then_read_profile() {
     assert!(!item.contains_key("password"), "no password is ever stored");
 
     let tokens = login(&email.to_uppercase(), PASSWORD).await;
-    let res = http()
-        .get(format!("{}/users/me", env().base))
-        .bearer_auth(tokens["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let res = get_with_token("/users/me", tokens["access_token"].as_str().unwrap()).await;
     assert_eq!(res.status(), 200);
     let me: Value = res.json().await.unwrap();
     assert_eq!(me["id"], user["id"]);
@@ -173,24 +168,14 @@ async fn login_failures_and_refresh() {
         .unwrap();
     assert_eq!(res.status(), 200);
     let tokens: Value = res.json().await.unwrap();
-    let res = http()
-        .get(format!("{}/users/me", env().base))
-        .bearer_auth(tokens["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let res = get_with_token("/users/me", tokens["access_token"].as_str().unwrap()).await;
     assert_eq!(res.status(), 200);
 }
 
 #[tokio::test]
 async fn roles_come_from_cognito_groups() {
     let user = user_with_roles(&[shared::http::Role::Operator]).await;
-    let res = http()
-        .get(format!("{}/users/me", env().base))
-        .header("authorization", user.bearer())
-        .send()
-        .await
-        .unwrap();
+    let res = get_with_token("/users/me", &user.access_token).await;
     let me: Value = res.json().await.unwrap();
     assert_eq!(me["roles"], json!(["operator", "member"]));
 }
