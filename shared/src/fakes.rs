@@ -83,6 +83,19 @@ impl Identity for FakeIdentity {
             .ok_or(IdentityError::InvalidCredentials)
     }
 
+    async fn remove_role(&self, email: &str, role: Role) -> Result<(), IdentityError> {
+        self.record("remove_role");
+        if let Some((_, _, roles)) = self.accounts.lock().unwrap().get_mut(email) {
+            roles.retain(|r| *r != role);
+        }
+        Ok(())
+    }
+
+    async fn sign_out_everywhere(&self, _user: &str) -> Result<(), IdentityError> {
+        self.record("sign_out_everywhere");
+        Ok(())
+    }
+
     async fn add_role(&self, email: &str, role: Role) -> Result<(), IdentityError> {
         self.record("add_role");
         match self.accounts.lock().unwrap().get_mut(email) {
@@ -127,6 +140,22 @@ impl UserStore for MemoryStore {
         }
         users.insert(user.id.clone(), user.clone());
         Ok(())
+    }
+
+    async fn rename_user(
+        &self,
+        id: &str,
+        name: &str,
+        now: jiff::Timestamp,
+    ) -> Result<User, StoreError> {
+        self.check_writes()?;
+        let mut users = self.users.lock().unwrap();
+        let user = users
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NotFound("no profile exists for this account".into()))?;
+        user.name = name.into();
+        user.updated_at = now;
+        Ok(user.clone())
     }
 
     async fn get_user(&self, id: &str) -> Result<Option<User>, StoreError> {

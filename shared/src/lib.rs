@@ -19,6 +19,7 @@ pub mod http;
 pub mod logging;
 pub mod ports;
 pub mod runtime;
+pub mod usecase;
 
 pub use config::Config;
 pub use context::AppContext;

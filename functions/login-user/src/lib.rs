@@ -95,7 +95,6 @@ mod tests {
             .register(&NewAccount {
                 email: "ada@example.com",
                 password: "Str0ngPassword!",
-                name: "Ada",
             })
             .await
             .unwrap();

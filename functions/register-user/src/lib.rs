@@ -71,7 +71,6 @@ impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
             .register(&NewAccount {
                 email: &email,
                 password: &input.password,
-                name: &name,
             })
             .await?;
         let now = Timestamp::now();

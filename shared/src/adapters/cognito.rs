@@ -115,9 +115,6 @@ impl Identity for CognitoIdentity {
             .user_attributes(
                 attr("email", account.email).map_err(|e| IdentityError::Other(e.into()))?,
             )
-            .user_attributes(
-                attr("name", account.name).map_err(|e| IdentityError::Other(e.into()))?,
-            )
             .send()
             .await
             .map_err(identity_error)?;
@@ -174,6 +171,29 @@ impl Identity for CognitoIdentity {
             .user_pool_id(&self.user_pool_id)
             .username(username)
             .group_name(role.as_str())
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
+    }
+
+    async fn remove_role(&self, username: &str, role: Role) -> Result<(), IdentityError> {
+        self.client
+            .admin_remove_user_from_group()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .group_name(role.as_str())
+            .send()
+            .await
+            .map_err(identity_error)?;
+        Ok(())
+    }
+
+    async fn sign_out_everywhere(&self, username: &str) -> Result<(), IdentityError> {
+        self.client
+            .admin_user_global_sign_out()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
             .send()
             .await
             .map_err(identity_error)?;

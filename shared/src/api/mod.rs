@@ -1,4 +1,5 @@
 //! Wire types of the HTTP API shared by more than one function.
 
+pub mod plans;
 pub mod spaces;
 pub mod users;

@@ -1,6 +1,12 @@
 //! Pure domain types and rules: no I/O, no AWS types, deterministic and unit-tested.
 
+pub mod amenity;
+pub mod geo;
+pub mod hours;
+pub mod instant;
 pub mod money;
+pub mod plan;
 pub mod space;
+pub mod space_rules;
 pub mod user;
 pub mod validate;

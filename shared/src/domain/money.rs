@@ -18,3 +18,28 @@ impl Money {
         }
     }
 }
+
+/// ISO 4217 codes accepted for prices (all are Stripe presentment currencies).
+pub const CURRENCIES: &[&str] = &[
+    "AED", "AUD", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CZK", "DKK", "EUR", "GBP", "HKD",
+    "HUF", "IDR", "ILS", "INR", "JPY", "KRW", "MXN", "MYR", "NOK", "NZD", "PHP", "PLN", "RON",
+    "SAR", "SEK", "SGD", "THB", "TRY", "TWD", "USD", "ZAR",
+];
+
+/// Largest accepted amount: 10 million in major units of a two-decimal currency.
+pub const MAX_AMOUNT: i64 = 1_000_000_000;
+
+pub fn validate_money(v: &mut crate::domain::validate::Violations, field: &str, m: &Money) {
+    v.check(
+        (0..=MAX_AMOUNT).contains(&m.amount),
+        format!("{field}.amount"),
+        "range",
+        format!("must be between 0 and {MAX_AMOUNT} minor units"),
+    );
+    v.check(
+        CURRENCIES.contains(&m.currency.as_str()),
+        format!("{field}.currency"),
+        "enum",
+        format!("must be one of {}", CURRENCIES.join(", ")),
+    );
+}

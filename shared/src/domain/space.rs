@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::geo::GeoCells;
 use crate::domain::money::Money;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,6 +29,10 @@ pub struct Space {
     pub photos: Vec<String>,
     pub cancellation_policy: CancellationPolicy,
     pub status: SpaceStatus,
+    /// H3 cells of `location`, derived at every write (the geo-search keys).
+    pub cells: GeoCells,
+    /// Bumped by every update; updates are conditional on it (optimistic concurrency).
+    pub version: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -137,6 +142,7 @@ pub struct BookableItem {
     pub max_booking_minutes: u32,
     /// Free minutes kept after each booking (cleaning, changeover).
     pub buffer_minutes: u32,
+    pub version: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

@@ -4,6 +4,7 @@ pub mod body;
 pub mod caller;
 pub mod function;
 pub mod params;
+pub mod patch;
 pub mod problem;
 pub mod response;
 

@@ -10,10 +10,11 @@ use crate::http::caller::Role;
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
+/// What the identity provider keeps: credentials and the sign-in email. Profile data
+/// (name, ...) lives only in the user record, so it has one source of truth.
 pub struct NewAccount<'a> {
     pub email: &'a str,
     pub password: &'a str,
-    pub name: &'a str,
 }
 
 /// Tokens as the clients need them. Never logged.
@@ -87,9 +88,20 @@ pub trait Identity: Send + Sync + 'static {
         &self,
         refresh_token: &str,
     ) -> impl Future<Output = Result<Tokens, IdentityError>> + Send;
+    /// `user` is the user id (Cognito `sub`) or the email.
     fn add_role(
         &self,
-        email_or_sub: &str,
+        user: &str,
         role: Role,
+    ) -> impl Future<Output = Result<(), IdentityError>> + Send;
+    fn remove_role(
+        &self,
+        user: &str,
+        role: Role,
+    ) -> impl Future<Output = Result<(), IdentityError>> + Send;
+    /// Invalidates the user's refresh tokens, so new access tokens carry current roles.
+    fn sign_out_everywhere(
+        &self,
+        user: &str,
     ) -> impl Future<Output = Result<(), IdentityError>> + Send;
 }

@@ -2,6 +2,7 @@
 //! [`crate::adapters`] implement them on AWS; unit tests implement them with fakes.
 
 pub mod identity;
+pub mod plans;
 pub mod spaces;
 pub mod store;
 pub mod users;

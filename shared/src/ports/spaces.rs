@@ -2,11 +2,13 @@
 
 use std::future::Future;
 
+use jiff::Timestamp;
+
 use crate::domain::space::{BookableItem, Space};
 use crate::ports::store::StoreError;
 
 pub trait SpaceStore: Send + Sync + 'static {
-    /// Creates a space and its items in one transaction (all or nothing).
+    /// Creates a space and its first items in one transaction (all or nothing).
     fn create_space(
         &self,
         space: &Space,
@@ -17,4 +19,39 @@ pub trait SpaceStore: Send + Sync + 'static {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<Option<(Space, Vec<BookableItem>)>, StoreError>> + Send;
+    /// The space alone (one item read).
+    fn get_space_profile(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Space>, StoreError>> + Send;
+    /// Replaces the space if it is still at `space.version - 1`; `Conflict` otherwise.
+    fn update_space(&self, space: &Space) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Adds an item to an active space; `Conflict` if its identifier is taken there,
+    /// `NotFound` if the space is gone.
+    fn create_item(
+        &self,
+        item: &BookableItem,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn get_item(
+        &self,
+        space_id: &str,
+        item_id: &str,
+    ) -> impl Future<Output = Result<Option<BookableItem>, StoreError>> + Send;
+    /// Replaces `old` by `new` (same id) if `old` is still current, keeping identifiers unique.
+    fn update_item(
+        &self,
+        old: &BookableItem,
+        new: &BookableItem,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn delete_item(
+        &self,
+        item: &BookableItem,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Whether pending or confirmed bookings of the space (or of one item) end after `now`.
+    fn has_future_bookings(
+        &self,
+        space_id: &str,
+        item_id: Option<&str>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

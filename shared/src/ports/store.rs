@@ -11,6 +11,12 @@ pub enum StoreError {
     /// A conditional create found the item already there.
     #[error("item already exists")]
     AlreadyExists,
+    /// A condition failed: the detail says what conflicts, for the client.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// What the write depends on does not exist (any more).
+    #[error("not found: {0}")]
+    NotFound(String),
     /// Throttled, timed out or unreachable: worth a retry later.
     #[error("store unavailable")]
     Unavailable(#[source] Source),
@@ -22,6 +28,8 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::AlreadyExists => ApiError::conflict("the resource already exists"),
+            StoreError::Conflict(detail) => ApiError::conflict(detail),
+            StoreError::NotFound(detail) => ApiError::NotFound(detail),
             StoreError::Unavailable(s) => ApiError::Unavailable(s),
             StoreError::Other(s) => ApiError::Internal(s),
         }

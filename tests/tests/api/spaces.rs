@@ -33,6 +33,12 @@ fn space(status: SpaceStatus) -> Space {
         photos: vec![],
         cancellation_policy: CancellationPolicy::default(),
         status,
+        cells: shared::domain::geo::cells(&GeoPoint {
+            lat: 52.52,
+            lng: 13.405,
+        })
+        .unwrap(),
+        version: 1,
         created_at: now,
         updated_at: now,
     }
@@ -53,6 +59,7 @@ fn item(space_id: &str, identifier: &str) -> BookableItem {
         min_booking_minutes: 60,
         max_booking_minutes: 600,
         buffer_minutes: 0,
+        version: 1,
         created_at: now,
         updated_at: now,
     }

@@ -284,6 +284,7 @@ fn item(
         min_booking_minutes: min,
         max_booking_minutes: max,
         buffer_minutes: buffer,
+        version: 1,
         created_at: now,
         updated_at: now,
     }
@@ -331,6 +332,10 @@ fn space(
         }
     };
     let now = Timestamp::now();
+    let location = GeoPoint {
+        lat: (lat * 1e6).round() / 1e6,
+        lng: (lng * 1e6).round() / 1e6,
+    };
     let brand = BRANDS[n % BRANDS.len()];
     let s = Space {
         id: id.clone(),
@@ -358,6 +363,8 @@ fn space(
         photos: vec![format!("https://images.example.com/spaces/{id}/1.jpg")],
         cancellation_policy: CancellationPolicy::default(),
         status: SpaceStatus::Active,
+        cells: shared::domain::geo::cells(&location).expect("valid point"),
+        version: 1,
         created_at: now,
         updated_at: now,
     };

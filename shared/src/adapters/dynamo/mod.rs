@@ -2,6 +2,7 @@
 //! entity's reads and writes live in its own file, its key shapes in [`keys`].
 
 pub mod keys;
+mod plans;
 mod spaces;
 mod users;
 
@@ -92,4 +93,38 @@ where
         (true, source) => StoreError::Unavailable(source),
         (false, source) => StoreError::Other(source),
     }
+}
+
+/// Why a TransactWriteItems failed: the index of the first action whose condition did not
+/// hold, or the error itself.
+enum TxnFailure {
+    Condition(usize),
+    Other(StoreError),
+}
+
+fn txn_failure<R>(
+    err: SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
+) -> TxnFailure
+where
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) =
+        err.as_service_error()
+    {
+        let failed = e
+            .cancellation_reasons()
+            .iter()
+            .position(|r| r.code() == Some("ConditionalCheckFailed"));
+        if let Some(i) = failed {
+            return TxnFailure::Condition(i);
+        }
+    }
+    TxnFailure::Other(store_error(err))
+}
+
+fn is_condition_failure<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    err.code() == Some("ConditionalCheckFailedException")
 }

@@ -1,6 +1,10 @@
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
+use jiff::Timestamp;
 
-use super::{DynamoStore, Item, from_item, keys, store_error, to_indexed_item, to_item};
+use super::{
+    DynamoStore, Item, TxnFailure, from_item, is_condition_failure, keys, store_error,
+    to_indexed_item, to_item, txn_failure,
+};
 use crate::domain::space::{BookableItem, Space};
 use crate::ports::spaces::SpaceStore;
 use crate::ports::store::StoreError;
@@ -8,64 +12,130 @@ use crate::ports::store::StoreError;
 /// DynamoDB's limit of actions in one TransactWriteItems.
 const MAX_TRANSACTION_ACTIONS: usize = 100;
 
-fn put_new(table: &str, item: Item) -> Result<TransactWriteItem, StoreError> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(PK)")
-        .build()
-        .map_err(|e| StoreError::Other(Box::new(e)))?;
+fn build<T, E: std::error::Error + Send + Sync + 'static>(
+    r: Result<T, E>,
+) -> Result<T, StoreError> {
+    r.map_err(|e| StoreError::Other(Box::new(e)))
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: u64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
+    let put = build(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .build(),
+    )?;
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+fn space_item(space: &Space) -> Result<Item, StoreError> {
+    to_indexed_item(
+        keys::space(&space.id),
+        keys::PROFILE.into(),
+        Some((keys::owner(&space.owner_id), keys::space(&space.id))),
+        "Space",
+        space,
+    )
+}
+
+fn item_item(item: &BookableItem) -> Result<Item, StoreError> {
+    to_item(
+        keys::space(&item.space_id),
+        keys::item(&item.id),
+        "BookableItem",
+        item,
+    )
+}
+
+/// The guard that makes an identifier unique within its space: it exists iff an item
+/// uses the identifier, and is written and removed in the same transaction as the item.
+fn identifier_guard(item: &BookableItem) -> Result<Item, StoreError> {
+    #[derive(serde::Serialize)]
+    struct Guard<'a> {
+        item_id: &'a str,
+    }
+    to_item(
+        keys::space(&item.space_id),
+        keys::item_identifier(&item.identifier),
+        "ItemIdentifier",
+        &Guard { item_id: &item.id },
+    )
+}
+
+fn delete_guard(table: &str, item: &BookableItem) -> Result<TransactWriteItem, StoreError> {
+    let delete = build(
+        Delete::builder()
+            .table_name(table)
+            .key("PK", s(keys::space(&item.space_id)))
+            .key("SK", s(keys::item_identifier(&item.identifier)))
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
+fn identifier_taken(item: &BookableItem) -> StoreError {
+    StoreError::Conflict(format!(
+        "identifier '{}' is already used by another item of this space",
+        item.identifier
+    ))
+}
+
+const CHANGED: &str = "it was changed concurrently; reload it and retry";
+
 impl SpaceStore for DynamoStore {
     async fn create_space(&self, space: &Space, items: &[BookableItem]) -> Result<(), StoreError> {
-        if items.len() + 1 > MAX_TRANSACTION_ACTIONS {
+        if 1 + 2 * items.len() > MAX_TRANSACTION_ACTIONS {
             return Err(StoreError::Other(
                 format!(
                     "a space is created with at most {} items",
-                    MAX_TRANSACTION_ACTIONS - 1
+                    (MAX_TRANSACTION_ACTIONS - 1) / 2
                 )
                 .into(),
             ));
         }
-        let mut actions = vec![put_new(
+        let mut actions = vec![put(
             &self.table,
-            to_indexed_item(
-                keys::space(&space.id),
-                keys::PROFILE.into(),
-                Some((keys::owner(&space.owner_id), keys::space(&space.id))),
-                "Space",
-                space,
-            )?,
+            space_item(space)?,
+            "attribute_not_exists(PK)",
         )?];
         for item in items {
-            actions.push(put_new(
+            actions.push(put(
                 &self.table,
-                to_item(
-                    keys::space(&space.id),
-                    keys::item(&item.id),
-                    "BookableItem",
-                    item,
-                )?,
+                item_item(item)?,
+                "attribute_not_exists(PK)",
+            )?);
+            actions.push(put(
+                &self.table,
+                identifier_guard(item)?,
+                "attribute_not_exists(PK)",
             )?);
         }
-        self.client
+        match self
+            .client
             .transact_write_items()
             .set_transact_items(Some(actions))
             .send()
             .await
-            .map_err(|e| {
-                let cancelled = e
-                    .as_service_error()
-                    .is_some_and(|s| s.is_transaction_canceled_exception());
-                if cancelled {
-                    StoreError::AlreadyExists
-                } else {
-                    store_error(e)
+        {
+            Ok(_) => Ok(()),
+            Err(e) => match txn_failure(e) {
+                TxnFailure::Condition(0) => Err(StoreError::AlreadyExists),
+                TxnFailure::Condition(i) if i % 2 == 0 => {
+                    Err(identifier_taken(&items[(i - 1) / 2]))
                 }
-            })?;
-        Ok(())
+                TxnFailure::Condition(_) => Err(StoreError::AlreadyExists),
+                TxnFailure::Other(e) => Err(e),
+            },
+        }
     }
 
     async fn get_space(&self, id: &str) -> Result<Option<(Space, Vec<BookableItem>)>, StoreError> {
@@ -78,7 +148,7 @@ impl SpaceStore for DynamoStore {
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(keys::space(id)))
+                .expression_attribute_values(":pk", s(keys::space(id)))
                 .set_exclusive_start_key(start)
                 .send()
                 .await
@@ -100,5 +170,206 @@ impl SpaceStore for DynamoStore {
             }
         }
         Ok(space.map(|s| (s, items)))
+    }
+
+    async fn get_space_profile(&self, id: &str) -> Result<Option<Space>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::space(id)))
+            .key("SK", s(keys::PROFILE))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        out.item.map(from_item).transpose()
+    }
+
+    async fn update_space(&self, space: &Space) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(space_item(space)?))
+            .condition_expression("attribute_exists(PK) AND version = :expected")
+            .expression_attribute_values(":expected", n(space.version - 1))
+            .send()
+            .await
+            .map_err(|e| {
+                if is_condition_failure(&e) {
+                    StoreError::Conflict(format!("space {}: {CHANGED}", space.id))
+                } else {
+                    store_error(e)
+                }
+            })?;
+        Ok(())
+    }
+
+    async fn create_item(&self, item: &BookableItem) -> Result<(), StoreError> {
+        let check = build(
+            ConditionCheck::builder()
+                .table_name(&self.table)
+                .key("PK", s(keys::space(&item.space_id)))
+                .key("SK", s(keys::PROFILE))
+                .condition_expression("#status = :active")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":active", s("active"))
+                .build(),
+        )?;
+        let actions = vec![
+            TransactWriteItem::builder().condition_check(check).build(),
+            put(&self.table, item_item(item)?, "attribute_not_exists(PK)")?,
+            put(
+                &self.table,
+                identifier_guard(item)?,
+                "attribute_not_exists(PK)",
+            )?,
+        ];
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(match txn_failure(e) {
+                TxnFailure::Condition(0) => {
+                    StoreError::NotFound(format!("no space {}", item.space_id))
+                }
+                TxnFailure::Condition(1) => StoreError::AlreadyExists,
+                TxnFailure::Condition(_) => identifier_taken(item),
+                TxnFailure::Other(e) => e,
+            }),
+        }
+    }
+
+    async fn get_item(
+        &self,
+        space_id: &str,
+        item_id: &str,
+    ) -> Result<Option<BookableItem>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::space(space_id)))
+            .key("SK", s(keys::item(item_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        out.item.map(from_item).transpose()
+    }
+
+    async fn update_item(&self, old: &BookableItem, new: &BookableItem) -> Result<(), StoreError> {
+        let put_item = build(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item_item(new)?))
+                .condition_expression("attribute_exists(PK) AND version = :expected")
+                .expression_attribute_values(":expected", n(old.version))
+                .build(),
+        )?;
+        let mut actions = vec![TransactWriteItem::builder().put(put_item).build()];
+        let renamed =
+            keys::item_identifier(&old.identifier) != keys::item_identifier(&new.identifier);
+        if renamed {
+            actions.push(delete_guard(&self.table, old)?);
+            actions.push(put(
+                &self.table,
+                identifier_guard(new)?,
+                "attribute_not_exists(PK)",
+            )?);
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(match txn_failure(e) {
+                TxnFailure::Condition(0) => {
+                    StoreError::Conflict(format!("item {}: {CHANGED}", old.id))
+                }
+                TxnFailure::Condition(_) => identifier_taken(new),
+                TxnFailure::Other(e) => e,
+            }),
+        }
+    }
+
+    async fn delete_item(&self, item: &BookableItem) -> Result<(), StoreError> {
+        let delete = build(
+            Delete::builder()
+                .table_name(&self.table)
+                .key("PK", s(keys::space(&item.space_id)))
+                .key("SK", s(keys::item(&item.id)))
+                .condition_expression("version = :expected")
+                .expression_attribute_values(":expected", n(item.version))
+                .build(),
+        )?;
+        let actions = vec![
+            TransactWriteItem::builder().delete(delete).build(),
+            delete_guard(&self.table, item)?,
+        ];
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(match txn_failure(e) {
+                TxnFailure::Condition(_) => {
+                    StoreError::Conflict(format!("item {}: {CHANGED}", item.id))
+                }
+                TxnFailure::Other(e) => e,
+            }),
+        }
+    }
+
+    async fn has_future_bookings(
+        &self,
+        space_id: &str,
+        item_id: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        // GSI2SK starts with the booking's end instant (RFC 3339 UTC sorts as text).
+        let mut filter = "#status IN (:pending, :confirmed)".to_string();
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI2")
+            .key_condition_expression("GSI2PK = :pk AND GSI2SK > :now")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pk", s(keys::space_bookings(space_id)))
+            .expression_attribute_values(":now", s(crate::domain::instant::sortable(now)))
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":confirmed", s("confirmed"));
+        if let Some(item_id) = item_id {
+            filter.push_str(" AND bookable_item_id = :item");
+            query = query.expression_attribute_values(":item", s(item_id));
+        }
+        let mut start = None;
+        loop {
+            let out = query
+                .clone()
+                .filter_expression(&filter)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(store_error)?;
+            if out.count > 0 {
+                return Ok(true);
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(false);
+            }
+        }
     }
 }

@@ -27,6 +27,36 @@ impl UserStore for DynamoStore {
         Ok(())
     }
 
+    async fn rename_user(
+        &self,
+        id: &str,
+        name: &str,
+        now: jiff::Timestamp,
+    ) -> Result<User, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", AttributeValue::S(keys::user(id)))
+            .key("SK", AttributeValue::S(keys::PROFILE.into()))
+            .update_expression("SET #name = :name, updated_at = :now")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#name", "name")
+            .expression_attribute_values(":name", AttributeValue::S(name.into()))
+            .expression_attribute_values(":now", AttributeValue::S(now.to_string()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| {
+                if super::is_condition_failure(&e) {
+                    StoreError::NotFound("no profile exists for this account".into())
+                } else {
+                    store_error(e)
+                }
+            })?;
+        from_item(out.attributes.unwrap_or_default())
+    }
+
     async fn get_user(&self, id: &str) -> Result<Option<User>, StoreError> {
         let out = self
             .client

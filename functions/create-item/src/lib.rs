@@ -1,0 +1,43 @@
+//! `POST /spaces/{spaceId}/items` (owning operator or admin): adds a desk, room or office.
+//! The identifier is unique within the space (409 otherwise).
+
+use http::{HeaderValue, StatusCode, header::LOCATION};
+use jiff::Timestamp;
+use shared::adapters::dynamo::DynamoStore;
+use shared::api::spaces::ItemInput;
+use shared::http::params::path_param;
+use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
+use shared::ports::spaces::SpaceStore;
+use shared::usecase::spaces::managed_space;
+use shared::{ApiError, AppContext};
+
+pub struct CreateItem<S> {
+    spaces: S,
+}
+
+pub fn build(ctx: &AppContext) -> CreateItem<DynamoStore> {
+    CreateItem {
+        spaces: DynamoStore::from_context(ctx),
+    }
+}
+
+impl<S: SpaceStore> HttpFunction for CreateItem<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let space_id = path_param(&req, "spaceId")?;
+        managed_space(&self.spaces, &caller, &space_id).await?;
+        let input: ItemInput = parse_json(&req)?;
+        let item = input.into_item(
+            uuid::Uuid::new_v4().to_string(),
+            space_id.clone(),
+            Timestamp::now(),
+        )?;
+        self.spaces.create_item(&item).await?;
+        tracing::info!(space_id = %space_id, item_id = %item.id, "item created");
+        let mut res = json(StatusCode::CREATED, &item)?;
+        let location = HeaderValue::try_from(format!("/spaces/{space_id}/items/{}", item.id))
+            .map_err(ApiError::internal)?;
+        res.headers_mut().insert(LOCATION, location);
+        Ok(res)
+    }
+}

@@ -1,0 +1,35 @@
+//! `POST /membership-plans` (admin).
+
+use http::{HeaderValue, StatusCode, header::LOCATION};
+use jiff::Timestamp;
+use shared::adapters::dynamo::DynamoStore;
+use shared::api::plans::PlanInput;
+use shared::http::{Body, Caller, HttpFunction, Request, Response, Role, json, parse_json};
+use shared::ports::plans::PlanStore;
+use shared::{ApiError, AppContext};
+
+pub struct CreatePlan<P> {
+    plans: P,
+}
+
+pub fn build(ctx: &AppContext) -> CreatePlan<DynamoStore> {
+    CreatePlan {
+        plans: DynamoStore::from_context(ctx),
+    }
+}
+
+impl<P: PlanStore> HttpFunction for CreatePlan<P> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        caller.require(Role::Admin)?;
+        let input: PlanInput = parse_json(&req)?;
+        let plan = input.into_plan(uuid::Uuid::new_v4().to_string(), Timestamp::now())?;
+        self.plans.create_plan(&plan).await?;
+        tracing::info!(plan_id = %plan.id, by = %caller.user_id, "plan created");
+        let mut res = json(StatusCode::CREATED, &plan)?;
+        let location = HeaderValue::try_from(format!("/membership-plans/{}", plan.id))
+            .map_err(ApiError::internal)?;
+        res.headers_mut().insert(LOCATION, location);
+        Ok(res)
+    }
+}

@@ -1,0 +1,53 @@
+//! `DELETE /spaces/{spaceId}` (owning operator or admin): a soft delete, refused while
+//! pending or confirmed bookings are still to come.
+//!
+//! Check-then-delete would race with a booking made in between, so the order is: mark the
+//! space deleted (bookings condition on an active space in their own transaction, so none
+//! can be made from then on), then look for upcoming bookings, and restore the space if
+//! there are any.
+
+use jiff::Timestamp;
+use shared::adapters::dynamo::DynamoStore;
+use shared::domain::space::SpaceStatus;
+use shared::http::params::path_param;
+use shared::http::response::no_content;
+use shared::http::{Body, Caller, HttpFunction, Request, Response};
+use shared::ports::spaces::SpaceStore;
+use shared::usecase::spaces::managed_space;
+use shared::{ApiError, AppContext};
+
+pub struct DeleteSpace<S> {
+    spaces: S,
+}
+
+pub fn build(ctx: &AppContext) -> DeleteSpace<DynamoStore> {
+    DeleteSpace {
+        spaces: DynamoStore::from_context(ctx),
+    }
+}
+
+impl<S: SpaceStore> HttpFunction for DeleteSpace<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let id = path_param(&req, "spaceId")?;
+        let mut space = managed_space(&self.spaces, &caller, &id).await?;
+        let now = Timestamp::now();
+        space.status = SpaceStatus::Deleted;
+        space.version += 1;
+        space.updated_at = now;
+        self.spaces.update_space(&space).await?;
+        if self.spaces.has_future_bookings(&id, None, now).await? {
+            space.status = SpaceStatus::Active;
+            space.version += 1;
+            self.spaces.update_space(&space).await?;
+            return Err(ApiError::Conflict {
+                detail: "the space has upcoming bookings; cancel them first".into(),
+                conflict: Some(
+                    serde_json::json!({ "space_id": id, "reason": "upcoming_bookings" }),
+                ),
+            });
+        }
+        tracing::info!(space_id = %id, by = %caller.user_id, "space deleted");
+        Ok(no_content())
+    }
+}

@@ -1,0 +1,40 @@
+//! `GET /membership-plans`: the plans open for subscription (public), cheapest first.
+
+use http::StatusCode;
+use serde::Serialize;
+use shared::adapters::dynamo::DynamoStore;
+use shared::domain::plan::{MembershipPlan, PlanStatus};
+use shared::http::{Body, HttpFunction, Request, Response, json};
+use shared::ports::plans::PlanStore;
+use shared::{ApiError, AppContext};
+
+pub struct ListPlans<P> {
+    plans: P,
+}
+
+pub fn build(ctx: &AppContext) -> ListPlans<DynamoStore> {
+    ListPlans {
+        plans: DynamoStore::from_context(ctx),
+    }
+}
+
+#[derive(Serialize)]
+struct PlanList {
+    items: Vec<MembershipPlan>,
+}
+
+impl<P: PlanStore> HttpFunction for ListPlans<P> {
+    async fn handle(&self, _req: Request) -> Result<Response<Body>, ApiError> {
+        let mut items: Vec<MembershipPlan> = self
+            .plans
+            .list_plans()
+            .await?
+            .into_iter()
+            .filter(|p| p.status == PlanStatus::Active)
+            .collect();
+        items.sort_by(|a, b| {
+            (a.monthly_price.amount, &a.name).cmp(&(b.monthly_price.amount, &b.name))
+        });
+        json(StatusCode::OK, &PlanList { items })
+    }
+}

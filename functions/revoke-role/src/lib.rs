@@ -1,0 +1,40 @@
+//! `DELETE /users/{userId}/roles/{role}` (admin): revokes the operator or admin role and
+//! signs the user out everywhere, so no new token carries the old role. Access tokens
+//! already issued keep it until they expire (at most the pool's access-token validity).
+
+use shared::adapters::cognito::CognitoIdentity;
+use shared::adapters::dynamo::DynamoStore;
+use shared::http::response::no_content;
+use shared::http::{Body, Caller, HttpFunction, Request, Response, Role};
+use shared::ports::identity::Identity;
+use shared::ports::users::UserStore;
+use shared::usecase::roles::role_change_target;
+use shared::{ApiError, AppContext};
+
+pub struct RevokeRole<I, U> {
+    identity: I,
+    users: U,
+}
+
+pub fn build(ctx: &AppContext) -> RevokeRole<CognitoIdentity, DynamoStore> {
+    RevokeRole {
+        identity: CognitoIdentity::from_context(ctx),
+        users: DynamoStore::from_context(ctx),
+    }
+}
+
+impl<I: Identity, U: UserStore> HttpFunction for RevokeRole<I, U> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let (user_id, role) = role_change_target(&req, &caller, &self.users).await?;
+        if role == Role::Admin && user_id == caller.user_id {
+            return Err(ApiError::conflict(
+                "admins cannot revoke their own admin role",
+            ));
+        }
+        self.identity.remove_role(&user_id, role).await?;
+        self.identity.sign_out_everywhere(&user_id).await?;
+        tracing::info!(admin = %caller.user_id, user_id = %user_id, role = role.as_str(), "role revoked");
+        Ok(no_content())
+    }
+}

@@ -1,0 +1,35 @@
+//! `PATCH /spaces/{spaceId}/items/{itemId}` (owning operator or admin).
+
+use http::StatusCode;
+use jiff::Timestamp;
+use shared::adapters::dynamo::DynamoStore;
+use shared::api::spaces::ItemPatch;
+use shared::http::params::path_param;
+use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
+use shared::ports::spaces::SpaceStore;
+use shared::usecase::spaces::managed_item;
+use shared::{ApiError, AppContext};
+
+pub struct UpdateItem<S> {
+    spaces: S,
+}
+
+pub fn build(ctx: &AppContext) -> UpdateItem<DynamoStore> {
+    UpdateItem {
+        spaces: DynamoStore::from_context(ctx),
+    }
+}
+
+impl<S: SpaceStore> HttpFunction for UpdateItem<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let space_id = path_param(&req, "spaceId")?;
+        let item_id = path_param(&req, "itemId")?;
+        let (_, item) = managed_item(&self.spaces, &caller, &space_id, &item_id).await?;
+        let patch: ItemPatch = parse_json(&req)?;
+        let updated = patch.apply(item.clone(), Timestamp::now())?;
+        self.spaces.update_item(&item, &updated).await?;
+        tracing::info!(space_id = %space_id, item_id = %item_id, version = updated.version, "item updated");
+        json(StatusCode::OK, &updated)
+    }
+}

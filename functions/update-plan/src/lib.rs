@@ -1,0 +1,38 @@
+//! `PATCH /membership-plans/{planId}` (admin).
+
+use http::StatusCode;
+use jiff::Timestamp;
+use shared::adapters::dynamo::DynamoStore;
+use shared::api::plans::PlanPatch;
+use shared::http::params::path_param;
+use shared::http::{Body, Caller, HttpFunction, Request, Response, Role, json, parse_json};
+use shared::ports::plans::PlanStore;
+use shared::{ApiError, AppContext};
+
+pub struct UpdatePlan<P> {
+    plans: P,
+}
+
+pub fn build(ctx: &AppContext) -> UpdatePlan<DynamoStore> {
+    UpdatePlan {
+        plans: DynamoStore::from_context(ctx),
+    }
+}
+
+impl<P: PlanStore> HttpFunction for UpdatePlan<P> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        caller.require(Role::Admin)?;
+        let id = path_param(&req, "planId")?;
+        let patch: PlanPatch = parse_json(&req)?;
+        let plan = self
+            .plans
+            .get_plan(&id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no membership plan {id}")))?;
+        let updated = patch.apply(plan, Timestamp::now())?;
+        self.plans.update_plan(&updated).await?;
+        tracing::info!(plan_id = %id, by = %caller.user_id, version = updated.version, "plan updated");
+        json(StatusCode::OK, &updated)
+    }
+}

@@ -1,0 +1,34 @@
+//! `PATCH /spaces/{spaceId}` (owning operator or admin).
+
+use http::StatusCode;
+use jiff::Timestamp;
+use shared::adapters::dynamo::DynamoStore;
+use shared::api::spaces::SpacePatch;
+use shared::http::params::path_param;
+use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
+use shared::ports::spaces::SpaceStore;
+use shared::usecase::spaces::managed_space;
+use shared::{ApiError, AppContext};
+
+pub struct UpdateSpace<S> {
+    spaces: S,
+}
+
+pub fn build(ctx: &AppContext) -> UpdateSpace<DynamoStore> {
+    UpdateSpace {
+        spaces: DynamoStore::from_context(ctx),
+    }
+}
+
+impl<S: SpaceStore> HttpFunction for UpdateSpace<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let id = path_param(&req, "spaceId")?;
+        let space = managed_space(&self.spaces, &caller, &id).await?;
+        let patch: SpacePatch = parse_json(&req)?;
+        let updated = patch.apply(space, Timestamp::now())?;
+        self.spaces.update_space(&updated).await?;
+        tracing::info!(space_id = %id, by = %caller.user_id, version = updated.version, "space updated");
+        json(StatusCode::OK, &updated)
+    }
+}

@@ -1,0 +1,24 @@
+//! Instants inside keys and key conditions. RFC 3339 text sorts like time only at a fixed
+//! width, and `Timestamp`'s own display drops trailing fractional digits, so keys use
+//! whole seconds in UTC: `2026-11-24T09:00:00Z`.
+
+use jiff::Timestamp;
+
+pub fn sortable(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_width_and_ordered() {
+        let a: Timestamp = "2026-11-24T09:00:00.1Z".parse().unwrap();
+        let b: Timestamp = "2026-11-24T09:00:01Z".parse().unwrap();
+        assert_eq!(sortable(a), "2026-11-24T09:00:00Z");
+        assert!(sortable(a) < sortable(b));
+        // The pitfall this avoids:
+        assert!(a.to_string() > "2026-11-24T09:00:00.14Z".to_string());
+    }
+}
