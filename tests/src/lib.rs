@@ -107,6 +107,24 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// Any request to the gateway, with an optional bearer token and JSON body.
+pub async fn call(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = http().request(method, format!("{}{path}", env().base));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    req.send().await.unwrap()
+}
+
 /// `GET {gateway}{path}` with a bearer token.
 pub async fn get_with_token(path: &str, token: &str) -> reqwest::Response {
     http()

@@ -75,6 +75,24 @@ impl OpeningHours {
     }
 }
 
+/// The instant at `minutes` after local midnight of `date` in `tz` (1440 is the next
+/// midnight). A wall time skipped by a DST jump resolves to the instant after the gap, a
+/// repeated one to its first occurrence ("compatible" disambiguation, as RFC 5545 does).
+pub fn local_instant(
+    date: Date,
+    tz: &TimeZone,
+    minutes: u16,
+) -> Result<jiff::Timestamp, jiff::Error> {
+    let (date, minutes) = if minutes >= MINUTES_PER_DAY {
+        (date.tomorrow()?, minutes - MINUTES_PER_DAY)
+    } else {
+        (date, minutes)
+    };
+    let time = jiff::civil::Time::new((minutes / 60) as i8, (minutes % 60) as i8, 0, 0)?;
+    tz.to_ambiguous_timestamp(date.to_datetime(time))
+        .compatible()
+}
+
 /// Each day: well-formed times, `open < close`, at most a few intervals, no overlaps.
 pub fn validate_opening_hours(v: &mut Violations, field: &str, hours: &OpeningHours) {
     for (day, intervals) in hours.days() {
@@ -153,6 +171,56 @@ mod tests {
         ] {
             assert!(time_zone(bad).is_none(), "{bad}");
         }
+    }
+
+    fn utc(s: &str) -> jiff::Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn local_times_follow_dst_in_berlin() {
+        let tz = time_zone("Europe/Berlin").unwrap();
+        let before: Date = "2026-03-28".parse().unwrap();
+        let change: Date = "2026-03-29".parse().unwrap(); // 02:00 -> 03:00
+        assert_eq!(
+            local_instant(before, &tz, 8 * 60).unwrap(),
+            utc("2026-03-28T07:00:00Z")
+        );
+        assert_eq!(
+            local_instant(change, &tz, 8 * 60).unwrap(),
+            utc("2026-03-29T06:00:00Z")
+        );
+        // The change day is 23 hours long.
+        let day = local_instant(change, &tz, MINUTES_PER_DAY).unwrap()
+            - local_instant(change, &tz, 0).unwrap();
+        assert_eq!(day.as_hours(), 23);
+        // 02:30 does not exist that day: it resolves past the gap.
+        assert_eq!(
+            local_instant(change, &tz, 150).unwrap(),
+            utc("2026-03-29T01:30:00Z")
+        );
+    }
+
+    #[test]
+    fn local_times_follow_dst_in_new_york() {
+        let tz = time_zone("America/New_York").unwrap();
+        let change: Date = "2026-11-01".parse().unwrap(); // 02:00 -> 01:00
+        assert_eq!(
+            local_instant(change, &tz, 9 * 60).unwrap(),
+            utc("2026-11-01T14:00:00Z")
+        );
+        assert_eq!(
+            local_instant("2026-10-31".parse().unwrap(), &tz, 9 * 60).unwrap(),
+            utc("2026-10-31T13:00:00Z")
+        );
+        let day = local_instant(change, &tz, MINUTES_PER_DAY).unwrap()
+            - local_instant(change, &tz, 0).unwrap();
+        assert_eq!(day.as_hours(), 25);
+        // 01:30 happens twice: the first (daylight) occurrence is used.
+        assert_eq!(
+            local_instant(change, &tz, 90).unwrap(),
+            utc("2026-11-01T05:30:00Z")
+        );
     }
 
     #[test]

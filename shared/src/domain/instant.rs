@@ -19,6 +19,6 @@ mod tests {
         assert_eq!(sortable(a), "2026-11-24T09:00:00Z");
         assert!(sortable(a) < sortable(b));
         // The pitfall this avoids:
-        assert!(a.to_string() > "2026-11-24T09:00:00.14Z".to_string());
+        assert!(a.to_string().as_str() > "2026-11-24T09:00:00.14Z");
     }
 }

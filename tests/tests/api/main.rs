@@ -1,6 +1,7 @@
 //! Everything that needs the stand-ins runs in this one binary, so one stack serves all.
 
 mod gateway_auth;
+mod inventory;
 mod sample_events;
 mod spaces;
 mod users;
