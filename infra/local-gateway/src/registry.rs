@@ -28,5 +28,10 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
         ("get-plan", boxed(get_plan::build(ctx))),
         ("update-plan", boxed(update_plan::build(ctx))),
         ("delete-plan", boxed(delete_plan::build(ctx))),
+        ("create-booking", boxed(create_booking::build(ctx))),
+        ("get-booking", boxed(get_booking::build(ctx))),
+        ("cancel-booking", boxed(cancel_booking::build(ctx))),
+        ("list-user-bookings", boxed(list_user_bookings::build(ctx))),
+        ("get-availability", boxed(get_availability::build(ctx))),
     ])
 }

@@ -1,5 +1,6 @@
 //! Wire types of the HTTP API shared by more than one function.
 
+pub mod bookings;
 pub mod plans;
 pub mod spaces;
 pub mod users;

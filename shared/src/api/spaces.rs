@@ -37,6 +37,8 @@ pub struct SpaceInput {
     pub photos: Vec<String>,
     #[serde(default)]
     pub cancellation_policy: CancellationPolicy,
+    #[serde(default)]
+    pub pricing_rules: Vec<crate::domain::pricing::PricingRule>,
 }
 
 impl SpaceInput {
@@ -60,6 +62,7 @@ impl SpaceInput {
             amenities: self.amenities,
             photos: self.photos,
             cancellation_policy: self.cancellation_policy,
+            pricing_rules: self.pricing_rules,
             status: SpaceStatus::Active,
             cells: geo::GeoCells {
                 r5: String::new(),
@@ -89,6 +92,7 @@ pub struct SpacePatch {
     pub amenities: Option<Vec<String>>,
     pub photos: Option<Vec<String>>,
     pub cancellation_policy: Option<CancellationPolicy>,
+    pub pricing_rules: Option<Vec<crate::domain::pricing::PricingRule>>,
 }
 
 impl SpacePatch {
@@ -104,6 +108,7 @@ impl SpacePatch {
         set(&mut space.amenities, self.amenities);
         set(&mut space.photos, self.photos);
         set(&mut space.cancellation_policy, self.cancellation_policy);
+        set(&mut space.pricing_rules, self.pricing_rules);
         space.version += 1;
         space.updated_at = now;
         finish_space(&mut space)?;

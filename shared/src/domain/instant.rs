@@ -22,3 +22,9 @@ mod tests {
         assert!(a.to_string().as_str() > "2026-11-24T09:00:00.14Z");
     }
 }
+
+/// `ts` without its fraction of a second. Instants that conditions and filters compare as
+/// text (hold expiry, booking start and end) are stored whole, so their text is fixed-width.
+pub fn whole_seconds(ts: Timestamp) -> Timestamp {
+    Timestamp::from_second(ts.as_second()).expect("in range")
+}

@@ -1,11 +1,15 @@
 //! Pure domain types and rules: no I/O, no AWS types, deterministic and unit-tested.
 
 pub mod amenity;
+pub mod availability;
+pub mod booking;
+pub mod events;
 pub mod geo;
 pub mod hours;
 pub mod instant;
 pub mod money;
 pub mod plan;
+pub mod pricing;
 pub mod space;
 pub mod space_rules;
 pub mod user;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::geo::GeoCells;
 use crate::domain::money::Money;
+use crate::domain::pricing::PricingRule;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Space {
@@ -28,6 +29,9 @@ pub struct Space {
     #[serde(default)]
     pub photos: Vec<String>,
     pub cancellation_policy: CancellationPolicy,
+    /// Peak/off-peak multipliers by local day and time; the first matching rule applies.
+    #[serde(default)]
+    pub pricing_rules: Vec<PricingRule>,
     pub status: SpaceStatus,
     /// H3 cells of `location`, derived at every write (the geo-search keys).
     pub cells: GeoCells,

@@ -16,9 +16,9 @@ pub const MAX_URL_CHARS: usize = 2048;
 /// Slot grids an item may use; bookings start and end on the grid.
 pub const SLOT_SIZES: [u32; 3] = [15, 30, 60];
 /// Slots one booking may claim (its own plus its buffer). A booking is one DynamoDB
-/// transaction of at most 100 actions; the booking, its event and its idempotency record
-/// take the rest.
-pub const MAX_SLOTS_PER_BOOKING: u32 = 96;
+/// transaction of at most 100 actions: the booking, two version checks, its event, its
+/// idempotency record and a quota counter take the other six.
+pub const MAX_SLOTS_PER_BOOKING: u32 = 94;
 pub const MAX_BUFFER_MINUTES: u32 = 240;
 pub const MAX_CAPACITY: u32 = 500;
 
@@ -115,6 +115,7 @@ pub fn validate_space(space: &Space) -> Result<(), ApiError> {
             format!("must be an https URL of at most {MAX_URL_CHARS} characters"),
         );
     }
+    crate::domain::pricing::validate_rules(&mut v, "pricing_rules", &space.pricing_rules);
     let p = &space.cancellation_policy;
     v.check(
         p.full_refund_hours <= 24 * 365,
@@ -234,6 +235,7 @@ pub(crate) mod tests {
             amenities: vec!["wifi".into()],
             photos: vec!["https://img.example.com/1.jpg".into()],
             cancellation_policy: CancellationPolicy::default(),
+            pricing_rules: vec![],
             status: SpaceStatus::Active,
             cells: cells(&location).unwrap(),
             version: 1,

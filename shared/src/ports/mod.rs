@@ -1,6 +1,7 @@
 //! Ports: what handlers need from the outside world, as traits. Adapters in
 //! [`crate::adapters`] implement them on AWS; unit tests implement them with fakes.
 
+pub mod bookings;
 pub mod identity;
 pub mod plans;
 pub mod spaces;

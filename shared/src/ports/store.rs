@@ -14,6 +14,9 @@ pub enum StoreError {
     /// A condition failed: the detail says what conflicts, for the client.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A pagination cursor that this store did not issue for this query.
+    #[error("invalid cursor")]
+    BadCursor,
     /// What the write depends on does not exist (any more).
     #[error("not found: {0}")]
     NotFound(String),
@@ -30,6 +33,11 @@ impl From<StoreError> for ApiError {
             StoreError::AlreadyExists => ApiError::conflict("the resource already exists"),
             StoreError::Conflict(detail) => ApiError::conflict(detail),
             StoreError::NotFound(detail) => ApiError::NotFound(detail),
+            StoreError::BadCursor => ApiError::field(
+                "cursor",
+                "format",
+                "not a cursor from a previous page of this list",
+            ),
             StoreError::Unavailable(s) => ApiError::Unavailable(s),
             StoreError::Other(s) => ApiError::Internal(s),
         }

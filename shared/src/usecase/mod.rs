@@ -1,4 +1,6 @@
 //! Steps that several handlers share, built only on ports (no AWS types).
 
+pub mod bookings;
+pub mod catalog;
 pub mod roles;
 pub mod spaces;

@@ -32,6 +32,7 @@ fn space(status: SpaceStatus) -> Space {
         amenities: vec!["wifi".into()],
         photos: vec![],
         cancellation_policy: CancellationPolicy::default(),
+        pricing_rules: vec![],
         status,
         cells: shared::domain::geo::cells(&GeoPoint {
             lat: 52.52,

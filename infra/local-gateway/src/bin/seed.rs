@@ -11,6 +11,7 @@ use serde_json::json;
 use shared::AppContext;
 use shared::adapters::dynamo::DynamoStore;
 use shared::domain::money::Money;
+use shared::domain::pricing::PricingRule;
 use shared::domain::space::{
     Address, BookableItem, CancellationPolicy, GeoPoint, ItemKind, LocalInterval, OpeningHours,
     Space, SpaceStatus,
@@ -362,6 +363,29 @@ fn space(
         amenities,
         photos: vec![format!("https://images.example.com/spaces/{id}/1.jpg")],
         cancellation_policy: CancellationPolicy::default(),
+        // Half the spaces charge a morning peak on weekdays and less in the evening.
+        pricing_rules: if n % 2 == 0 {
+            vec![
+                PricingRule {
+                    label: "weekday morning peak".into(),
+                    days: ["monday", "tuesday", "wednesday", "thursday", "friday"]
+                        .map(String::from)
+                        .to_vec(),
+                    start: "09:00".into(),
+                    end: "12:00".into(),
+                    multiplier_percent: 125,
+                },
+                PricingRule {
+                    label: "evening".into(),
+                    days: vec![],
+                    start: "18:00".into(),
+                    end: "24:00".into(),
+                    multiplier_percent: 80,
+                },
+            ]
+        } else {
+            vec![]
+        },
         status: SpaceStatus::Active,
         cells: shared::domain::geo::cells(&location).expect("valid point"),
         version: 1,

@@ -9,7 +9,14 @@
 //! | ItemIdentifier (uniqueness guard) | `SPACE#<space>` | `ITEMID#<lower(identifier)>` | | |
 //! | MembershipPlan | `PLANS`        | `PLAN#<id>`   |                  |                  |
 //!
-//! GSI2 (`GSI2PK`/`GSI2SK`) lists a space's bookings by end time: `SPACEBOOKINGS#<space>`.
+//! | Booking      | `BOOKING#<id>`   | `BOOKING`     | `USERBOOKINGS#<user>` | `<start>#<id>` |
+//! | Slot claim   | `SLOTS#<space>#w<week>` | `<slot start>#<item>` |       |                  |
+//! | Idempotency  | `IDEMP#<user>#<key>` | `IDEMP`   |                  |                  |
+//! | Outbox event | `EVENT#<id>`     | `EVENT`       |                  |                  |
+//!
+//! Items are also in GSI1 as `ITEM#<item>` -> `SPACE#<space>` (find an item's space).
+//! GSI2 (`GSI2PK`/`GSI2SK`) lists a space's bookings by end time: `SPACEBOOKINGS#<space>`,
+//! `<end>#<item>#<id>`. Instants in keys are fixed-width UTC seconds (`instant::sortable`).
 
 pub const PROFILE: &str = "PROFILE";
 
@@ -46,4 +53,53 @@ pub fn plan(id: &str) -> String {
 /// GSI2: a space's bookings by end time (is anything still to come?).
 pub fn space_bookings(space_id: &str) -> String {
     format!("SPACEBOOKINGS#{space_id}")
+}
+
+pub const BOOKING: &str = "BOOKING";
+
+pub fn booking(id: &str) -> String {
+    format!("BOOKING#{id}")
+}
+
+/// GSI1: a user's bookings by start time.
+pub fn user_bookings(user_id: &str) -> String {
+    format!("USERBOOKINGS#{user_id}")
+}
+
+/// GSI1 entry of an item, to find its space from its id alone.
+pub fn item_lookup(item_id: &str) -> String {
+    format!("ITEM#{item_id}")
+}
+
+const WEEK_SECONDS: i64 = 7 * 86_400;
+
+/// Slot claims of a space live in one partition per week (UTC, from the Unix epoch), so
+/// any availability range reads a handful of partitions, and the sort key orders them by
+/// time across items.
+pub fn slot_partition(space_id: &str, start: jiff::Timestamp) -> String {
+    format!(
+        "SLOTS#{space_id}#w{}",
+        start.as_second().div_euclid(WEEK_SECONDS)
+    )
+}
+
+/// The slot partitions covering `[from, to)`.
+pub fn slot_partitions(space_id: &str, from: jiff::Timestamp, to: jiff::Timestamp) -> Vec<String> {
+    let first = from.as_second().div_euclid(WEEK_SECONDS);
+    let last = (to.as_second() - 1).div_euclid(WEEK_SECONDS);
+    (first..=last)
+        .map(|w| format!("SLOTS#{space_id}#w{w}"))
+        .collect()
+}
+
+pub fn slot(start: jiff::Timestamp, item_id: &str) -> String {
+    format!("{}#{item_id}", crate::domain::instant::sortable(start))
+}
+
+pub fn idempotency(user_id: &str, key: &str) -> String {
+    format!("IDEMP#{user_id}#{key}")
+}
+
+pub fn event(id: &str) -> String {
+    format!("EVENT#{id}")
 }

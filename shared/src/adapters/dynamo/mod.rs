@@ -1,6 +1,7 @@
 //! The DynamoDB single-table store. One [`DynamoStore`] implements every store port; each
 //! entity's reads and writes live in its own file, its key shapes in [`keys`].
 
+mod bookings;
 pub mod keys;
 mod plans;
 mod spaces;
@@ -44,6 +45,10 @@ struct Keyed<'a, T> {
     gsi1pk: Option<String>,
     #[serde(rename = "GSI1SK", skip_serializing_if = "Option::is_none")]
     gsi1sk: Option<String>,
+    #[serde(rename = "GSI2PK", skip_serializing_if = "Option::is_none")]
+    gsi2pk: Option<String>,
+    #[serde(rename = "GSI2SK", skip_serializing_if = "Option::is_none")]
+    gsi2sk: Option<String>,
     entity: &'static str,
     #[serde(flatten)]
     data: &'a T,
@@ -68,12 +73,27 @@ fn to_indexed_item<T: Serialize>(
     entity: &'static str,
     data: &T,
 ) -> Result<Item, StoreError> {
+    to_item_with_indexes(pk, sk, gsi1, None, entity, data)
+}
+
+/// An item listed in GSI1 and GSI2.
+fn to_item_with_indexes<T: Serialize>(
+    pk: String,
+    sk: String,
+    gsi1: Option<(String, String)>,
+    gsi2: Option<(String, String)>,
+    entity: &'static str,
+    data: &T,
+) -> Result<Item, StoreError> {
     let (gsi1pk, gsi1sk) = gsi1.unzip();
+    let (gsi2pk, gsi2sk) = gsi2.unzip();
     serde_dynamo::to_item(Keyed {
         pk,
         sk,
         gsi1pk,
         gsi1sk,
+        gsi2pk,
+        gsi2sk,
         entity,
         data,
     })

@@ -1,0 +1,169 @@
+//! `GET /spaces/{spaceId}/availability?from&to[&type][&item]`: per item, the free
+//! intervals inside opening hours, minus bookings, unexpired holds and buffers. Expired
+//! holds are free at once. One query for the space (cached briefly) plus one per week of
+//! slot claims: a week costs at most three queries.
+
+use http::StatusCode;
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use shared::adapters::dynamo::DynamoStore;
+use shared::domain::availability::free_intervals;
+use shared::domain::hours::time_zone;
+use shared::domain::money::Money;
+use shared::domain::space::ItemKind;
+use shared::http::params::{path_param, query_param};
+use shared::http::{Body, HttpFunction, Request, Response, json};
+use shared::ports::bookings::BookingStore;
+use shared::ports::spaces::SpaceStore;
+use shared::usecase::catalog::Catalog;
+use shared::{ApiError, AppContext};
+
+pub const MAX_RANGE_DAYS: i64 = 31;
+
+pub struct GetAvailability<S> {
+    store: S,
+    catalog: Catalog,
+}
+
+pub fn build(ctx: &AppContext) -> GetAvailability<DynamoStore> {
+    GetAvailability {
+        store: DynamoStore::from_context(ctx),
+        catalog: Catalog::new(),
+    }
+}
+
+#[derive(Serialize)]
+struct FreeInterval {
+    start_time: Timestamp,
+    end_time: Timestamp,
+}
+
+#[derive(Serialize)]
+struct ItemAvailability<'a> {
+    item_id: &'a str,
+    identifier: &'a str,
+    kind: ItemKind,
+    capacity: u32,
+    price_per_hour: &'a Money,
+    slot_minutes: u32,
+    min_booking_minutes: u32,
+    max_booking_minutes: u32,
+    free: Vec<FreeInterval>,
+}
+
+#[derive(Serialize)]
+struct Availability<'a> {
+    space_id: &'a str,
+    time_zone: &'a str,
+    from: Timestamp,
+    to: Timestamp,
+    items: Vec<ItemAvailability<'a>>,
+}
+
+fn instant(req: &Request, name: &str) -> Result<Timestamp, ApiError> {
+    let raw = query_param(req, name)
+        .ok_or_else(|| ApiError::field(name, "required", "an RFC 3339 instant is required"))?;
+    raw.parse().map_err(|_| {
+        ApiError::field(
+            name,
+            "format",
+            "must be an RFC 3339 instant such as 2026-11-25T09:00:00Z",
+        )
+    })
+}
+
+impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let space_id = path_param(&req, "spaceId")?;
+        let (from, to) = (instant(&req, "from")?, instant(&req, "to")?);
+        if to <= from {
+            return Err(ApiError::field("to", "order", "must be after from"));
+        }
+        if to - from > SignedDuration::from_hours(24 * MAX_RANGE_DAYS) {
+            return Err(ApiError::field(
+                "to",
+                "max_range",
+                format!("the range may span at most {MAX_RANGE_DAYS} days"),
+            ));
+        }
+        let kind = match query_param(&req, "type").as_deref() {
+            None => None,
+            Some("desk") => Some(ItemKind::Desk),
+            Some("room") => Some(ItemKind::Room),
+            Some("office") => Some(ItemKind::Office),
+            Some(_) => {
+                return Err(ApiError::field(
+                    "type",
+                    "enum",
+                    "must be desk, room or office",
+                ));
+            }
+        };
+        let only_item = query_param(&req, "item");
+        let entry = self
+            .catalog
+            .space(&self.store, &space_id, false)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no space {space_id}")))?;
+        let space = &entry.space;
+        let tz = time_zone(&space.time_zone)
+            .ok_or_else(|| ApiError::internal("invalid stored time zone"))?;
+        let now = Timestamp::now();
+        // Slots start on the grid; the one covering `from` may start up to an hour before.
+        let claims = self
+            .store
+            .slot_claims(&space_id, from.max(now) - SignedDuration::from_hours(1), to)
+            .await?;
+        let mut items: Vec<_> = entry
+            .items
+            .iter()
+            .filter(|i| kind.is_none_or(|k| i.kind == k))
+            .filter(|i| only_item.as_deref().is_none_or(|id| i.id == id))
+            .collect();
+        if only_item.is_some() && items.is_empty() {
+            return Err(ApiError::NotFound(format!(
+                "no item {} in space {space_id}",
+                only_item.unwrap_or_default()
+            )));
+        }
+        items.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        let items = items
+            .into_iter()
+            .map(|item| {
+                let step = SignedDuration::from_mins(item.slot_minutes as i64);
+                let taken: Vec<_> = claims
+                    .iter()
+                    .filter(|c| c.item_id == item.id && c.active_at(now))
+                    .map(|c| (c.start, c.start + step))
+                    .collect();
+                ItemAvailability {
+                    item_id: &item.id,
+                    identifier: &item.identifier,
+                    kind: item.kind,
+                    capacity: item.capacity,
+                    price_per_hour: &item.price_per_hour,
+                    slot_minutes: item.slot_minutes,
+                    min_booking_minutes: item.min_booking_minutes,
+                    max_booking_minutes: item.max_booking_minutes,
+                    free: free_intervals(space, item, &tz, &taken, from, to, now)
+                        .into_iter()
+                        .map(|(start_time, end_time)| FreeInterval {
+                            start_time,
+                            end_time,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        json(
+            StatusCode::OK,
+            &Availability {
+                space_id: &space_id,
+                time_zone: &space.time_zone,
+                from,
+                to,
+                items,
+            },
+        )
+    }
+}

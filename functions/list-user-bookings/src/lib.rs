@@ -1,0 +1,112 @@
+//! `GET /users/{userId}/bookings?when=upcoming|past|all&status=&limit=&cursor=`: a user's
+//! own bookings (admins: anyone's), paged with an opaque cursor.
+
+use http::StatusCode;
+use jiff::Timestamp;
+use serde::Serialize;
+use shared::adapters::dynamo::DynamoStore;
+use shared::api::bookings::BookingView;
+use shared::domain::booking::BookingStatus;
+use shared::http::params::{path_param, query_param};
+use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
+use shared::ports::bookings::{BookingQuery, BookingStore, When};
+use shared::{ApiError, AppContext};
+
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 100;
+
+pub struct ListUserBookings<S> {
+    store: S,
+}
+
+pub fn build(ctx: &AppContext) -> ListUserBookings<DynamoStore> {
+    ListUserBookings {
+        store: DynamoStore::from_context(ctx),
+    }
+}
+
+#[derive(Serialize)]
+struct BookingPage<'a> {
+    items: Vec<BookingView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let user_id = path_param(&req, "userId")?;
+        if user_id != caller.user_id && !caller.is_admin() {
+            return Err(ApiError::Forbidden(
+                "you can list only your own bookings".into(),
+            ));
+        }
+        let when = match query_param(&req, "when").as_deref() {
+            None | Some("upcoming") => When::Upcoming,
+            Some("past") => When::Past,
+            Some("all") => When::All,
+            Some(_) => {
+                return Err(ApiError::field(
+                    "when",
+                    "enum",
+                    "must be upcoming, past or all",
+                ));
+            }
+        };
+        let status = match query_param(&req, "status") {
+            None => None,
+            Some(s) => Some(BookingStatus::parse(&s).ok_or_else(|| {
+                ApiError::field(
+                    "status",
+                    "enum",
+                    "must be pending, confirmed, cancelled, expired or failed",
+                )
+            })?),
+        };
+        let limit = match query_param(&req, "limit") {
+            None => DEFAULT_LIMIT,
+            Some(l) => l
+                .parse::<usize>()
+                .ok()
+                .filter(|l| (1..=MAX_LIMIT).contains(l))
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "limit",
+                        "range",
+                        format!("must be between 1 and {MAX_LIMIT}"),
+                    )
+                })?,
+        };
+        let cursor = query_param(&req, "cursor");
+        if cursor.as_ref().is_some_and(|c| c.len() > 1024) {
+            return Err(ApiError::field(
+                "cursor",
+                "format",
+                "not a cursor from a previous page of this list",
+            ));
+        }
+        let now = Timestamp::now();
+        let page = self
+            .store
+            .list_user_bookings(&BookingQuery {
+                user_id: &user_id,
+                when,
+                status,
+                cursor: cursor.as_deref(),
+                limit,
+                now,
+            })
+            .await?;
+        json(
+            StatusCode::OK,
+            &BookingPage {
+                items: page
+                    .items
+                    .iter()
+                    .map(|b| BookingView::new(b, now))
+                    .collect(),
+                next_cursor: page.next_cursor,
+            },
+        )
+    }
+}

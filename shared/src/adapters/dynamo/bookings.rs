@@ -1,0 +1,621 @@
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::{
+    DynamoStore, Item, TxnFailure, from_item, keys, store_error, to_item, to_item_with_indexes,
+    txn_failure,
+};
+use crate::domain::booking::{Booking, BookingStatus, SlotKind};
+use crate::domain::events::DomainEvent;
+use crate::domain::instant::sortable;
+use crate::ports::bookings::*;
+use crate::ports::store::StoreError;
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn built<T, E: std::error::Error + Send + Sync + 'static>(
+    r: Result<T, E>,
+) -> Result<T, StoreError> {
+    r.map_err(|e| StoreError::Other(Box::new(e)))
+}
+
+/// TTL (epoch seconds) a little after `at`: only garbage collection, never correctness.
+fn ttl_after(at: Timestamp, days: i64) -> AttributeValue {
+    n(at.as_second() + days * 86_400)
+}
+
+fn booking_item(b: &Booking) -> Result<Item, StoreError> {
+    to_item_with_indexes(
+        keys::booking(&b.id),
+        keys::BOOKING.into(),
+        Some((
+            keys::user_bookings(&b.user_id),
+            format!("{}#{}", sortable(b.start_time), b.id),
+        )),
+        Some((
+            keys::space_bookings(&b.space_id),
+            format!("{}#{}#{}", sortable(b.end_time), b.bookable_item_id, b.id),
+        )),
+        "Booking",
+        b,
+    )
+}
+
+fn event_put(table: &str, event: &DomainEvent) -> Result<TransactWriteItem, StoreError> {
+    let mut item = to_item(keys::event(&event.id), "EVENT".into(), "DomainEvent", event)?;
+    item.insert("ttl".into(), ttl_after(event.occurred_at, 7));
+    let put = built(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+#[derive(Serialize)]
+struct SlotRecord<'a> {
+    booking_id: &'a str,
+    item_id: &'a str,
+    kind: SlotKind,
+    /// `held` until payment confirms it, then `booked`.
+    state: &'static str,
+    booking_start: String,
+    booking_end: String,
+}
+
+/// What a failed transaction action was.
+#[derive(Clone, Copy)]
+enum Action {
+    Idempotency,
+    Check,
+    Booking,
+    Slot(usize),
+    Event,
+}
+
+impl DynamoStore {
+    async fn transact(
+        &self,
+        actions: Vec<TransactWriteItem>,
+        token: Option<String>,
+    ) -> Result<
+        (),
+        aws_sdk_dynamodb::error::SdkError<
+            TransactWriteItemsError,
+            aws_sdk_dynamodb::config::http::HttpResponse,
+        >,
+    > {
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .set_client_request_token(token)
+            .send()
+            .await
+            .map(|_| ())
+    }
+}
+
+fn taken_interval(
+    item: Option<&HashMap<String, AttributeValue>>,
+) -> (Option<SlotKind>, Option<(Timestamp, Timestamp)>) {
+    let Some(item) = item else {
+        return (None, None);
+    };
+    let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok());
+    let kind = match text("kind").map(String::as_str) {
+        Some("buffer") => Some(SlotKind::Buffer),
+        Some("booking") => Some(SlotKind::Booking),
+        _ => None,
+    };
+    let interval = match (
+        text("booking_start").and_then(|t| t.parse().ok()),
+        text("booking_end").and_then(|t| t.parse().ok()),
+    ) {
+        (Some(a), Some(b)) => Some((a, b)),
+        _ => None,
+    };
+    (kind, interval)
+}
+
+impl BookingStore for DynamoStore {
+    async fn create_booking(&self, new: &NewBooking<'_>) -> Result<(), CreateBookingError> {
+        let b = new.booking;
+        let table = &self.table;
+        let hold = b
+            .hold_expires_at
+            .ok_or_else(|| StoreError::Other("a new booking holds its slots".into()))?;
+        let mut actions = Vec::with_capacity(b.slots.len() + 5);
+        let mut tags = Vec::with_capacity(b.slots.len() + 5);
+
+        // The idempotency record goes first: when it fails, that is the answer that counts.
+        if let Some(idem) = new.idempotency {
+            let mut item = to_item(
+                keys::idempotency(&b.user_id, &idem.key),
+                "IDEMP".into(),
+                "Idempotency",
+                idem,
+            )?;
+            item.insert("ttl".into(), ttl_after(new.now, 1));
+            let put = built(
+                Put::builder()
+                    .table_name(table)
+                    .set_item(Some(item))
+                    .condition_expression("attribute_not_exists(PK)")
+                    .build(),
+            )?;
+            actions.push(TransactWriteItem::builder().put(put).build());
+            tags.push(Action::Idempotency);
+        }
+        // The rules the booking was planned against must still be the current ones.
+        let space_check = built(
+            ConditionCheck::builder()
+                .table_name(table)
+                .key("PK", s(keys::space(&b.space_id)))
+                .key("SK", s(keys::PROFILE))
+                .condition_expression("#status = :active AND version = :v")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":active", s("active"))
+                .expression_attribute_values(":v", n(new.space_version))
+                .build(),
+        )?;
+        let item_check = built(
+            ConditionCheck::builder()
+                .table_name(table)
+                .key("PK", s(keys::space(&b.space_id)))
+                .key("SK", s(keys::item(&b.bookable_item_id)))
+                .condition_expression("version = :v")
+                .expression_attribute_values(":v", n(new.item_version))
+                .build(),
+        )?;
+        actions.push(
+            TransactWriteItem::builder()
+                .condition_check(space_check)
+                .build(),
+        );
+        actions.push(
+            TransactWriteItem::builder()
+                .condition_check(item_check)
+                .build(),
+        );
+        tags.extend([Action::Check, Action::Check]);
+
+        let put = built(
+            Put::builder()
+                .table_name(table)
+                .set_item(Some(booking_item(b)?))
+                .condition_expression("attribute_not_exists(PK)")
+                .build(),
+        )?;
+        actions.push(TransactWriteItem::builder().put(put).build());
+        tags.push(Action::Booking);
+
+        // Each slot: free, or held by a hold that has run out. Never a read-then-write.
+        let (start, end) = (sortable(b.start_time), sortable(b.end_time));
+        for (i, slot) in b.slots.iter().enumerate() {
+            let mut item = to_item(
+                keys::slot_partition(&b.space_id, slot.start),
+                keys::slot(slot.start, &b.bookable_item_id),
+                "Slot",
+                &SlotRecord {
+                    booking_id: &b.id,
+                    item_id: &b.bookable_item_id,
+                    kind: slot.kind,
+                    state: "held",
+                    booking_start: start.clone(),
+                    booking_end: end.clone(),
+                },
+            )?;
+            item.insert("hold_expires_at".into(), s(sortable(hold)));
+            item.insert("ttl".into(), ttl_after(hold, 1));
+            let put = built(
+                Put::builder()
+                    .table_name(table)
+                    .set_item(Some(item))
+                    .condition_expression(
+                        "attribute_not_exists(PK) OR (#state = :held AND hold_expires_at < :now)",
+                    )
+                    .expression_attribute_names("#state", "state")
+                    .expression_attribute_values(":held", s("held"))
+                    .expression_attribute_values(":now", s(sortable(new.now)))
+                    .return_values_on_condition_check_failure(
+                        ReturnValuesOnConditionCheckFailure::AllOld,
+                    )
+                    .build(),
+            )?;
+            actions.push(TransactWriteItem::builder().put(put).build());
+            tags.push(Action::Slot(i));
+        }
+        actions.push(event_put(table, new.event)?);
+        tags.push(Action::Event);
+
+        // The client request token makes a retried call (same booking id) idempotent for 10 min.
+        let err = match self.transact(actions, Some(b.id.clone())).await {
+            Ok(()) => return Ok(()),
+            Err(err) => err,
+        };
+        if let Some(TransactWriteItemsError::TransactionCanceledException(e)) =
+            err.as_service_error()
+        {
+            let failed: Vec<(Action, Option<&HashMap<String, AttributeValue>>)> = e
+                .cancellation_reasons()
+                .iter()
+                .zip(&tags)
+                .filter(|(r, _)| r.code() == Some("ConditionalCheckFailed"))
+                .map(|(r, t)| (*t, r.item.as_ref()))
+                .collect();
+            if failed.iter().any(|(t, _)| matches!(t, Action::Idempotency)) {
+                return Err(CreateBookingError::KeyUsed);
+            }
+            if failed.iter().any(|(t, _)| matches!(t, Action::Check)) {
+                return Err(CreateBookingError::Stale);
+            }
+            if let Some((Action::Slot(i), old)) =
+                failed.iter().find(|(t, _)| matches!(t, Action::Slot(_)))
+            {
+                let (kind, taken) = taken_interval(*old);
+                return Err(CreateBookingError::SlotTaken {
+                    slot_start: b.slots[*i].start,
+                    kind,
+                    taken,
+                });
+            }
+            if failed
+                .iter()
+                .any(|(t, _)| matches!(t, Action::Booking | Action::Event))
+            {
+                return Err(StoreError::AlreadyExists.into());
+            }
+        }
+        Err(store_error(err).into())
+    }
+
+    async fn get_booking(&self, id: &str) -> Result<Option<Booking>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::booking(id)))
+            .key("SK", s(keys::BOOKING))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        out.item.map(from_item).transpose()
+    }
+
+    async fn get_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::idempotency(user_id, key)))
+            .key("SK", s("IDEMP"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        out.item.map(from_item).transpose()
+    }
+
+    async fn find_item_space(&self, item_id: &str) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(keys::item_lookup(item_id)))
+            .limit(1)
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(out
+            .items
+            .unwrap_or_default()
+            .first()
+            .and_then(|i| i.get("GSI1SK"))
+            .and_then(|v| v.as_s().ok())
+            .and_then(|sk| sk.strip_prefix("SPACE#"))
+            .map(str::to_owned))
+    }
+
+    async fn list_user_bookings(&self, q: &BookingQuery<'_>) -> Result<Page<Booking>, StoreError> {
+        let pk = keys::user_bookings(q.user_id);
+        let mut start_key = match q.cursor {
+            Some(c) => Some(decode_cursor(c, &pk)?),
+            None => None,
+        };
+        let now = sortable(q.now);
+        let mut filters: Vec<&str> = Vec::new();
+        match q.when {
+            When::Upcoming => filters.push("end_time > :now"),
+            When::Past => filters.push("end_time <= :now"),
+            When::All => {}
+        }
+        let status_filter = match q.status {
+            None => None,
+            Some(BookingStatus::Pending) => Some("(#status = :pending AND hold_expires_at > :now)"),
+            Some(BookingStatus::Expired) => {
+                Some("(#status = :expired OR (#status = :pending AND hold_expires_at <= :now))")
+            }
+            Some(_) => Some("#status = :status"),
+        };
+        filters.extend(status_filter);
+        let mut items: Vec<Item> = Vec::new();
+        let mut last_key;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("GSI1")
+                .key_condition_expression("GSI1PK = :pk")
+                .expression_attribute_values(":pk", s(&pk))
+                // Upcoming soonest first; past and all most recent first.
+                .scan_index_forward(q.when == When::Upcoming)
+                .limit(q.limit as i32)
+                .set_exclusive_start_key(start_key.take());
+            if !filters.is_empty() {
+                query = query.filter_expression(filters.join(" AND "));
+                if q.when != When::All || status_filter.is_some_and(|f| f.contains(":now")) {
+                    query = query.expression_attribute_values(":now", s(&now));
+                }
+                if let Some(status) = q.status {
+                    query = query.expression_attribute_names("#status", "status");
+                    match status {
+                        BookingStatus::Pending => {
+                            query = query.expression_attribute_values(":pending", s("pending"))
+                        }
+                        BookingStatus::Expired => {
+                            query = query
+                                .expression_attribute_values(":pending", s("pending"))
+                                .expression_attribute_values(":expired", s("expired"))
+                        }
+                        other => {
+                            query = query.expression_attribute_values(":status", s(other.as_str()))
+                        }
+                    }
+                }
+            }
+            let out = query.send().await.map_err(store_error)?;
+            items.extend(out.items.unwrap_or_default());
+            last_key = out.last_evaluated_key;
+            if items.len() >= q.limit || last_key.is_none() {
+                break;
+            }
+            start_key = last_key.clone();
+        }
+        let next_cursor = if items.len() > q.limit {
+            items.truncate(q.limit);
+            items.last().map(|i| encode_cursor(i))
+        } else if items.len() == q.limit {
+            // Resume after the last returned item (there may be more).
+            last_key.as_ref().and(items.last()).map(encode_cursor)
+        } else {
+            None
+        };
+        let bookings = items
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<Vec<Booking>, _>>()?;
+        Ok(Page {
+            items: bookings,
+            next_cursor,
+        })
+    }
+
+    async fn cancel_booking(
+        &self,
+        b: &Booking,
+        release: bool,
+        event: &DomainEvent,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let table = &self.table;
+        let update = built(
+            Update::builder()
+                .table_name(table)
+                .key("PK", s(keys::booking(&b.id)))
+                .key("SK", s(keys::BOOKING))
+                .update_expression("SET #status = :cancelled, version = version + :one, updated_at = :now_text REMOVE hold_expires_at")
+                .condition_expression("version = :v")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":cancelled", s("cancelled"))
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":now_text", s(now.to_string()))
+                .expression_attribute_values(":v", n(b.version))
+                .build(),
+        )?;
+        let mut actions = vec![TransactWriteItem::builder().update(update).build()];
+        if release {
+            for slot in &b.slots {
+                let delete = built(
+                    Delete::builder()
+                        .table_name(table)
+                        .key("PK", s(keys::slot_partition(&b.space_id, slot.start)))
+                        .key("SK", s(keys::slot(slot.start, &b.bookable_item_id)))
+                        .condition_expression("booking_id = :id")
+                        .expression_attribute_values(":id", s(&b.id))
+                        .build(),
+                )?;
+                actions.push(TransactWriteItem::builder().delete(delete).build());
+            }
+        }
+        actions.push(event_put(table, event)?);
+        match self.transact(actions, None).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(match txn_failure(e) {
+                TxnFailure::Condition(_) => {
+                    StoreError::Conflict(format!("booking {} changed meanwhile", b.id))
+                }
+                TxnFailure::Other(e) => e,
+            }),
+        }
+    }
+
+    async fn confirm_booking(
+        &self,
+        b: &Booking,
+        event: &DomainEvent,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let table = &self.table;
+        let update = built(
+            Update::builder()
+                .table_name(table)
+                .key("PK", s(keys::booking(&b.id)))
+                .key("SK", s(keys::BOOKING))
+                .update_expression("SET #status = :confirmed, version = version + :one, updated_at = :now_text REMOVE hold_expires_at")
+                .condition_expression("version = :v AND #status = :pending AND hold_expires_at > :now")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":confirmed", s("confirmed"))
+                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":now", s(sortable(now)))
+                .expression_attribute_values(":now_text", s(now.to_string()))
+                .expression_attribute_values(":v", n(b.version))
+                .build(),
+        )?;
+        let mut actions = vec![TransactWriteItem::builder().update(update).build()];
+        for slot in &b.slots {
+            let update = built(
+                Update::builder()
+                    .table_name(table)
+                    .key("PK", s(keys::slot_partition(&b.space_id, slot.start)))
+                    .key("SK", s(keys::slot(slot.start, &b.bookable_item_id)))
+                    .update_expression("SET #state = :booked, #ttl = :ttl REMOVE hold_expires_at")
+                    .condition_expression("booking_id = :id")
+                    .expression_attribute_names("#state", "state")
+                    .expression_attribute_names("#ttl", "ttl")
+                    .expression_attribute_values(":booked", s("booked"))
+                    .expression_attribute_values(":ttl", ttl_after(b.end_time, 30))
+                    .expression_attribute_values(":id", s(&b.id))
+                    .build(),
+            )?;
+            actions.push(TransactWriteItem::builder().update(update).build());
+        }
+        actions.push(event_put(table, event)?);
+        match self.transact(actions, None).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(match txn_failure(e) {
+                TxnFailure::Condition(_) => StoreError::Conflict(format!(
+                    "booking {} is no longer pending with a valid hold",
+                    b.id
+                )),
+                TxnFailure::Other(e) => e,
+            }),
+        }
+    }
+
+    async fn slot_claims(
+        &self,
+        space_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<SlotClaim>, StoreError> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for pk in keys::slot_partitions(space_id, from, to) {
+            let (client, table) = (self.client.clone(), self.table.clone());
+            let (lo, hi) = (sortable(from), sortable(to));
+            tasks.spawn(async move {
+                let mut items = Vec::new();
+                let mut start = None;
+                loop {
+                    let out = client
+                        .query()
+                        .table_name(&table)
+                        // Slots starting in [from, to): "<to>#item" sorts after "<to>".
+                        .key_condition_expression("PK = :pk AND SK BETWEEN :lo AND :hi")
+                        .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+                        .expression_attribute_values(":lo", AttributeValue::S(lo.clone()))
+                        .expression_attribute_values(":hi", AttributeValue::S(hi.clone()))
+                        .set_exclusive_start_key(start)
+                        .send()
+                        .await
+                        .map_err(store_error)?;
+                    items.extend(out.items.unwrap_or_default());
+                    start = out.last_evaluated_key;
+                    if start.is_none() {
+                        return Ok::<_, StoreError>(items);
+                    }
+                }
+            });
+        }
+        let mut claims = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            for item in done.map_err(|e| StoreError::Other(Box::new(e)))?? {
+                claims.extend(slot_claim(&item));
+            }
+        }
+        claims.sort_by(|a, b| (a.start, &a.item_id).cmp(&(b.start, &b.item_id)));
+        Ok(claims)
+    }
+}
+
+fn slot_claim(item: &Item) -> Option<SlotClaim> {
+    let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok());
+    let sk = text("SK")?;
+    let (start, _) = sk.split_once('#')?;
+    Some(SlotClaim {
+        item_id: text("item_id")?.clone(),
+        start: start.parse().ok()?,
+        booking_id: text("booking_id")?.clone(),
+        kind: if text("kind").map(String::as_str) == Some("buffer") {
+            SlotKind::Buffer
+        } else {
+            SlotKind::Booking
+        },
+        held_until: match text("state").map(String::as_str) {
+            Some("held") => text("hold_expires_at").and_then(|t| t.parse().ok()),
+            _ => None,
+        },
+    })
+}
+
+const CURSOR_KEYS: [&str; 4] = ["PK", "SK", "GSI1PK", "GSI1SK"];
+
+fn encode_cursor(item: &Item) -> String {
+    let keys: HashMap<&str, &str> = CURSOR_KEYS
+        .iter()
+        .filter_map(|k| Some((*k, item.get(*k)?.as_s().ok()?.as_str())))
+        .collect();
+    B64.encode(serde_json::to_vec(&keys).unwrap_or_default())
+}
+
+/// A cursor is only accepted for the partition it came from: it cannot be turned into a
+/// way to page through someone else's bookings.
+fn decode_cursor(cursor: &str, expected_pk: &str) -> Result<Item, StoreError> {
+    let invalid = || StoreError::BadCursor;
+    let bytes = B64.decode(cursor).map_err(|_| invalid())?;
+    let keys: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if keys.len() != CURSOR_KEYS.len()
+        || keys.get("GSI1PK").map(String::as_str) != Some(expected_pk)
+    {
+        return Err(invalid());
+    }
+    Ok(keys
+        .into_iter()
+        .map(|(k, v)| (k, AttributeValue::S(v)))
+        .collect())
+}

@@ -1,0 +1,75 @@
+//! Booking bodies.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::booking::{Booking, BookingStatus};
+use crate::domain::pricing::PriceBreakdown;
+use crate::domain::space::ItemKind;
+
+/// `POST /bookings`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingRequest {
+    pub bookable_item_id: String,
+    pub start_time: Timestamp,
+    pub end_time: Timestamp,
+}
+
+impl BookingRequest {
+    /// What an idempotency key is bound to.
+    pub fn canonical(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.bookable_item_id, self.start_time, self.end_time
+        )
+    }
+}
+
+/// A booking as the API shows it: the status as of now (an expired hold shows as
+/// `expired` at once), without the internal slot list.
+#[derive(Serialize)]
+pub struct BookingView<'a> {
+    pub id: &'a str,
+    pub user_id: &'a str,
+    pub space_id: &'a str,
+    pub bookable_item_id: &'a str,
+    pub item_identifier: &'a str,
+    pub item_kind: ItemKind,
+    pub start_time: Timestamp,
+    pub end_time: Timestamp,
+    pub time_zone: &'a str,
+    pub status: BookingStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_expires_at: Option<Timestamp>,
+    pub price: &'a PriceBreakdown,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_transaction_id: Option<&'a str>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl<'a> BookingView<'a> {
+    pub fn new(b: &'a Booking, now: Timestamp) -> Self {
+        let status = b.status_at(now);
+        Self {
+            id: &b.id,
+            user_id: &b.user_id,
+            space_id: &b.space_id,
+            bookable_item_id: &b.bookable_item_id,
+            item_identifier: &b.item_identifier,
+            item_kind: b.item_kind,
+            start_time: b.start_time,
+            end_time: b.end_time,
+            time_zone: &b.time_zone,
+            status,
+            hold_expires_at: b
+                .hold_expires_at
+                .filter(|_| status == BookingStatus::Pending),
+            price: &b.price,
+            payment_transaction_id: b.payment_transaction_id.as_deref(),
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}

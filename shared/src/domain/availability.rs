@@ -1,0 +1,186 @@
+//! Free time of an item: opening hours (in the space's zone, closures excluded) within the
+//! item's availability window, minus claimed slots (bookings, unexpired holds, buffers),
+//! cut to the item's grid. Only gaps long enough for a minimum booking are listed.
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::domain::booking::open_intervals;
+use crate::domain::hours::{local_instant, parse_date};
+use crate::domain::space::{BookableItem, Space};
+
+pub type Interval = (Timestamp, Timestamp);
+
+/// The first instant at or after `t` on the item's local grid.
+fn align_up(t: Timestamp, tz: &TimeZone, slot: u32) -> Timestamp {
+    let z = t.to_zoned_datetime(tz.clone());
+    let minute = z.hour() as i64 * 60 + z.minute() as i64;
+    let exact = z.second() == 0 && z.subsec_nanosecond() == 0;
+    let rem = minute % slot as i64;
+    if rem == 0 && exact {
+        return t;
+    }
+    let floor = t
+        - SignedDuration::from_secs(z.second() as i64)
+        - SignedDuration::from_nanos(z.subsec_nanosecond() as i64)
+        - SignedDuration::from_mins(rem);
+    floor + SignedDuration::from_mins(slot as i64)
+}
+
+fn subtract(free: Vec<Interval>, taken: &[Interval]) -> Vec<Interval> {
+    let mut out = Vec::new();
+    for (mut a, b) in free {
+        for &(ta, tb) in taken {
+            if ta >= b || tb <= a {
+                continue;
+            }
+            if ta > a {
+                out.push((a, ta));
+            }
+            a = a.max(tb);
+            if a >= b {
+                break;
+            }
+        }
+        if a < b {
+            out.push((a, b));
+        }
+    }
+    out
+}
+
+/// `claims` are this item's active claimed slots as `[start, start + slot)`.
+pub fn free_intervals(
+    space: &Space,
+    item: &BookableItem,
+    tz: &TimeZone,
+    claims: &[Interval],
+    from: Timestamp,
+    to: Timestamp,
+    now: Timestamp,
+) -> Vec<Interval> {
+    let from = from.max(now);
+    if from >= to {
+        return Vec::new();
+    }
+    // Every local date the range touches, and one before (an interval may start there).
+    let mut dates = Vec::new();
+    let mut d = from
+        .to_zoned_datetime(tz.clone())
+        .date()
+        .yesterday()
+        .expect("date in range");
+    let last = to.to_zoned_datetime(tz.clone()).date();
+    while d <= last {
+        dates.push(d);
+        d = d.tomorrow().expect("date in range");
+    }
+    let window_from = item
+        .available_from
+        .as_deref()
+        .and_then(parse_date)
+        .and_then(|d| local_instant(d, tz, 0).ok());
+    let window_to = item
+        .available_to
+        .as_deref()
+        .and_then(parse_date)
+        .and_then(|d| local_instant(d, tz, 24 * 60).ok());
+    let open: Vec<Interval> = open_intervals(space, tz, &dates)
+        .into_iter()
+        .map(|(a, b)| {
+            let a = a.max(from).max(window_from.unwrap_or(a));
+            let b = b.min(to).min(window_to.unwrap_or(b));
+            (a, b)
+        })
+        .filter(|(a, b)| a < b)
+        .collect();
+    let mut taken = claims.to_vec();
+    taken.sort();
+    let buffer = SignedDuration::from_mins(item.buffer_minutes as i64);
+    let min = SignedDuration::from_mins(item.min_booking_minutes as i64);
+    subtract(open, &taken)
+        .into_iter()
+        .filter_map(|(a, b)| {
+            // A booking right before a claim needs its buffer free too.
+            let b = if taken.iter().any(|(ta, _)| *ta == b) {
+                b - buffer
+            } else {
+                b
+            };
+            let a = align_up(a, tz, item.slot_minutes);
+            (b - a >= min).then_some((a, b))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::space::{LocalInterval, OpeningHours};
+    use crate::domain::space_rules::tests::{sample_item, sample_space};
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn space() -> Space {
+        let mut s = sample_space();
+        let day = vec![LocalInterval {
+            open: "08:00".into(),
+            close: "12:00".into(),
+        }];
+        s.opening_hours = OpeningHours {
+            wednesday: day.clone(),
+            thursday: day,
+            ..Default::default()
+        };
+        s
+    }
+
+    #[test]
+    fn opening_hours_minus_claims_and_buffers() {
+        let tz = TimeZone::get("Europe/Berlin").unwrap();
+        let item = sample_item(); // 30-minute grid, 30-minute buffer, min 30
+        // Wednesday 2026-11-25: open 07:00Z-11:00Z. A booking 08:00-09:00Z plus its buffer slot.
+        let claims = [
+            (ts("2026-11-25T08:00:00Z"), ts("2026-11-25T08:30:00Z")),
+            (ts("2026-11-25T08:30:00Z"), ts("2026-11-25T09:00:00Z")),
+            (ts("2026-11-25T09:00:00Z"), ts("2026-11-25T09:30:00Z")),
+        ];
+        let free = free_intervals(
+            &space(),
+            &item,
+            &tz,
+            &claims,
+            ts("2026-11-25T00:00:00Z"),
+            ts("2026-11-26T00:00:00Z"),
+            ts("2026-01-01T00:00:00Z"),
+        );
+        // Before the booking the buffer is kept: a booking must end by 07:30Z.
+        assert_eq!(
+            free,
+            [
+                (ts("2026-11-25T07:00:00Z"), ts("2026-11-25T07:30:00Z")),
+                (ts("2026-11-25T09:30:00Z"), ts("2026-11-25T11:00:00Z")),
+            ]
+        );
+    }
+
+    #[test]
+    fn past_is_never_free_and_starts_are_on_the_grid() {
+        let tz = TimeZone::get("Europe/Berlin").unwrap();
+        let free = free_intervals(
+            &space(),
+            &sample_item(),
+            &tz,
+            &[],
+            ts("2026-11-25T00:00:00Z"),
+            ts("2026-11-26T00:00:00Z"),
+            ts("2026-11-25T08:10:00Z"),
+        );
+        assert_eq!(
+            free,
+            [(ts("2026-11-25T08:30:00Z"), ts("2026-11-25T11:00:00Z"))]
+        );
+    }
+}
