@@ -8,6 +8,12 @@ pub fn sortable(ts: Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// `ts` without its fraction of a second. Instants that conditions and filters compare as
+/// text (hold expiry, booking start and end) are stored whole, so their text is fixed-width.
+pub fn whole_seconds(ts: Timestamp) -> Timestamp {
+    Timestamp::from_second(ts.as_second()).expect("in range")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -21,10 +27,4 @@ mod tests {
         // The pitfall this avoids:
         assert!(a.to_string().as_str() > "2026-11-24T09:00:00.14Z");
     }
-}
-
-/// `ts` without its fraction of a second. Instants that conditions and filters compare as
-/// text (hold expiry, booking start and end) are stored whole, so their text is fixed-width.
-pub fn whole_seconds(ts: Timestamp) -> Timestamp {
-    Timestamp::from_second(ts.as_second()).expect("in range")
 }

@@ -1,5 +1,6 @@
 //! Everything that needs the stand-ins runs in this one binary, so one stack serves all.
 
+mod bookings;
 mod gateway_auth;
 mod inventory;
 mod sample_events;

@@ -408,7 +408,7 @@ impl BookingStore for DynamoStore {
         }
         let next_cursor = if items.len() > q.limit {
             items.truncate(q.limit);
-            items.last().map(|i| encode_cursor(i))
+            items.last().map(encode_cursor)
         } else if items.len() == q.limit {
             // Resume after the last returned item (there may be more).
             last_key.as_ref().and(items.last()).map(encode_cursor)

@@ -47,10 +47,13 @@ fn space_item(space: &Space) -> Result<Item, StoreError> {
     )
 }
 
+/// Items are also listed in GSI1 under their own id, so a booking request naming only
+/// the item finds its space.
 fn item_item(item: &BookableItem) -> Result<Item, StoreError> {
-    to_item(
+    to_indexed_item(
         keys::space(&item.space_id),
         keys::item(&item.id),
+        Some((keys::item_lookup(&item.id), keys::space(&item.space_id))),
         "BookableItem",
         item,
     )

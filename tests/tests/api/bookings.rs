@@ -1,0 +1,1023 @@
+//! The booking engine through the gateway against the real stand-ins: double booking is
+//! impossible under concurrency, holds expire at once, DST days place and price correctly,
+//! and bad input writes nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use integration_tests::*;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+use shared::http::Role;
+
+/// A space open every day 07:00-21:00 in `tz`, with a peak rule (09:00-12:00, 150 %).
+fn open_space(tz: &str) -> Value {
+    let day = json!([{"open": "07:00", "close": "21:00"}]);
+    json!({
+        "name": "Booking Test Space",
+        "address": {"line1": "1 Test Street", "city": "Test", "postal_code": "1", "country": "DE"},
+        "location": {"lat": 52.52, "lng": 13.405},
+        "time_zone": tz,
+        "opening_hours": {"monday": day, "tuesday": day, "wednesday": day, "thursday": day,
+                          "friday": day, "saturday": day, "sunday": day},
+        "pricing_rules": [{"label": "peak", "days": [], "start": "09:00", "end": "12:00", "multiplier_percent": 150}]
+    })
+}
+
+fn room(identifier: &str, buffer: u32) -> Value {
+    json!({"kind": "room", "identifier": identifier, "capacity": 4,
+           "price_per_hour": {"amount": 2000, "currency": "EUR"},
+           "slot_minutes": 30, "min_booking_minutes": 30, "max_booking_minutes": 480, "buffer_minutes": buffer})
+}
+
+struct Fixture {
+    space_id: String,
+    items: Vec<String>,
+    operator: TestUser,
+}
+
+async fn fixture(tz: &str, buffers: &[u32]) -> Fixture {
+    let operator = user_with_roles(&[Role::Operator]).await;
+    let res = call(
+        "POST",
+        "/spaces",
+        Some(&operator.access_token),
+        Some(&open_space(tz)),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let space_id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut items = Vec::new();
+    for (i, buffer) in buffers.iter().enumerate() {
+        let res = call(
+            "POST",
+            &format!("/spaces/{space_id}/items"),
+            Some(&operator.access_token),
+            Some(&room(&format!("Room {i}"), *buffer)),
+        )
+        .await;
+        assert_eq!(res.status(), 201);
+        items.push(
+            res.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    Fixture {
+        space_id,
+        items,
+        operator,
+    }
+}
+
+async fn book(token: &str, item: &str, start: &str, end: &str) -> reqwest::Response {
+    book_with_key(token, item, start, end, &uuid::Uuid::new_v4().to_string()).await
+}
+
+async fn book_with_key(
+    token: &str,
+    item: &str,
+    start: &str,
+    end: &str,
+    key: &str,
+) -> reqwest::Response {
+    http()
+        .post(format!("{}/bookings", env().base))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(&json!({"bookable_item_id": item, "start_time": start, "end_time": end}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A date well in the future (bookings must not be in the past), as `YYYY-MM-DD`.
+fn day(offset_days: i64) -> String {
+    let d = (Timestamp::now() + SignedDuration::from_hours(24 * (30 + offset_days)))
+        .strftime("%Y-%m-%d");
+    d.to_string()
+}
+
+/// `HH:MM` local-looking UTC instants on `date` (the Etc/UTC spaces make local = UTC).
+fn at(date: &str, hhmm: &str) -> String {
+    format!("{date}T{hhmm}:00Z")
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+/// Every booking of a space, read from the table directly (GSI2), never through the API.
+async fn stored_bookings(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
+    let aws = aws().await;
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = aws
+            .dynamodb()
+            .query()
+            .table_name(&aws.config().table_name)
+            .index_name("GSI2")
+            .key_condition_expression("GSI2PK = :pk")
+            .expression_attribute_values(
+                ":pk",
+                AttributeValue::S(format!("SPACEBOOKINGS#{space_id}")),
+            )
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        out.extend(page.items.unwrap_or_default());
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return out;
+        }
+    }
+}
+
+/// Every slot claim of a space, read from the table directly.
+async fn stored_slots(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
+    let aws = aws().await;
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = aws
+            .dynamodb()
+            .scan()
+            .table_name(&aws.config().table_name)
+            .filter_expression("begins_with(PK, :p)")
+            .expression_attribute_values(":p", AttributeValue::S(format!("SLOTS#{space_id}#")))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        out.extend(page.items.unwrap_or_default());
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return out;
+        }
+    }
+}
+
+fn text<'a>(item: &'a HashMap<String, AttributeValue>, k: &str) -> &'a str {
+    item[k].as_s().unwrap()
+}
+
+#[tokio::test]
+async fn fifty_concurrent_overlapping_requests_make_exactly_one_booking() {
+    let f = fixture("Etc/UTC", &[0]).await;
+    let members: Vec<TestUser> = futures_join(4, || user_with_roles(&[])).await;
+    let date = day(1);
+    // Every request covers 10:30-11:00; starts and ends vary.
+    let starts = ["09:00", "09:30", "10:00", "10:30"];
+    let ends = ["11:00", "11:30", "12:00"];
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..50 {
+        let token = members[i % members.len()].access_token.clone();
+        let item = f.items[0].clone();
+        let (s, e) = (
+            at(&date, starts[i % starts.len()]),
+            at(&date, ends[(i / 4) % ends.len()]),
+        );
+        tasks.spawn(async move {
+            let res = book(&token, &item, &s, &e).await;
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        });
+    }
+    let mut created = Vec::new();
+    let mut conflicts = 0;
+    while let Some(r) = tasks.join_next().await {
+        let (status, body) = r.unwrap();
+        match status {
+            201 => created.push(body),
+            409 => {
+                assert!(body["conflict"]["bookable_item_id"].is_string(), "{body}");
+                conflicts += 1;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(created.len(), 1, "exactly one booking wins");
+    assert_eq!(conflicts, 49);
+    let stored = stored_bookings(&f.space_id).await;
+    assert_eq!(stored.len(), 1, "no 409 left a booking behind");
+    let winner = &created[0];
+    let slots = stored_slots(&f.space_id).await;
+    assert!(
+        slots
+            .iter()
+            .all(|s| text(s, "booking_id") == winner["id"].as_str().unwrap())
+    );
+    let expected_slots = (ts(winner["end_time"].as_str().unwrap())
+        - ts(winner["start_time"].as_str().unwrap()))
+    .as_mins()
+        / 30;
+    assert_eq!(
+        slots.len() as i64,
+        expected_slots,
+        "no 409 left a slot claim behind"
+    );
+}
+
+/// Runs `n` copies of `make` concurrently.
+async fn futures_join<F, Fut, T>(n: usize, make: F) -> Vec<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut out = Vec::new();
+    for _ in 0..n {
+        out.push(make().await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn randomized_concurrent_bookings_never_overlap() {
+    // Three items (one with a 30-minute buffer), 16 clients, 512 attempts over two days.
+    let f = fixture("Etc/UTC", &[0, 0, 30]).await;
+    let members: Vec<TestUser> = futures_join(4, || user_with_roles(&[])).await;
+    let dates = [day(2), day(3)];
+    let mut rng: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut attempts = Vec::new();
+    for _ in 0..512 {
+        let item = f.items[(next() % 3) as usize].clone();
+        let date = &dates[(next() % 2) as usize];
+        let len = 1 + next() % 6; // 30 min .. 3 h
+        let start_slot = 14 + next() % (42 - 14 - len + 1); // from 07:00, ending by 21:00
+        let minute = |slot: u64| format!("{:02}:{:02}", slot / 2, (slot % 2) * 30);
+        attempts.push((
+            item,
+            at(date, &minute(start_slot)),
+            at(date, &minute(start_slot + len)),
+        ));
+    }
+    let attempts = std::sync::Arc::new(attempts);
+    let cursor = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut clients = tokio::task::JoinSet::new();
+    for c in 0..16 {
+        let (attempts, cursor) = (attempts.clone(), cursor.clone());
+        let token = members[c % members.len()].access_token.clone();
+        clients.spawn(async move {
+            let mut results = Vec::new();
+            loop {
+                let i = cursor.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some((item, s, e)) = attempts.get(i) else {
+                    return results;
+                };
+                let res = book(&token, item, s, e).await;
+                let status = res.status().as_u16();
+                let body: Value = res.json().await.unwrap();
+                results.push((status, body));
+            }
+        });
+    }
+    let mut created: HashSet<String> = HashSet::new();
+    let (mut ok, mut conflict) = (0, 0);
+    while let Some(r) = clients.join_next().await {
+        for (status, body) in r.unwrap() {
+            match status {
+                201 => {
+                    ok += 1;
+                    created.insert(body["id"].as_str().unwrap().to_string());
+                }
+                409 => conflict += 1,
+                other => panic!("unexpected {other}: {body}"),
+            }
+        }
+    }
+    assert_eq!(ok + conflict, 512);
+    assert!(
+        ok > 10 && conflict > 10,
+        "the run exercised both outcomes ({ok} created, {conflict} refused)"
+    );
+
+    // The checker reads the table itself.
+    let stored = stored_bookings(&f.space_id).await;
+    let stored_ids: HashSet<String> = stored.iter().map(|b| text(b, "id").to_string()).collect();
+    assert_eq!(
+        stored_ids, created,
+        "every 201 is stored, and nothing else is"
+    );
+    let mut by_item: HashMap<&str, Vec<(Timestamp, Timestamp)>> = HashMap::new();
+    for b in &stored {
+        assert_eq!(text(b, "status"), "pending");
+        by_item
+            .entry(text(b, "bookable_item_id"))
+            .or_default()
+            .push((ts(text(b, "start_time")), ts(text(b, "end_time"))));
+    }
+    for (item, mut intervals) in by_item {
+        intervals.sort();
+        let buffer = if item == f.items[2] {
+            SignedDuration::from_mins(30)
+        } else {
+            SignedDuration::ZERO
+        };
+        for w in intervals.windows(2) {
+            assert!(
+                w[0].1 + buffer <= w[1].0,
+                "overlap on {item}: {:?} and {:?}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+    let slots = stored_slots(&f.space_id).await;
+    for s in &slots {
+        assert!(
+            created.contains(text(s, "booking_id")),
+            "a slot claim belongs to a refused request"
+        );
+    }
+    let claimed: usize = stored
+        .iter()
+        .map(|b| b["slots"].as_l().unwrap().len())
+        .sum();
+    assert_eq!(
+        slots.len(),
+        claimed,
+        "slot claims are exactly those of the stored bookings"
+    );
+}
+
+#[tokio::test]
+async fn back_to_back_bookings_are_accepted_and_buffers_are_kept() {
+    let f = fixture("Etc/UTC", &[0, 30]).await;
+    let member = user_with_roles(&[]).await;
+    let date = day(4);
+    let t = &member.access_token;
+    assert_eq!(
+        book(t, &f.items[0], &at(&date, "09:00"), &at(&date, "10:00"))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        book(t, &f.items[0], &at(&date, "10:00"), &at(&date, "11:00"))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        book(t, &f.items[0], &at(&date, "08:00"), &at(&date, "09:00"))
+            .await
+            .status(),
+        201
+    );
+
+    // With a 30-minute buffer the next booking may start only after it.
+    assert_eq!(
+        book(t, &f.items[1], &at(&date, "09:00"), &at(&date, "10:00"))
+            .await
+            .status(),
+        201
+    );
+    let p = expect_problem(
+        book(t, &f.items[1], &at(&date, "10:00"), &at(&date, "11:00")).await,
+        409,
+    )
+    .await;
+    assert_eq!(p["conflict"]["kind"], "buffer");
+    assert_eq!(p["conflict"]["taken"]["start_time"], at(&date, "09:00"));
+    assert_eq!(p["conflict"]["taken"]["end_time"], at(&date, "10:00"));
+    assert_eq!(
+        book(t, &f.items[1], &at(&date, "10:30"), &at(&date, "11:00"))
+            .await
+            .status(),
+        201
+    );
+    // And a booking right before one keeps its own buffer free too.
+    let p = expect_problem(
+        book(t, &f.items[1], &at(&date, "08:00"), &at(&date, "09:00")).await,
+        409,
+    )
+    .await;
+    assert_eq!(p["conflict"]["slot_start"], at(&date, "09:00"));
+}
+
+#[tokio::test]
+async fn dst_change_days_are_placed_and_priced_in_local_time() {
+    let member = user_with_roles(&[]).await;
+    // 2027-03-28: Berlin springs forward (UTC+1 -> UTC+2). 09:00-10:00 local is 07:00Z-08:00Z.
+    let berlin = fixture("Europe/Berlin", &[0]).await;
+    let res = book(
+        &member.access_token,
+        &berlin.items[0],
+        "2027-03-28T07:00:00Z",
+        "2027-03-28T08:00:00Z",
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let b: Value = res.json().await.unwrap();
+    assert_eq!(b["time_zone"], "Europe/Berlin");
+    assert_eq!(
+        b["price"]["total"], 3000,
+        "09:00-10:00 local is peak: 1.5 x 20.00"
+    );
+    // 07:00Z the day before is 08:00 local: not peak.
+    let res = book(
+        &member.access_token,
+        &berlin.items[0],
+        "2027-03-27T07:00:00Z",
+        "2027-03-27T08:00:00Z",
+    )
+    .await;
+    assert_eq!(res.json::<Value>().await.unwrap()["price"]["total"], 2000);
+    // 06:00-07:00 local on the change day (04:00Z) is before opening.
+    let p = expect_problem(
+        book(
+            &member.access_token,
+            &berlin.items[0],
+            "2027-03-28T04:00:00Z",
+            "2027-03-28T05:00:00Z",
+        )
+        .await,
+        400,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["rule"], "opening_hours");
+
+    // 2027-11-07: New York falls back (UTC-4 -> UTC-5). 09:00-10:00 local is 14:00Z-15:00Z.
+    let ny = fixture("America/New_York", &[0]).await;
+    let res = book(
+        &member.access_token,
+        &ny.items[0],
+        "2027-11-07T14:00:00Z",
+        "2027-11-07T15:00:00Z",
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.json::<Value>().await.unwrap()["price"]["total"], 3000);
+    // The same UTC hour the day before is 10:00 local: still peak; 16:00Z is 12:00 then.
+    let res = book(
+        &member.access_token,
+        &ny.items[0],
+        "2027-11-06T16:00:00Z",
+        "2027-11-06T17:00:00Z",
+    )
+    .await;
+    assert_eq!(res.json::<Value>().await.unwrap()["price"]["total"], 2000);
+
+    // Availability on the change day: the evening before (07:00-21:00 EDT) ends at 01:00Z;
+    // the change day opens 07:00-21:00 EST = 12:00Z-02:00Z (next day), minus the booking.
+    let res = call(
+        "GET",
+        &format!(
+            "/spaces/{}/availability?from=2027-11-07T00:00:00Z&to=2027-11-08T05:00:00Z",
+            ny.space_id
+        ),
+        None,
+        None,
+    )
+    .await;
+    let a: Value = res.json().await.unwrap();
+    let free = &a["items"][0]["free"];
+    assert_eq!(
+        free,
+        &json!([
+            {"start_time": "2027-11-07T00:00:00Z", "end_time": "2027-11-07T01:00:00Z"},
+            {"start_time": "2027-11-07T12:00:00Z", "end_time": "2027-11-07T14:00:00Z"},
+            {"start_time": "2027-11-07T15:00:00Z", "end_time": "2027-11-08T02:00:00Z"}
+        ])
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_writes_nothing() {
+    let f = fixture("Etc/UTC", &[0]).await;
+    let member = user_with_roles(&[]).await;
+    let t = &member.access_token;
+    let date = day(5);
+    let item = &f.items[0];
+    let cases = [
+        (at(&date, "10:00"), at(&date, "09:00"), "end_time", "order"),
+        (at(&date, "10:10"), at(&date, "11:00"), "start_time", "grid"),
+        (
+            at(&date, "07:00"),
+            at(&date, "16:00"),
+            "end_time",
+            "duration",
+        ),
+        (
+            "2020-01-01T10:00:00Z".to_string(),
+            "2020-01-01T11:00:00Z".to_string(),
+            "start_time",
+            "past",
+        ),
+        (
+            at(&date, "05:00"),
+            at(&date, "06:00"),
+            "start_time",
+            "opening_hours",
+        ),
+    ];
+    for (s, e, field, rule) in cases {
+        let p = expect_problem(book(t, item, &s, &e).await, 400).await;
+        assert_eq!(
+            (
+                p["errors"][0]["field"].as_str(),
+                p["errors"][0]["rule"].as_str()
+            ),
+            (Some(field), Some(rule)),
+            "{p}"
+        );
+    }
+    expect_problem(
+        book(
+            t,
+            &uuid::Uuid::new_v4().to_string(),
+            &at(&date, "09:00"),
+            &at(&date, "10:00"),
+        )
+        .await,
+        404,
+    )
+    .await;
+    for body in [
+        "{\"bookable_item_id\":",
+        "{\"bookable_item_id\": 5, \"start_time\": \"x\", \"end_time\": \"y\"}",
+        "{\"bookable_item_id\": \"a\", \"start_time\": \"not a time\", \"end_time\": \"2027-01-01T00:00:00Z\"}",
+    ] {
+        let res = http()
+            .post(format!("{}/bookings", env().base))
+            .bearer_auth(t)
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        expect_problem(res, 400).await;
+    }
+    let res = http()
+        .post(format!("{}/bookings", env().base))
+        .bearer_auth(t)
+        .json(&json!({"bookable_item_id": item, "start_time": at(&date, "09:00"), "end_time": at(&date, "10:00")}))
+        .send()
+        .await
+        .unwrap();
+    let p = expect_problem(res, 400).await;
+    assert_eq!(p["errors"][0]["field"], "Idempotency-Key");
+    expect_problem(
+        call(
+            "POST",
+            "/bookings",
+            None,
+            Some(&json!({"bookable_item_id": item})),
+        )
+        .await,
+        401,
+    )
+    .await;
+    assert!(stored_bookings(&f.space_id).await.is_empty());
+    assert!(stored_slots(&f.space_id).await.is_empty());
+}
+
+#[tokio::test]
+async fn idempotency_key_replays_the_same_booking() {
+    let f = fixture("Etc/UTC", &[0]).await;
+    let member = user_with_roles(&[]).await;
+    let date = day(6);
+    let key = uuid::Uuid::new_v4().to_string();
+    let first = book_with_key(
+        &member.access_token,
+        &f.items[0],
+        &at(&date, "09:00"),
+        &at(&date, "10:00"),
+        &key,
+    )
+    .await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = book_with_key(
+        &member.access_token,
+        &f.items[0],
+        &at(&date, "09:00"),
+        &at(&date, "10:00"),
+        &key,
+    )
+    .await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    let other = book_with_key(
+        &member.access_token,
+        &f.items[0],
+        &at(&date, "11:00"),
+        &at(&date, "12:00"),
+        &key,
+    )
+    .await;
+    expect_problem(other, 422).await;
+    // Keys are per user: another member's identical key is a separate request.
+    let someone = user_with_roles(&[]).await;
+    let res = book_with_key(
+        &someone.access_token,
+        &f.items[0],
+        &at(&date, "11:00"),
+        &at(&date, "12:00"),
+        &key,
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(stored_bookings(&f.space_id).await.len(), 2);
+}
+
+#[tokio::test]
+async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
+    use shared::adapters::dynamo::DynamoStore;
+    use shared::domain::booking::{Booking, BookingStatus, plan_slots};
+    use shared::domain::events::DomainEvent;
+    use shared::ports::bookings::{BookingStore, NewBooking};
+    use shared::ports::spaces::SpaceStore;
+
+    let f = fixture("Etc/UTC", &[0]).await;
+    let member = user_with_roles(&[]).await;
+    let date = day(7);
+    let store = DynamoStore::from_context(&aws().await);
+    let (space, items) = store.get_space(&f.space_id).await.unwrap().unwrap();
+    let item = &items[0];
+    // A pending booking whose hold runs out in one second, written by the same store code.
+    let (start, end) = (ts(&at(&date, "09:00")), ts(&at(&date, "10:00")));
+    let now = Timestamp::now();
+    let slots = plan_slots(&space, item, start, end, now).unwrap();
+    let hold_until = shared::domain::instant::whole_seconds(now) + SignedDuration::from_secs(2);
+    let old = Booking {
+        id: uuid::Uuid::new_v4().to_string(),
+        user_id: member.id.clone(),
+        space_id: space.id.clone(),
+        bookable_item_id: item.id.clone(),
+        item_identifier: item.identifier.clone(),
+        item_kind: item.kind,
+        start_time: start,
+        end_time: end,
+        time_zone: space.time_zone.clone(),
+        status: BookingStatus::Pending,
+        hold_expires_at: Some(hold_until),
+        price: shared::domain::pricing::price(
+            2000,
+            "EUR",
+            30,
+            &[start],
+            &jiff::tz::TimeZone::UTC,
+            &[],
+            None,
+        ),
+        slots,
+        slot_minutes: 30,
+        payment_transaction_id: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let event = DomainEvent::booking("BookingCreated", &old, now);
+    store
+        .create_booking(&NewBooking {
+            booking: &old,
+            space_version: space.version,
+            item_version: item.version,
+            event: &event,
+            idempotency: None,
+            now,
+        })
+        .await
+        .unwrap();
+    // While the hold lasts the slot is taken.
+    let p = expect_problem(
+        book(
+            &member.access_token,
+            &item.id,
+            &at(&date, "09:30"),
+            &at(&date, "10:30"),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(p["conflict"]["taken"]["start_time"], at(&date, "09:00"));
+
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    // Expired: free at once (no TTL, no sweeper needed), in availability and for booking.
+    let res = call(
+        "GET",
+        &format!(
+            "/spaces/{}/availability?from={}&to={}",
+            f.space_id,
+            at(&date, "00:00"),
+            at(&day(8), "00:00")
+        ),
+        None,
+        None,
+    )
+    .await;
+    let a: Value = res.json().await.unwrap();
+    assert_eq!(a["items"][0]["free"][0]["start_time"], at(&date, "07:00"));
+    assert_eq!(a["items"][0]["free"][0]["end_time"], at(&date, "21:00"));
+    let res = book(
+        &member.access_token,
+        &item.id,
+        &at(&date, "09:30"),
+        &at(&date, "10:30"),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let new: Value = res.json().await.unwrap();
+    // The old booking shows as expired and can no longer be confirmed.
+    let old_view: Value = get_with_token(&format!("/bookings/{}", old.id), &member.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(old_view["status"], "expired");
+    let confirm = DomainEvent::booking("BookingConfirmed", &old, Timestamp::now());
+    assert!(
+        store
+            .confirm_booking(&old, &confirm, Timestamp::now())
+            .await
+            .is_err()
+    );
+    // The new owner keeps the slot, and can be confirmed.
+    let new_booking = store
+        .get_booking(new["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let confirm = DomainEvent::booking("BookingConfirmed", &new_booking, Timestamp::now());
+    store
+        .confirm_booking(&new_booking, &confirm, Timestamp::now())
+        .await
+        .unwrap();
+    let view: Value = get_with_token(
+        &format!("/bookings/{}", new_booking.id),
+        &member.access_token,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(view["status"], "confirmed");
+}
+
+#[tokio::test]
+async fn cancel_releases_slots_and_only_the_right_people_see_bookings() {
+    let f = fixture("Etc/UTC", &[30]).await;
+    let member = user_with_roles(&[]).await;
+    let stranger = user_with_roles(&[]).await;
+    let admin = user_with_roles(&[Role::Admin]).await;
+    let date = day(8);
+    let res = book(
+        &member.access_token,
+        &f.items[0],
+        &at(&date, "09:00"),
+        &at(&date, "10:00"),
+    )
+    .await;
+    let b: Value = res.json().await.unwrap();
+    let path = format!("/bookings/{}", b["id"].as_str().unwrap());
+    assert_eq!(
+        get_with_token(&path, &member.access_token).await.status(),
+        200
+    );
+    assert_eq!(
+        get_with_token(&path, &f.operator.access_token)
+            .await
+            .status(),
+        200,
+        "the space's operator"
+    );
+    assert_eq!(
+        get_with_token(&path, &admin.access_token).await.status(),
+        200
+    );
+    expect_problem(get_with_token(&path, &stranger.access_token).await, 404).await;
+    let other_operator = user_with_roles(&[Role::Operator]).await;
+    expect_problem(
+        get_with_token(&path, &other_operator.access_token).await,
+        404,
+    )
+    .await;
+
+    // Space and item deletion are refused while the booking is upcoming.
+    let space_path = format!("/spaces/{}", f.space_id);
+    let p = expect_problem(
+        call("DELETE", &space_path, Some(&f.operator.access_token), None).await,
+        409,
+    )
+    .await;
+    assert_eq!(p["conflict"]["reason"], "upcoming_bookings");
+    assert_eq!(
+        call("GET", &space_path, None, None).await.status(),
+        200,
+        "the space was restored"
+    );
+    let item_path = format!("{space_path}/items/{}", f.items[0]);
+    expect_problem(
+        call("DELETE", &item_path, Some(&f.operator.access_token), None).await,
+        409,
+    )
+    .await;
+
+    let cancel = format!("{path}/cancel");
+    expect_problem(
+        call("PUT", &cancel, Some(&stranger.access_token), None).await,
+        404,
+    )
+    .await;
+    let res = call("PUT", &cancel, Some(&member.access_token), None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "cancelled");
+    let res = call("PUT", &cancel, Some(&member.access_token), None).await;
+    assert_eq!(res.status(), 200, "cancelling twice is harmless");
+    assert!(
+        stored_slots(&f.space_id).await.is_empty(),
+        "all slots, buffer included, released"
+    );
+    // The same interval can be booked again, and now the space can go.
+    assert_eq!(
+        book(
+            &stranger.access_token,
+            &f.items[0],
+            &at(&date, "09:00"),
+            &at(&date, "10:00")
+        )
+        .await
+        .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn listing_filters_and_pages() {
+    let f = fixture("Etc/UTC", &[0]).await;
+    let member = user_with_roles(&[]).await;
+    for (i, h) in ["09:00", "11:00", "13:00"].iter().enumerate() {
+        let end = format!("{:02}:00", 10 + 2 * i);
+        assert_eq!(
+            book(
+                &member.access_token,
+                &f.items[0],
+                &at(&day(9), h),
+                &at(&day(9), &end)
+            )
+            .await
+            .status(),
+            201
+        );
+    }
+    let path = format!("/users/{}/bookings?when=upcoming&limit=2", member.id);
+    let page: Value = get_with_token(&path, &member.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        page["items"][0]["start_time"],
+        at(&day(9), "09:00"),
+        "soonest first"
+    );
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let page2: Value = get_with_token(&format!("{path}&cursor={cursor}"), &member.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page2["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page2["items"][0]["start_time"], at(&day(9), "13:00"));
+    assert!(page2.get("next_cursor").is_none());
+
+    let past: Value = get_with_token(
+        &format!("/users/{}/bookings?when=past", member.id),
+        &member.access_token,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(past["items"].as_array().unwrap().is_empty());
+    let pending: Value = get_with_token(
+        &format!("/users/{}/bookings?status=pending", member.id),
+        &member.access_token,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(pending["items"].as_array().unwrap().len(), 3);
+
+    let stranger = user_with_roles(&[]).await;
+    expect_problem(
+        get_with_token(
+            &format!("/users/{}/bookings", member.id),
+            &stranger.access_token,
+        )
+        .await,
+        403,
+    )
+    .await;
+    let p = expect_problem(
+        get_with_token(&format!("{path}&cursor=bogus"), &member.access_token).await,
+        400,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "cursor");
+    // A cursor from another user's list is refused, not followed.
+    let other = user_with_roles(&[]).await;
+    let foreign = format!("/users/{}/bookings?cursor={cursor}", other.id);
+    expect_problem(get_with_token(&foreign, &other.access_token).await, 400).await;
+    let p = expect_problem(
+        get_with_token(&format!("{path}&status=maybe"), &member.access_token).await,
+        400,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "status");
+}
+
+#[tokio::test]
+async fn availability_rules() {
+    let f = fixture("Etc/UTC", &[0, 0]).await;
+    let member = user_with_roles(&[]).await;
+    let date = day(10);
+    book(
+        &member.access_token,
+        &f.items[0],
+        &at(&date, "09:00"),
+        &at(&date, "10:00"),
+    )
+    .await;
+    let base = format!("/spaces/{}/availability", f.space_id);
+    let q = format!(
+        "{base}?from={}&to={}",
+        at(&date, "00:00"),
+        at(&day(11), "00:00")
+    );
+    let a: Value = call("GET", &q, None, None).await.json().await.unwrap();
+    let items = a["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let booked = items
+        .iter()
+        .find(|i| i["item_id"] == f.items[0].as_str())
+        .unwrap();
+    assert_eq!(
+        booked["free"],
+        json!([
+            {"start_time": at(&date, "07:00"), "end_time": at(&date, "09:00")},
+            {"start_time": at(&date, "10:00"), "end_time": at(&date, "21:00")}
+        ])
+    );
+    let one: Value = call("GET", &format!("{q}&item={}", f.items[1]), None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["items"].as_array().unwrap().len(), 1);
+    let none: Value = call("GET", &format!("{q}&type=desk"), None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(none["items"].as_array().unwrap().is_empty());
+
+    let too_long = format!(
+        "{base}?from={}&to={}",
+        at(&date, "00:00"),
+        at(&day(43), "00:00")
+    );
+    let p = expect_problem(call("GET", &too_long, None, None).await, 400).await;
+    assert_eq!(p["errors"][0]["rule"], "max_range");
+    let p = expect_problem(
+        call(
+            "GET",
+            &format!("{base}?from={}", at(&date, "00:00")),
+            None,
+            None,
+        )
+        .await,
+        400,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "to");
+    expect_problem(
+        call("GET", &format!("{q}&type=sofa"), None, None).await,
+        400,
+    )
+    .await;
+    let missing = format!(
+        "/spaces/{}/availability?from={}&to={}",
+        uuid::Uuid::new_v4(),
+        at(&date, "00:00"),
+        at(&day(11), "00:00")
+    );
+    expect_problem(call("GET", &missing, None, None).await, 404).await;
+}
