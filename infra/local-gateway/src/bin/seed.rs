@@ -364,7 +364,7 @@ fn space(
         photos: vec![format!("https://images.example.com/spaces/{id}/1.jpg")],
         cancellation_policy: CancellationPolicy::default(),
         // Half the spaces charge a morning peak on weekdays and less in the evening.
-        pricing_rules: if n % 2 == 0 {
+        pricing_rules: if n.is_multiple_of(2) {
             vec![
                 PricingRule {
                     label: "weekday morning peak".into(),
