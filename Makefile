@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make dev` and `make test`.
-.PHONY: setup dev test lint fmt clean
+.PHONY: setup dev test lint fmt clean bench
 
 CARGO ?= cargo
 
@@ -27,3 +27,8 @@ fmt:
 
 clean:
 	rm -rf .local target
+
+## Release build, then hot-path latency and DynamoDB cost per operation (bench-results/).
+bench: setup
+	$(CARGO) build --release -p integration-tests --bin bench
+	./target/release/bench

@@ -17,6 +17,7 @@ pub mod error;
 pub mod fakes;
 pub mod http;
 pub mod logging;
+pub mod metrics;
 pub mod ports;
 pub mod runtime;
 pub mod usecase;

@@ -2,8 +2,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem, Update,
+    AttributeValue, ConditionCheck, Delete, Put, ReturnConsumedCapacity,
+    ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -93,6 +93,7 @@ enum Action {
 impl DynamoStore {
     async fn transact(
         &self,
+        op: &'static str,
         actions: Vec<TransactWriteItem>,
         token: Option<String>,
     ) -> Result<
@@ -102,13 +103,21 @@ impl DynamoStore {
             aws_sdk_dynamodb::config::http::HttpResponse,
         >,
     > {
-        self.client
+        let out = self
+            .client
             .transact_write_items()
             .set_transact_items(Some(actions))
             .set_client_request_token(token)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
-            .await
-            .map(|_| ())
+            .await?;
+        let units = out
+            .consumed_capacity()
+            .iter()
+            .filter_map(|c| c.capacity_units)
+            .sum();
+        crate::metrics::record(op, Some(units));
+        Ok(())
     }
 }
 
@@ -245,8 +254,7 @@ impl BookingStore for DynamoStore {
         actions.push(event_put(table, new.event)?);
         tags.push(Action::Event);
 
-        // The client request token makes a retried call (same booking id) idempotent for 10 min.
-        let err = match self.transact(actions, Some(b.id.clone())).await {
+        let err = match self.transact("create_booking", actions, None).await {
             Ok(()) => return Ok(()),
             Err(err) => err,
         };
@@ -294,9 +302,14 @@ impl BookingStore for DynamoStore {
             .key("PK", s(keys::booking(id)))
             .key("SK", s(keys::BOOKING))
             .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(store_error)?;
+        crate::metrics::record(
+            "get_booking",
+            out.consumed_capacity().and_then(|c| c.capacity_units),
+        );
         out.item.map(from_item).transpose()
     }
 
@@ -327,9 +340,14 @@ impl BookingStore for DynamoStore {
             .key_condition_expression("GSI1PK = :pk")
             .expression_attribute_values(":pk", s(keys::item_lookup(item_id)))
             .limit(1)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(store_error)?;
+        crate::metrics::record(
+            "find_item_space",
+            out.consumed_capacity().and_then(|c| c.capacity_units),
+        );
         Ok(out
             .items
             .unwrap_or_default()
@@ -463,7 +481,7 @@ impl BookingStore for DynamoStore {
             }
         }
         actions.push(event_put(table, event)?);
-        match self.transact(actions, None).await {
+        match self.transact("confirm_booking", actions, None).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
                 TxnFailure::Condition(_) => {
@@ -516,7 +534,7 @@ impl BookingStore for DynamoStore {
             actions.push(TransactWriteItem::builder().update(update).build());
         }
         actions.push(event_put(table, event)?);
-        match self.transact(actions, None).await {
+        match self.transact("confirm_booking", actions, None).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
                 TxnFailure::Condition(_) => StoreError::Conflict(format!(
@@ -551,9 +569,14 @@ impl BookingStore for DynamoStore {
                         .expression_attribute_values(":lo", AttributeValue::S(lo.clone()))
                         .expression_attribute_values(":hi", AttributeValue::S(hi.clone()))
                         .set_exclusive_start_key(start)
+                        .return_consumed_capacity(ReturnConsumedCapacity::Total)
                         .send()
                         .await
                         .map_err(store_error)?;
+                    crate::metrics::record(
+                        "slot_claims",
+                        out.consumed_capacity().and_then(|c| c.capacity_units),
+                    );
                     items.extend(out.items.unwrap_or_default());
                     start = out.last_evaluated_key;
                     if start.is_none() {

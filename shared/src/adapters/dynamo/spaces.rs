@@ -153,9 +153,14 @@ impl SpaceStore for DynamoStore {
                 .key_condition_expression("PK = :pk")
                 .expression_attribute_values(":pk", s(keys::space(id)))
                 .set_exclusive_start_key(start)
+                .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
                 .send()
                 .await
                 .map_err(store_error)?;
+            crate::metrics::record(
+                "get_space",
+                out.consumed_capacity().and_then(|c| c.capacity_units),
+            );
             for item in out.items.unwrap_or_default() {
                 match item
                     .get("entity")

@@ -1,0 +1,220 @@
+//! `make bench`: hot-path latency through the local gateway and DynamoDB cost per
+//! operation, against the local stand-ins, printed as a table and written to
+//! `bench-results/bench.md`. Build it in release mode (the Makefile does).
+//!
+//! Latency here is the local stand-in's (ministack is a Python server on the same two
+//! cores), so absolute figures are pessimistic; round trips and capacity units per
+//! operation are what carries over to AWS.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use integration_tests::*;
+use serde_json::{Value, json};
+use shared::http::Role;
+use shared::metrics;
+
+fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
+    if sorted_ms.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted_ms.len() as f64 - 1.0)).round() as usize;
+    sorted_ms[rank.min(sorted_ms.len() - 1)]
+}
+
+struct Row {
+    scenario: String,
+    n: usize,
+    p50: f64,
+    p99: f64,
+    calls: f64,
+    units: f64,
+    budget: &'static str,
+}
+
+async fn timed<F, Fut>(n: usize, mut f: F) -> (Vec<f64>, metrics::OpStats)
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let before = metrics::snapshot();
+    let mut ms = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = Instant::now();
+        f(i).await;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let cost = metrics::delta(&before, &metrics::snapshot());
+    ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (ms, cost)
+}
+
+fn row(scenario: &str, ms: &[f64], cost: metrics::OpStats, budget: &'static str) -> Row {
+    let n = ms.len();
+    Row {
+        scenario: scenario.into(),
+        n,
+        p50: percentile(ms, 50.0),
+        p99: percentile(ms, 99.0),
+        calls: cost.calls as f64 / n as f64,
+        units: cost.capacity_units / n as f64,
+        budget,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let env = env();
+    let operator = user_with_roles(&[Role::Operator]).await;
+    let member = user_with_roles(&[]).await;
+    let day = json!([{"open": "00:00", "close": "24:00"}]);
+    let space = json!({
+        "name": "Bench Space", "time_zone": "Europe/Berlin",
+        "address": {"line1": "1 Bench Street", "city": "Berlin", "postal_code": "10115", "country": "DE"},
+        "location": {"lat": 52.52, "lng": 13.405},
+        "opening_hours": {"monday": day, "tuesday": day, "wednesday": day, "thursday": day, "friday": day, "saturday": day, "sunday": day},
+        "pricing_rules": [{"label": "peak", "days": ["monday"], "start": "09:00", "end": "12:00", "multiplier_percent": 150}]
+    });
+    let res = call(
+        "POST",
+        "/spaces",
+        Some(&operator.access_token),
+        Some(&space),
+    )
+    .await;
+    let space_id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut items = Vec::new();
+    for i in 0..10 {
+        let body = json!({"kind": "room", "identifier": format!("Room {i}"), "capacity": 6,
+                          "price_per_hour": {"amount": 2500, "currency": "EUR"}, "slot_minutes": 30,
+                          "min_booking_minutes": 30, "max_booking_minutes": 480, "buffer_minutes": 0});
+        let res = call(
+            "POST",
+            &format!("/spaces/{space_id}/items"),
+            Some(&operator.access_token),
+            Some(&body),
+        )
+        .await;
+        items.push(
+            res.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let base = jiff::Timestamp::now().as_second() / 86_400 * 86_400 + 40 * 86_400;
+    let items = std::sync::Arc::new(items);
+    let slot = move |i: usize| {
+        // Distinct (item, day, hour) per request: no conflicts, so every call is a create.
+        let start = base + ((i / 10) as i64 / 20) * 86_400 + ((i / 10) as i64 % 20) * 3600;
+        let s = jiff::Timestamp::from_second(start).unwrap();
+        (
+            items[i % 10].clone(),
+            s.to_string(),
+            (s + jiff::SignedDuration::from_hours(1)).to_string(),
+        )
+    };
+    let book = move |i: usize, token: String| {
+        let (item, s, e) = slot(i);
+        async move {
+            let res = http()
+                .post(format!("{}/bookings", env.base))
+                .bearer_auth(&token)
+                .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+                .json(&json!({"bookable_item_id": item, "start_time": s, "end_time": e}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        }
+    };
+
+    let mut rows = Vec::new();
+    // The first bookings of a container fill its catalog cache (item -> space, space).
+    let (ms, cost) = timed(10, |i| book(i, member.access_token.clone())).await;
+    rows.push(row(
+        "create booking, cold catalog (first 10)",
+        &ms,
+        cost,
+        "-",
+    ));
+    let (ms, cost) = timed(200, |i| book(10 + i, member.access_token.clone())).await;
+    rows.push(row(
+        "create booking, warm (sequential)",
+        &ms,
+        cost,
+        "1 transaction, no read",
+    ));
+
+    // 8 concurrent clients.
+    let before = metrics::snapshot();
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..8 {
+        let token = member.access_token.clone();
+        let book = book.clone();
+        tasks.spawn(async move {
+            let mut ms = Vec::new();
+            for j in 0..25 {
+                let t = Instant::now();
+                book(210 + c * 25 + j, token.clone()).await;
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            ms
+        });
+    }
+    let mut ms = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        ms.extend(r.unwrap());
+    }
+    ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let cost = metrics::delta(&before, &metrics::snapshot());
+    rows.push(row(
+        "create booking, 8 concurrent clients",
+        &ms,
+        cost,
+        "1 transaction, no read",
+    ));
+
+    let week = |i: usize| {
+        let from = jiff::Timestamp::from_second(base + (i as i64 % 7) * 86_400).unwrap();
+        let to = from + jiff::SignedDuration::from_hours(24 * 7);
+        format!("/spaces/{space_id}/availability?from={from}&to={to}")
+    };
+    let (ms, cost) = timed(100, |i| {
+        let path = week(i);
+        async move {
+            let res = call("GET", &path, None, None).await;
+            assert_eq!(res.status(), 200);
+        }
+    })
+    .await;
+    rows.push(row(
+        "availability, space-week (10 items)",
+        &ms,
+        cost,
+        "<= 7 queries",
+    ));
+
+    let mut out = String::new();
+    writeln!(
+        out,
+        "| scenario | n | p50 ms | p99 ms | DynamoDB calls/op | capacity units/op | budget |"
+    )
+    .unwrap();
+    writeln!(out, "|---|---|---|---|---|---|---|").unwrap();
+    for r in &rows {
+        writeln!(
+            out,
+            "| {} | {} | {:.1} | {:.1} | {:.2} | {:.2} | {} |",
+            r.scenario, r.n, r.p50, r.p99, r.calls, r.units, r.budget
+        )
+        .unwrap();
+    }
+    println!("\n{out}");
+    std::fs::create_dir_all(root().join("bench-results")).unwrap();
+    std::fs::write(root().join("bench-results/bench.md"), &out).unwrap();
+    println!("written to bench-results/bench.md");
+}
