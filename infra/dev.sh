@@ -29,6 +29,11 @@ done
 ./target/debug/seed --stack "$STATE/stack.json" --out .local/seed.json
 
 SPACE=$(python3 -c 'import json; print(json.load(open(".local/seed.json"))["spaces"][0]["id"])')
+FROM=$(python3 -c 'import datetime as d; t=d.date.today()+d.timedelta(days=1); print(f"{t}T00:00:00Z")')
+TO=$(python3 -c 'import datetime as d; t=d.date.today()+d.timedelta(days=8); print(f"{t}T00:00:00Z")')
+FROM_BOOK=$(python3 -c 'import datetime as d; t=d.date.today()+d.timedelta(days=2); print(f"{t}T12:00:00Z")')
+TO_BOOK=$(python3 -c 'import datetime as d; t=d.date.today()+d.timedelta(days=2); print(f"{t}T13:00:00Z")')
+ITEM=$(python3 -c 'import json; print(json.load(open(".local/seed.json"))["spaces"][0]["item_ids"][0])')
 PASSWORD=$(python3 -c 'import json; print(json.load(open(".local/seed.json"))["password"])')
 cat <<HOWTO
 
@@ -45,6 +50,10 @@ cat <<HOWTO
     TOKEN=\$(curl -s -X POST http://127.0.0.1:$PORT/users/login -H 'content-type: application/json' \\
          -d '{"email":"member@demo.test","password":"$PASSWORD"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
     curl -s http://127.0.0.1:$PORT/users/me -H "authorization: Bearer \$TOKEN"
+    curl -s "http://127.0.0.1:$PORT/spaces/$SPACE/availability?from=$FROM&to=$TO"
+    curl -s -X POST http://127.0.0.1:$PORT/bookings -H "authorization: Bearer \$TOKEN" \
+         -H 'content-type: application/json' -H "idempotency-key: \$(python3 -c 'import uuid; print(uuid.uuid4())')" \
+         -d '{"bookable_item_id":"$ITEM","start_time":"$FROM_BOOK","end_time":"$TO_BOOK"}'
 
   Ctrl-C stops the gateway and the stand-ins.
 HOWTO

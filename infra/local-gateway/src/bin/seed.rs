@@ -480,9 +480,10 @@ async fn main() {
         for (n, district) in city.districts.iter().enumerate() {
             let owner = &operators[(c + n) % operators.len()].1;
             let (s, items) = space(city, district, n, owner, &mut rng);
-            spaces.push(
-                json!({"id": s.id, "name": s.name, "city": city.name, "time_zone": s.time_zone}),
-            );
+            spaces.push(json!({
+                "id": s.id, "name": s.name, "city": city.name, "time_zone": s.time_zone,
+                "item_ids": items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+            }));
             let store = store.clone();
             tasks.spawn(async move { store.create_space(&s, &items).await.map(|_| items.len()) });
         }
