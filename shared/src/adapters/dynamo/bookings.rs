@@ -90,37 +90,6 @@ enum Action {
     Event,
 }
 
-impl DynamoStore {
-    async fn transact(
-        &self,
-        op: &'static str,
-        actions: Vec<TransactWriteItem>,
-        token: Option<String>,
-    ) -> Result<
-        (),
-        aws_sdk_dynamodb::error::SdkError<
-            TransactWriteItemsError,
-            aws_sdk_dynamodb::config::http::HttpResponse,
-        >,
-    > {
-        let out = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .set_client_request_token(token)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await?;
-        let units = out
-            .consumed_capacity()
-            .iter()
-            .filter_map(|c| c.capacity_units)
-            .sum();
-        crate::metrics::record(op, Some(units));
-        Ok(())
-    }
-}
-
 fn taken_interval(
     item: Option<&HashMap<String, AttributeValue>>,
 ) -> (Option<SlotKind>, Option<(Timestamp, Timestamp)>) {
@@ -254,7 +223,7 @@ impl BookingStore for DynamoStore {
         actions.push(event_put(table, new.event)?);
         tags.push(Action::Event);
 
-        let err = match self.transact("create_booking", actions, None).await {
+        let err = match self.transact("create_booking", actions).await {
             Ok(()) => return Ok(()),
             Err(err) => err,
         };
@@ -481,7 +450,7 @@ impl BookingStore for DynamoStore {
             }
         }
         actions.push(event_put(table, event)?);
-        match self.transact("confirm_booking", actions, None).await {
+        match self.transact("confirm_booking", actions).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
                 TxnFailure::Condition(_) => {
@@ -534,7 +503,7 @@ impl BookingStore for DynamoStore {
             actions.push(TransactWriteItem::builder().update(update).build());
         }
         actions.push(event_put(table, event)?);
-        match self.transact("confirm_booking", actions, None).await {
+        match self.transact("confirm_booking", actions).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
                 TxnFailure::Condition(_) => StoreError::Conflict(format!(

@@ -4,6 +4,7 @@
 mod bookings;
 pub mod keys;
 mod plans;
+pub mod retry;
 mod spaces;
 mod users;
 
@@ -147,4 +148,49 @@ where
     E: ProvideErrorMetadata,
 {
     err.code() == Some("ConditionalCheckFailedException")
+}
+
+type TxnError = SdkError<
+    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+    aws_sdk_dynamodb::config::http::HttpResponse,
+>;
+
+fn lost_race(err: &TxnError) -> bool {
+    match err.as_service_error() {
+        Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) => {
+            retry::is_conflict_only(e.cancellation_reasons().iter().map(|r| r.code()))
+        }
+        _ => false,
+    }
+}
+
+impl DynamoStore {
+    /// Every TransactWriteItems goes through here: capacity is metered under `op`, and a
+    /// transaction that only lost a race (`TransactionConflict`) is tried again.
+    async fn transact(
+        &self,
+        op: &'static str,
+        actions: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<(), TxnError> {
+        let out = retry::with_conflict_retry(
+            || {
+                self.client
+                    .transact_write_items()
+                    .set_transact_items(Some(actions.clone()))
+                    .return_consumed_capacity(
+                        aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total,
+                    )
+                    .send()
+            },
+            lost_race,
+        )
+        .await?;
+        let units = out
+            .consumed_capacity()
+            .iter()
+            .filter_map(|c| c.capacity_units)
+            .sum();
+        crate::metrics::record(op, Some(units));
+        Ok(())
+    }
 }

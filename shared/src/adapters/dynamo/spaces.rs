@@ -122,14 +122,8 @@ impl SpaceStore for DynamoStore {
                 "attribute_not_exists(PK)",
             )?);
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
+        match self.transact("create_space", actions).await {
+            Ok(()) => Ok(()),
             Err(e) => match txn_failure(e) {
                 TxnFailure::Condition(0) => Err(StoreError::AlreadyExists),
                 TxnFailure::Condition(i) if i % 2 == 0 => {
@@ -233,14 +227,8 @@ impl SpaceStore for DynamoStore {
                 "attribute_not_exists(PK)",
             )?,
         ];
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
+        match self.transact("create_item", actions).await {
+            Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
                 TxnFailure::Condition(0) => {
                     StoreError::NotFound(format!("no space {}", item.space_id))
@@ -290,14 +278,8 @@ impl SpaceStore for DynamoStore {
                 "attribute_not_exists(PK)",
             )?);
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
+        match self.transact("update_item", actions).await {
+            Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
                 TxnFailure::Condition(0) => {
                     StoreError::Conflict(format!("item {}: {CHANGED}", old.id))
@@ -322,14 +304,8 @@ impl SpaceStore for DynamoStore {
             TransactWriteItem::builder().delete(delete).build(),
             delete_guard(&self.table, item)?,
         ];
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
+        match self.transact("delete_item", actions).await {
+            Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
                 TxnFailure::Condition(_) => {
                     StoreError::Conflict(format!("item {}: {CHANGED}", item.id))
