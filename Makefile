@@ -16,6 +16,7 @@ dev: setup
 test: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace
 
 lint: setup
@@ -28,7 +29,16 @@ fmt:
 clean:
 	rm -rf .local target
 
-## Release build, then hot-path latency and DynamoDB cost per operation (bench-results/).
+FUNCTION_PACKAGES := $(patsubst functions/%,-p %,$(wildcard functions/*))
+
+## Release builds (native, and arm64 through cargo-lambda), then per-function size, init time
+## and memory, hot-path latency and DynamoDB cost per operation (bench-results/bench.md).
 bench: setup
-	$(CARGO) build --release -p integration-tests --bin bench
+	@mkdir -p bench-results
+	@start=$$(date +%s); $(CARGO) build --release --workspace --bins && \
+	  echo "native release build of every binary: $$(( $$(date +%s) - start )) s" > bench-results/build-times.txt
+	@rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || echo "no aarch64 std: sizes will be native"
+	@start=$$(date +%s); if PATH="$(CURDIR)/.venv/tools/bin:$$PATH" cargo lambda build --release --arm64 $(FUNCTION_PACKAGES); then \
+	  echo "arm64 release build of every function (cargo lambda): $$(( $$(date +%s) - start )) s" >> bench-results/build-times.txt; \
+	  else echo "arm64 build failed: sizes are native" >> bench-results/build-times.txt; fi
 	./target/release/bench

@@ -4,6 +4,8 @@
 //! `COWORK_STACK_JSON` names the stack.json of one already running (e.g. `make dev`'s).
 //! Tests isolate their data by unique names (emails, ids), never by resetting.
 
+pub mod lambda_emulator;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;

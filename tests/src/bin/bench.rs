@@ -198,6 +198,8 @@ async fn main() {
         "<= 7 queries",
     ));
 
+    let functions = lambda_table(&env.stack).await;
+
     let mut out = String::new();
     writeln!(
         out,
@@ -213,8 +215,118 @@ async fn main() {
         )
         .unwrap();
     }
+    writeln!(out, "\n{functions}").unwrap();
+    if let Ok(times) = std::fs::read_to_string(root().join("bench-results/build-times.txt")) {
+        writeln!(
+            out,
+            "Build times (this run's `make bench`; clean only if target/ was empty):\n"
+        )
+        .unwrap();
+        for line in times.lines() {
+            writeln!(out, "- {line}").unwrap();
+        }
+    }
     println!("\n{out}");
     std::fs::create_dir_all(root().join("bench-results")).unwrap();
     std::fs::write(root().join("bench-results/bench.md"), &out).unwrap();
     println!("written to bench-results/bench.md");
+}
+
+/// Zips `bootstrap` as Lambda wants it and returns the archive size.
+fn zipped_size(binary: &std::path::Path) -> Option<u64> {
+    let dst = std::env::temp_dir().join(format!("bench-{}.zip", uuid::Uuid::new_v4()));
+    let script = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as z:\n    z.write(sys.argv[1], 'bootstrap')";
+    let ok = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(binary)
+        .arg(&dst)
+        .status()
+        .ok()?
+        .success();
+    let size = ok
+        .then(|| std::fs::metadata(&dst).ok().map(|m| m.len()))
+        .flatten();
+    let _ = std::fs::remove_file(&dst);
+    size
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Per function: deployment size (arm64 when built, else native), init time against the
+/// local Runtime API (median of 10 starts), and peak RSS while serving 200 invocations of
+/// its sample event. Init and RSS are measured on the native release binary.
+async fn lambda_table(stack: &local_gateway::stack::StackInfo) -> String {
+    use integration_tests::lambda_emulator::{Emulator, peak_rss_kib, spawn_function};
+    use local_gateway::template::Template;
+    let template = Template::load(&root().join("template.yaml")).unwrap();
+    let mut out = String::new();
+    writeln!(out, "| function | artifact | binary MB | zipped MB | init ms (median of 10) | peak RSS MB (200 invocations) |").unwrap();
+    writeln!(out, "|---|---|---|---|---|---|").unwrap();
+    let (mut worst_zip, mut worst_init, mut worst_rss) = (0f64, 0f64, 0f64);
+    for f in &template.functions {
+        let name = f.code_uri.trim_start_matches("functions/");
+        // The functions built with the same profile as this bench (target/release under make bench).
+        let native = std::env::current_exe()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join(name);
+        let arm = root().join("target/lambda").join(name).join("bootstrap");
+        let (artifact, path) = if arm.exists() {
+            ("arm64", arm)
+        } else {
+            ("x86_64", native.clone())
+        };
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let zip = zipped_size(&path).unwrap_or(0);
+        let event =
+            std::fs::read_to_string(root().join("events").join(format!("{name}.json"))).unwrap();
+        let mut inits = Vec::new();
+        for _ in 0..10 {
+            let emulator = Emulator::start().await;
+            let started = Instant::now();
+            let mut child = spawn_function(&native, name, &emulator, stack);
+            let polled = emulator
+                .wait_first_poll(std::time::Duration::from_secs(10))
+                .await;
+            let _ = child.kill();
+            let _ = child.wait();
+            if let Some(at) = polled {
+                inits.push(at.duration_since(started).as_secs_f64() * 1000.0);
+            }
+        }
+        inits.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let init = percentile(&inits, 50.0);
+        let emulator = Emulator::start().await;
+        let mut child = spawn_function(&native, name, &emulator, stack);
+        emulator
+            .wait_first_poll(std::time::Duration::from_secs(10))
+            .await;
+        for _ in 0..200 {
+            let _ = emulator.invoke(&event).await;
+        }
+        let rss = peak_rss_kib(child.id())
+            .map(|k| k as f64 / 1024.0)
+            .unwrap_or(f64::NAN);
+        let _ = child.kill();
+        let _ = child.wait();
+        worst_zip = worst_zip.max(mb(zip));
+        worst_init = worst_init.max(init);
+        worst_rss = worst_rss.max(rss);
+        writeln!(
+            out,
+            "| {name} | {artifact} | {:.2} | {:.2} | {init:.1} | {rss:.1} |",
+            mb(size),
+            mb(zip)
+        )
+        .unwrap();
+    }
+    writeln!(
+        out,
+        "| **worst** | | | {worst_zip:.2} (budget 6) | {worst_init:.1} (budget 20) | {worst_rss:.1} (budget 40) |"
+    )
+    .unwrap();
+    out
 }

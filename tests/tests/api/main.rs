@@ -3,6 +3,7 @@
 mod bookings;
 mod gateway_auth;
 mod inventory;
+mod lambda_mains;
 mod sample_events;
 mod spaces;
 mod users;
