@@ -312,6 +312,13 @@ async fn plan_routes_role_matrix() {
     );
     let archived: Value = call("GET", &path, None, None).await.json().await.unwrap();
     assert_eq!(archived["status"], "archived");
+    let unknown = format!("/membership-plans/{}", uuid::Uuid::new_v4());
+    expect_problem(call("GET", &unknown, None, None).await, 404).await;
+    expect_problem(
+        call("PATCH", &unknown, Some(&c.admin.access_token), Some(&patch)).await,
+        404,
+    )
+    .await;
     let listed: Value = call("GET", "/membership-plans", None, None)
         .await
         .json()

@@ -194,3 +194,74 @@ impl DynamoStore {
         Ok(())
     }
 }
+
+/// Every page of a query, metered under `op`.
+async fn query_all(
+    op: &'static str,
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<Item>, StoreError> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let out = query
+            .clone()
+            .set_exclusive_start_key(start)
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(store_error)?;
+        crate::metrics::record(op, out.consumed_capacity().and_then(|c| c.capacity_units));
+        items.extend(out.items.unwrap_or_default());
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
+impl DynamoStore {
+    /// Creates `item`; `AlreadyExists` if its key is taken.
+    async fn put_new(&self, item: Item) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(|e| {
+                if is_condition_failure(&e) {
+                    StoreError::AlreadyExists
+                } else {
+                    store_error(e)
+                }
+            })?;
+        Ok(())
+    }
+
+    /// Replaces an entity whose new `version` is `version`, if the stored one is still
+    /// `version - 1` (optimistic concurrency); `Conflict` naming `what` otherwise.
+    async fn put_versioned(&self, item: Item, version: u64, what: &str) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_exists(PK) AND version = :expected")
+            .expression_attribute_values(
+                ":expected",
+                aws_sdk_dynamodb::types::AttributeValue::N((version - 1).to_string()),
+            )
+            .send()
+            .await
+            .map_err(|e| {
+                if is_condition_failure(&e) {
+                    StoreError::Conflict(format!(
+                        "{what}: it was changed concurrently; reload it and retry"
+                    ))
+                } else {
+                    store_error(e)
+                }
+            })?;
+        Ok(())
+    }
+}

@@ -1,32 +1,22 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{DynamoStore, from_item, is_condition_failure, keys, store_error, to_item};
+use super::{DynamoStore, from_item, keys, query_all, store_error, to_item};
 use crate::domain::plan::MembershipPlan;
 use crate::ports::plans::PlanStore;
 use crate::ports::store::StoreError;
 
+fn plan_item(plan: &MembershipPlan) -> Result<super::Item, StoreError> {
+    to_item(
+        keys::PLANS.into(),
+        keys::plan(&plan.id),
+        "MembershipPlan",
+        plan,
+    )
+}
+
 impl PlanStore for DynamoStore {
     async fn create_plan(&self, plan: &MembershipPlan) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(
-                keys::PLANS.into(),
-                keys::plan(&plan.id),
-                "MembershipPlan",
-                plan,
-            )?))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await
-            .map_err(|e| {
-                if is_condition_failure(&e) {
-                    StoreError::AlreadyExists
-                } else {
-                    store_error(e)
-                }
-            })?;
-        Ok(())
+        self.put_new(plan_item(plan)?).await
     }
 
     async fn get_plan(&self, id: &str) -> Result<Option<MembershipPlan>, StoreError> {
@@ -44,56 +34,21 @@ impl PlanStore for DynamoStore {
     }
 
     async fn update_plan(&self, plan: &MembershipPlan) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(
-                keys::PLANS.into(),
-                keys::plan(&plan.id),
-                "MembershipPlan",
-                plan,
-            )?))
-            .condition_expression("attribute_exists(PK) AND version = :expected")
-            .expression_attribute_values(
-                ":expected",
-                AttributeValue::N((plan.version - 1).to_string()),
-            )
-            .send()
+        self.put_versioned(plan_item(plan)?, plan.version, &format!("plan {}", plan.id))
             .await
-            .map_err(|e| {
-                if is_condition_failure(&e) {
-                    StoreError::Conflict(format!(
-                        "plan {}: it was changed concurrently; reload it and retry",
-                        plan.id
-                    ))
-                } else {
-                    store_error(e)
-                }
-            })?;
-        Ok(())
     }
 
     async fn list_plans(&self) -> Result<Vec<MembershipPlan>, StoreError> {
-        let mut plans = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(keys::PLANS.into()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_error)?;
-            for item in out.items.unwrap_or_default() {
-                plans.push(from_item(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(plans);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(keys::PLANS.into()));
+        query_all("list_plans", query)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 }

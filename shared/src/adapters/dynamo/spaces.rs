@@ -2,8 +2,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, Trans
 use jiff::Timestamp;
 
 use super::{
-    DynamoStore, Item, TxnFailure, from_item, is_condition_failure, keys, store_error,
-    to_indexed_item, to_item, txn_failure,
+    DynamoStore, Item, TxnFailure, from_item, keys, query_all, store_error, to_indexed_item,
+    to_item, txn_failure,
 };
 use crate::domain::space::{BookableItem, Space};
 use crate::ports::spaces::SpaceStore;
@@ -136,39 +136,23 @@ impl SpaceStore for DynamoStore {
     }
 
     async fn get_space(&self, id: &str) -> Result<Option<(Space, Vec<BookableItem>)>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(keys::space(id)));
         let mut space = None;
         let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", s(keys::space(id)))
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(store_error)?;
-            crate::metrics::record(
-                "get_space",
-                out.consumed_capacity().and_then(|c| c.capacity_units),
-            );
-            for item in out.items.unwrap_or_default() {
-                match item
-                    .get("entity")
-                    .and_then(|v| v.as_s().ok())
-                    .map(String::as_str)
-                {
-                    Some("Space") => space = Some(from_item::<Space>(item)?),
-                    Some("BookableItem") => items.push(from_item::<BookableItem>(item)?),
-                    _ => {}
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
+        for item in query_all("get_space", query).await? {
+            match item
+                .get("entity")
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+            {
+                Some("Space") => space = Some(from_item::<Space>(item)?),
+                Some("BookableItem") => items.push(from_item::<BookableItem>(item)?),
+                _ => {}
             }
         }
         Ok(space.map(|s| (s, items)))
@@ -189,22 +173,12 @@ impl SpaceStore for DynamoStore {
     }
 
     async fn update_space(&self, space: &Space) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(space_item(space)?))
-            .condition_expression("attribute_exists(PK) AND version = :expected")
-            .expression_attribute_values(":expected", n(space.version - 1))
-            .send()
-            .await
-            .map_err(|e| {
-                if is_condition_failure(&e) {
-                    StoreError::Conflict(format!("space {}: {CHANGED}", space.id))
-                } else {
-                    store_error(e)
-                }
-            })?;
-        Ok(())
+        self.put_versioned(
+            space_item(space)?,
+            space.version,
+            &format!("space {}", space.id),
+        )
+        .await
     }
 
     async fn create_item(&self, item: &BookableItem) -> Result<(), StoreError> {

@@ -7,24 +7,13 @@ use crate::ports::users::UserStore;
 
 impl UserStore for DynamoStore {
     async fn create_user(&self, user: &User) -> Result<(), StoreError> {
-        let item = to_item(keys::user(&user.id), keys::PROFILE.into(), "User", user)?;
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await
-            .map_err(|e| {
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception())
-                {
-                    StoreError::AlreadyExists
-                } else {
-                    store_error(e)
-                }
-            })?;
-        Ok(())
+        self.put_new(to_item(
+            keys::user(&user.id),
+            keys::PROFILE.into(),
+            "User",
+            user,
+        )?)
+        .await
     }
 
     async fn rename_user(
