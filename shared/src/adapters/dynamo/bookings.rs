@@ -90,6 +90,30 @@ enum Action {
     Event,
 }
 
+/// Moves a booking to `status` (bumping its version, dropping its hold) if `condition`
+/// holds; `:v` is bound to the version it was read at. Callers bind any other names.
+fn status_update(
+    table: &str,
+    b: &Booking,
+    status: &str,
+    condition: &str,
+    now: Timestamp,
+) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
+    Update::builder()
+        .table_name(table)
+        .key("PK", s(keys::booking(&b.id)))
+        .key("SK", s(keys::BOOKING))
+        .update_expression(
+            "SET #status = :status, version = version + :one, updated_at = :now_text REMOVE hold_expires_at",
+        )
+        .condition_expression(condition)
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":status", s(status))
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":now_text", s(now.to_string()))
+        .expression_attribute_values(":v", n(b.version))
+}
+
 fn taken_interval(
     item: Option<&HashMap<String, AttributeValue>>,
 ) -> (Option<SlotKind>, Option<(Timestamp, Timestamp)>) {
@@ -420,20 +444,7 @@ impl BookingStore for DynamoStore {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let table = &self.table;
-        let update = built(
-            Update::builder()
-                .table_name(table)
-                .key("PK", s(keys::booking(&b.id)))
-                .key("SK", s(keys::BOOKING))
-                .update_expression("SET #status = :cancelled, version = version + :one, updated_at = :now_text REMOVE hold_expires_at")
-                .condition_expression("version = :v")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":cancelled", s("cancelled"))
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":now_text", s(now.to_string()))
-                .expression_attribute_values(":v", n(b.version))
-                .build(),
-        )?;
+        let update = built(status_update(table, b, "cancelled", "version = :v", now).build())?;
         let mut actions = vec![TransactWriteItem::builder().update(update).build()];
         if release {
             for slot in &b.slots {
@@ -450,7 +461,7 @@ impl BookingStore for DynamoStore {
             }
         }
         actions.push(event_put(table, event)?);
-        match self.transact("confirm_booking", actions).await {
+        match self.transact("cancel_booking", actions).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
                 TxnFailure::Condition(_) => {
@@ -468,22 +479,16 @@ impl BookingStore for DynamoStore {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let table = &self.table;
-        let update = built(
-            Update::builder()
-                .table_name(table)
-                .key("PK", s(keys::booking(&b.id)))
-                .key("SK", s(keys::BOOKING))
-                .update_expression("SET #status = :confirmed, version = version + :one, updated_at = :now_text REMOVE hold_expires_at")
-                .condition_expression("version = :v AND #status = :pending AND hold_expires_at > :now")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":confirmed", s("confirmed"))
-                .expression_attribute_values(":pending", s("pending"))
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":now", s(sortable(now)))
-                .expression_attribute_values(":now_text", s(now.to_string()))
-                .expression_attribute_values(":v", n(b.version))
-                .build(),
-        )?;
+        let update = status_update(
+            table,
+            b,
+            "confirmed",
+            "version = :v AND #status = :pending AND hold_expires_at > :now",
+            now,
+        )
+        .expression_attribute_values(":pending", s("pending"))
+        .expression_attribute_values(":now", s(sortable(now)));
+        let update = built(update.build())?;
         let mut actions = vec![TransactWriteItem::builder().update(update).build()];
         for slot in &b.slots {
             let update = built(
