@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -278,7 +279,24 @@ def function_environment(template: dict, resolve: Resolver) -> dict[str, str]:
             if key in env and env[key] != value:
                 raise SystemExit(f"{name}: environment variable {key} differs from another function's")
             env[key] = value
-    return {k: str(v) for k, v in env.items()}
+    return {k: local_secret(k, str(v)) for k, v in env.items()}
+
+
+# Secrets are resolved by CloudFormation from Secrets Manager on AWS; locally each stack
+# gets its own throwaway values (localstripe accepts any key).
+LOCAL_SECRETS = {
+    "STRIPE_SECRET_KEY": lambda: "sk_test_local",
+    "STRIPE_WEBHOOK_SECRET": lambda: "whsec_local_" + secrets.token_hex(16),
+}
+_local_secret_values: dict[str, str] = {}
+
+
+def local_secret(name: str, value: str) -> str:
+    if not value.startswith("{{resolve:"):
+        return value
+    if name not in LOCAL_SECRETS:
+        raise SystemExit(f"{name}: no local value for the secret reference {value}")
+    return _local_secret_values.setdefault(name, LOCAL_SECRETS[name]())
 
 
 def authorizer(template: dict, resolve: Resolver, endpoint: str) -> dict:

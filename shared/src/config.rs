@@ -19,6 +19,11 @@ pub struct Config {
     pub aws_endpoint_url: Option<String>,
     /// Stripe API base URL; set only for the local stand-in (localstripe).
     pub stripe_api_base: Option<String>,
+    /// Stripe secret key (template.yaml resolves it from Secrets Manager at deploy time).
+    /// Only functions that call Stripe get it; they refuse to start without it.
+    pub stripe_secret_key: Option<String>,
+    /// Signing secret of the Stripe webhook endpoint (`whsec_...`); webhook function only.
+    pub stripe_webhook_secret: Option<String>,
 }
 
 impl Config {
@@ -40,6 +45,8 @@ impl Config {
             user_pool_client_id: required("USER_POOL_CLIENT_ID")?,
             aws_endpoint_url: lookup("AWS_ENDPOINT_URL").filter(|v| !v.is_empty()),
             stripe_api_base: lookup("STRIPE_API_BASE").filter(|v| !v.is_empty()),
+            stripe_secret_key: lookup("STRIPE_SECRET_KEY").filter(|v| !v.is_empty()),
+            stripe_webhook_secret: lookup("STRIPE_WEBHOOK_SECRET").filter(|v| !v.is_empty()),
         })
     }
 }

@@ -20,6 +20,7 @@ pub mod logging;
 pub mod metrics;
 pub mod ports;
 pub mod runtime;
+pub mod stripe;
 pub mod usecase;
 
 pub use config::Config;

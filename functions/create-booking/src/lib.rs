@@ -4,40 +4,60 @@
 //! covers are written in ONE DynamoDB transaction whose conditions accept a slot only if it
 //! is free or held by an expired hold. There is no availability read before the write; a
 //! taken slot makes the whole transaction fail, answered with 409 naming the taken interval.
+//!
+//! Payment: a Stripe PaymentIntent for the price is created first (Stripe call, not a
+//! table read), and its record is written in that same transaction; the answer carries
+//! the client secret for Stripe.js / the mobile SDKs. The booking id is derived from the
+//! caller and the Idempotency-Key, so a retried request reaches the same PaymentIntent
+//! (Stripe idempotency) and the same booking. A free booking is confirmed at once.
 
 use http::{HeaderValue, StatusCode, header::LOCATION};
 use jiff::Timestamp;
 use shared::adapters::dynamo::DynamoStore;
+use shared::adapters::stripe::StripePayments;
 use shared::api::bookings::{BookingRequest, BookingView};
 use shared::domain::booking::{Booking, BookingStatus, HOLD, SlotKind, plan_slots};
 use shared::domain::events::DomainEvent;
 use shared::domain::hours::time_zone;
 use shared::domain::instant::whole_seconds;
+use shared::domain::payment::{PaymentStatus, PaymentTransaction};
 use shared::domain::pricing::price;
 use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
 use shared::ports::bookings::{BookingStore, CreateBookingError, IdempotencyRecord, NewBooking};
+use shared::ports::payments::{Intent, IntentRequest, Payments};
 use shared::ports::spaces::SpaceStore;
 use shared::usecase::catalog::Catalog;
 use shared::{ApiError, AppContext};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
-pub struct CreateBooking<S> {
+pub struct CreateBooking<S, P> {
     store: S,
+    payments: P,
     catalog: Catalog,
 }
 
-pub fn build(ctx: &AppContext) -> CreateBooking<DynamoStore> {
-    CreateBooking::new(DynamoStore::from_context(ctx))
+pub fn build(ctx: &AppContext) -> CreateBooking<DynamoStore, StripePayments> {
+    CreateBooking::new(
+        DynamoStore::from_context(ctx),
+        StripePayments::from_context(ctx),
+    )
 }
 
-impl<S: SpaceStore + BookingStore> CreateBooking<S> {
-    pub fn new(store: S) -> Self {
+impl<S: SpaceStore + BookingStore, P: Payments> CreateBooking<S, P> {
+    pub fn new(store: S, payments: P) -> Self {
         Self {
             store,
+            payments,
             catalog: Catalog::new(),
         }
     }
+}
+
+/// The same caller with the same key always means the same booking.
+fn booking_id_for(user_id: &str, key: &str) -> String {
+    const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6c0b_7a2e_41d3_4f5e_9a61_0c2b_5e8d_1f37);
+    uuid::Uuid::new_v5(&NAMESPACE, format!("{user_id}\n{key}").as_bytes()).to_string()
 }
 
 fn idempotency_key(req: &Request) -> Result<String, ApiError> {
@@ -93,7 +113,17 @@ fn conflict(
     }
 }
 
-impl<S: SpaceStore + BookingStore> CreateBooking<S> {
+impl<S: SpaceStore + BookingStore, P: Payments> CreateBooking<S, P> {
+    /// An intent that no stored booking will ever point to must not stay payable.
+    async fn abandon(&self, intent: Option<&Intent>, keep: Option<&str>) {
+        if let Some(intent) = intent
+            && Some(intent.id.as_str()) != keep
+            && let Err(e) = self.payments.cancel_intent(&intent.id).await
+        {
+            tracing::warn!(error = %e, "could not cancel an unused payment intent");
+        }
+    }
+
     async fn replay(
         &self,
         user_id: &str,
@@ -113,30 +143,35 @@ impl<S: SpaceStore + BookingStore> CreateBooking<S> {
                 "this Idempotency-Key was used for a different booking request".into(),
             ));
         }
-        let booking = self
+        let (booking, payment) = self
             .store
-            .get_booking(&record.booking_id)
+            .get_booking_with_payment(&record.booking_id)
             .await?
             .ok_or_else(|| ApiError::internal("idempotency record without its booking"))?;
-        respond(&booking, now)
+        respond(&booking, payment.as_ref(), now)
     }
 }
 
-fn respond(booking: &Booking, now: Timestamp) -> Result<Response<Body>, ApiError> {
-    let mut res = json(StatusCode::CREATED, &BookingView::new(booking, now))?;
+fn respond(
+    booking: &Booking,
+    payment: Option<&PaymentTransaction>,
+    now: Timestamp,
+) -> Result<Response<Body>, ApiError> {
+    let view = BookingView::new(booking, now).with_payment(payment, &booking.user_id);
+    let mut res = json(StatusCode::CREATED, &view)?;
     let location =
         HeaderValue::try_from(format!("/bookings/{}", booking.id)).map_err(ApiError::internal)?;
     res.headers_mut().insert(LOCATION, location);
     Ok(res)
 }
 
-impl<S: SpaceStore + BookingStore> HttpFunction for CreateBooking<S> {
+impl<S: SpaceStore + BookingStore, P: Payments> HttpFunction for CreateBooking<S, P> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
         let key = idempotency_key(&req)?;
         let input: BookingRequest = parse_json(&req)?;
         let now = Timestamp::now();
-        let booking_id = uuid::Uuid::new_v4().to_string();
+        let booking_id = booking_id_for(&caller.user_id, &key);
         let idempotency = IdempotencyRecord {
             key: key.clone(),
             request: input.canonical(),
@@ -172,7 +207,8 @@ impl<S: SpaceStore + BookingStore> HttpFunction for CreateBooking<S> {
                 &space.pricing_rules,
                 None,
             );
-            let booking = Booking {
+            let free = breakdown.total == 0;
+            let mut booking = Booking {
                 id: booking_id.clone(),
                 user_id: caller.user_id.clone(),
                 space_id: space.id.clone(),
@@ -182,8 +218,12 @@ impl<S: SpaceStore + BookingStore> HttpFunction for CreateBooking<S> {
                 start_time: input.start_time,
                 end_time: input.end_time,
                 time_zone: space.time_zone.clone(),
-                status: BookingStatus::Pending,
-                hold_expires_at: Some(whole_seconds(now + HOLD)),
+                status: if free {
+                    BookingStatus::Confirmed
+                } else {
+                    BookingStatus::Pending
+                },
+                hold_expires_at: (!free).then(|| whole_seconds(now + HOLD)),
                 price: breakdown,
                 slots,
                 slot_minutes: item.slot_minutes,
@@ -192,7 +232,51 @@ impl<S: SpaceStore + BookingStore> HttpFunction for CreateBooking<S> {
                 created_at: now,
                 updated_at: now,
             };
-            let event = DomainEvent::booking("BookingCreated", &booking, now);
+            let (intent, payment) = if free {
+                (None, None)
+            } else {
+                // Bound to this exact request and price: a changed price is a new intent.
+                let key = shared::ports::payments::idempotency_key(
+                    "booking",
+                    &booking.id,
+                    &format!("{}|{}", idempotency.request, booking.price.total),
+                );
+                let intent = self
+                    .payments
+                    .create_intent(&IntentRequest {
+                        amount: booking.price.total,
+                        currency: &booking.price.currency,
+                        booking_id: &booking.id,
+                        user_id: &booking.user_id,
+                        idempotency_key: &key,
+                    })
+                    .await?;
+                let payment = PaymentTransaction {
+                    id: format!("pay_{}", booking.id),
+                    booking_id: booking.id.clone(),
+                    user_id: booking.user_id.clone(),
+                    amount: booking.price.total,
+                    currency: booking.price.currency.clone(),
+                    status: PaymentStatus::RequiresPayment,
+                    stripe_payment_intent_id: intent.id.clone(),
+                    client_secret: intent.client_secret.clone(),
+                    refunded_amount: 0,
+                    refunds: Vec::new(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                booking.payment_transaction_id = Some(payment.id.clone());
+                (Some(intent), Some(payment))
+            };
+            let event = DomainEvent::booking(
+                if free {
+                    "BookingConfirmed"
+                } else {
+                    "BookingCreated"
+                },
+                &booking,
+                now,
+            );
             let result = self
                 .store
                 .create_booking(&NewBooking {
@@ -201,13 +285,29 @@ impl<S: SpaceStore + BookingStore> HttpFunction for CreateBooking<S> {
                     item_version: item.version,
                     event: &event,
                     idempotency: Some(&idempotency),
+                    payment: payment.as_ref(),
                     now,
                 })
                 .await;
+            if let Err(e) = &result {
+                // Keep the intent only if it is the one an earlier attempt stored.
+                let stored = match e {
+                    CreateBookingError::KeyUsed => self
+                        .store
+                        .get_booking_with_payment(&booking.id)
+                        .await
+                        .ok()
+                        .flatten()
+                        .and_then(|(_, p)| p)
+                        .map(|p| p.stripe_payment_intent_id),
+                    _ => None,
+                };
+                self.abandon(intent.as_ref(), stored.as_deref()).await;
+            }
             match result {
                 Ok(()) => {
-                    tracing::info!(booking_id = %booking.id, item_id = %item.id, slots = booking.slots.len(), "booking created");
-                    return respond(&booking, now);
+                    tracing::info!(booking_id = %booking.id, item_id = %item.id, slots = booking.slots.len(), free, "booking created");
+                    return respond(&booking, payment.as_ref(), now);
                 }
                 Err(CreateBookingError::Stale) if !fresh => continue,
                 Err(CreateBookingError::Stale) => {

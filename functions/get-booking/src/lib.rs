@@ -26,10 +26,11 @@ impl<S: BookingStore + SpaceStore> HttpFunction for GetBooking<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
         let id = path_param(&req, "bookingId")?;
-        let booking = visible_booking(&self.store, &caller, &id).await?;
+        let (booking, payment) = visible_booking(&self.store, &caller, &id).await?;
         json(
             StatusCode::OK,
-            &BookingView::new(&booking, Timestamp::now()),
+            &BookingView::new(&booking, Timestamp::now())
+                .with_payment(payment.as_ref(), &caller.user_id),
         )
     }
 }

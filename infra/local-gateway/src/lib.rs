@@ -68,5 +68,36 @@ pub async fn start(
     });
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
+    register_stripe_webhook(stack, local).await;
     Ok((local, gateway.serve(listener)))
+}
+
+/// Points localstripe's webhook delivery at this gateway's `/payments/webhook`, signed with
+/// the stack's webhook secret, as a Stripe dashboard endpoint would be. Each gateway
+/// registers under its own port, so several gateways on one stack all receive every
+/// event (the webhook processes each event id once).
+async fn register_stripe_webhook(stack: &StackInfo, local: SocketAddr) {
+    let Some(secret) = stack.env.get("STRIPE_WEBHOOK_SECRET") else {
+        return;
+    };
+    let url = format!(
+        "{}/_config/webhooks/gateway-{}",
+        stack.stripe_api_base.trim_end_matches('/'),
+        local.port()
+    );
+    let target = format!("http://{local}/payments/webhook");
+    let result = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "url={}&secret={}",
+            form_urlencoded::byte_serialize(target.as_bytes()).collect::<String>(),
+            form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>()
+        ))
+        .send()
+        .await
+        .and_then(|r| r.error_for_status());
+    if let Err(e) = result {
+        eprintln!("local-gateway: could not register the Stripe webhook with localstripe: {e}");
+    }
 }

@@ -31,6 +31,7 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
         ("create-booking", boxed(create_booking::build(ctx))),
         ("get-booking", boxed(get_booking::build(ctx))),
         ("cancel-booking", boxed(cancel_booking::build(ctx))),
+        ("payments-webhook", boxed(payments_webhook::build(ctx))),
         ("list-user-bookings", boxed(list_user_bookings::build(ctx))),
         ("get-availability", boxed(get_availability::build(ctx))),
     ])

@@ -3,3 +3,4 @@
 pub mod aws_error;
 pub mod cognito;
 pub mod dynamo;
+pub mod stripe;

@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::booking::{Booking, BookingStatus};
+use crate::domain::payment::{PaymentStatus, PaymentTransaction, RefundDecision};
 use crate::domain::pricing::PriceBreakdown;
 use crate::domain::space::ItemKind;
 
@@ -45,8 +46,27 @@ pub struct BookingView<'a> {
     pub price: &'a PriceBreakdown,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentView<'a>>,
+    /// Set on the answer to a cancellation: what the policy gave back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund: Option<RefundDecision>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// The payment as its booker (or the space's operator) sees it.
+#[derive(Serialize)]
+pub struct PaymentView<'a> {
+    pub id: &'a str,
+    pub status: PaymentStatus,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub refunded_amount: i64,
+    pub stripe_payment_intent_id: &'a str,
+    /// For Stripe.js / the mobile SDKs: only to the booker, and only while payment is due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<&'a str>,
 }
 
 impl<'a> BookingView<'a> {
@@ -68,8 +88,28 @@ impl<'a> BookingView<'a> {
                 .filter(|_| status == BookingStatus::Pending),
             price: &b.price,
             payment_transaction_id: b.payment_transaction_id.as_deref(),
+            payment: None,
+            refund: None,
             created_at: b.created_at,
             updated_at: b.updated_at,
         }
+    }
+
+    /// Adds the payment; its client secret only for `viewer` being the booker while the
+    /// booking still waits for payment.
+    pub fn with_payment(mut self, p: Option<&'a PaymentTransaction>, viewer: &str) -> Self {
+        self.payment = p.map(|p| PaymentView {
+            id: &p.id,
+            status: p.status,
+            amount: p.amount,
+            currency: &p.currency,
+            refunded_amount: p.refunded_amount,
+            stripe_payment_intent_id: &p.stripe_payment_intent_id,
+            client_secret: (viewer == self.user_id
+                && p.status == PaymentStatus::RequiresPayment
+                && self.status == BookingStatus::Pending)
+                .then_some(p.client_secret.as_str()),
+        });
+        self
     }
 }

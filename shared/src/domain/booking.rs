@@ -25,7 +25,8 @@ pub enum BookingStatus {
     Cancelled,
     /// The hold ran out before payment confirmed it.
     Expired,
-    /// Paid too late: the slots were gone, the payment is refunded.
+    /// Payment was declined (the hold is released), or came after the hold ran out and
+    /// the slots were gone (the payment is refunded).
     Failed,
 }
 

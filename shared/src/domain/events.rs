@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::booking::Booking;
+use crate::domain::payment::PaymentTransaction;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DomainEvent {
@@ -20,6 +21,7 @@ pub struct DomainEvent {
 }
 
 pub const BOOKINGS_SOURCE: &str = "coworking.bookings";
+pub const PAYMENTS_SOURCE: &str = "coworking.payments";
 
 impl DomainEvent {
     pub fn new(
@@ -54,6 +56,24 @@ impl DomainEvent {
                 "end_time": b.end_time,
                 "status": b.status,
                 "total": {"amount": b.price.total, "currency": b.price.currency},
+            }),
+        )
+    }
+
+    /// `PaymentSucceeded`, `PaymentFailed`, `PaymentRefunded`: amounts and ids only.
+    pub fn payment(detail_type: &str, p: &PaymentTransaction, at: Timestamp) -> Self {
+        Self::new(
+            PAYMENTS_SOURCE,
+            detail_type,
+            at,
+            serde_json::json!({
+                "payment_id": p.id,
+                "booking_id": p.booking_id,
+                "user_id": p.user_id,
+                "amount": p.amount,
+                "currency": p.currency,
+                "status": p.status,
+                "refunded_amount": p.refunded_amount,
             }),
         )
     }

@@ -8,6 +8,7 @@ pub mod geo;
 pub mod hours;
 pub mod instant;
 pub mod money;
+pub mod payment;
 pub mod plan;
 pub mod pricing;
 pub mod space;

@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::domain::booking::{Booking, BookingStatus, SlotKind};
 use crate::domain::events::DomainEvent;
+use crate::domain::payment::PaymentTransaction;
 use crate::ports::store::StoreError;
 
 /// What an `Idempotency-Key` was first used for.
@@ -27,7 +28,53 @@ pub struct NewBooking<'a> {
     pub item_version: u64,
     pub event: &'a DomainEvent,
     pub idempotency: Option<&'a IdempotencyRecord>,
+    /// The payment due for it (none when the booking is free and confirmed at once).
+    pub payment: Option<&'a PaymentTransaction>,
     pub now: Timestamp,
+}
+
+/// What a status change does to the booking's slot claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotChange {
+    Keep,
+    /// Held claims become booked (each must still be this booking's).
+    Book,
+    /// Claims are deleted (each must still be this booking's).
+    Release,
+    /// Claims are written as booked if each is free, this booking's, or an expired hold:
+    /// confirming a payment that arrived after the hold ran out.
+    Reclaim,
+}
+
+/// One booking status change and everything that goes with it, in one transaction.
+pub struct Transition<'a> {
+    /// The booking as read: the write is conditional on its version.
+    pub booking: &'a Booking,
+    pub to: BookingStatus,
+    /// Also require the booking to be pending with a hold that has not run out.
+    pub require_live_hold: bool,
+    pub slots: SlotChange,
+    /// Written as given (the payment record always changes with its booking).
+    pub payment: Option<&'a PaymentTransaction>,
+    /// A Stripe event id to remember: the transaction fails if it was seen before.
+    pub stripe_event_id: Option<&'a str>,
+    pub events: &'a [DomainEvent],
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Error)]
+pub enum TransitionError {
+    /// The booking changed since it was read (or its hold ran out).
+    #[error("the booking changed meanwhile")]
+    Changed,
+    /// Reclaiming: a slot belongs to another booking now.
+    #[error("a slot is taken by another booking")]
+    SlotTaken,
+    /// The Stripe event was processed before.
+    #[error("event already processed")]
+    Duplicate,
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 #[derive(Debug, Error)]
@@ -112,23 +159,22 @@ pub trait BookingStore: Send + Sync + 'static {
         &self,
         q: &BookingQuery<'_>,
     ) -> impl Future<Output = Result<Page<Booking>, StoreError>> + Send;
-    /// Marks `booking` (as read) cancelled and, when `release` is set, frees its slots, in
-    /// one transaction with `event`. `Conflict` if the booking changed meanwhile.
-    fn cancel_booking(
+    /// A booking with its payment record, read consistently in one query.
+    fn get_booking_with_payment(
         &self,
-        booking: &Booking,
-        release: bool,
-        event: &DomainEvent,
-        now: Timestamp,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Confirms a pending booking whose hold is still valid, turning its held slots into
-    /// booked ones, in one transaction with `event`. `Conflict` if the hold expired.
-    fn confirm_booking(
+        id: &str,
+    ) -> impl Future<Output = Result<Option<(Booking, Option<PaymentTransaction>)>, StoreError>> + Send;
+    /// Applies `t` in one transaction (see [`Transition`]).
+    fn transition_booking(
         &self,
-        booking: &Booking,
-        event: &DomainEvent,
+        t: &Transition<'_>,
+    ) -> impl Future<Output = Result<(), TransitionError>> + Send;
+    /// Records a Stripe event id; false when it was recorded before.
+    fn remember_stripe_event(
+        &self,
+        event_id: &str,
         now: Timestamp,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Claims on a space's slots starting in `[from, to)`.
     fn slot_claims(
         &self,

@@ -1,28 +1,34 @@
 //! Reading a booking on behalf of a caller.
 
 use crate::domain::booking::Booking;
+use crate::domain::payment::PaymentTransaction;
 use crate::error::ApiError;
 use crate::http::caller::Caller;
 use crate::ports::bookings::BookingStore;
 use crate::ports::spaces::SpaceStore;
 
-/// The booking if the caller may see it: its booker, an admin, or the operator of its
-/// space. Anyone else gets the same 404 as for a booking that does not exist.
+/// The booking (with its payment record) if the caller may see it: its booker, an admin,
+/// or the operator of its space. Anyone else gets the same 404 as for a booking that does
+/// not exist.
 pub async fn visible_booking<S: BookingStore + SpaceStore>(
     store: &S,
     caller: &Caller,
     id: &str,
-) -> Result<Booking, ApiError> {
+) -> Result<(Booking, Option<PaymentTransaction>), ApiError> {
     let not_found = || ApiError::NotFound(format!("no booking {id}"));
-    let booking = store.get_booking(id).await?.ok_or_else(not_found)?;
+    let found = store
+        .get_booking_with_payment(id)
+        .await?
+        .ok_or_else(not_found)?;
+    let booking = &found.0;
     if booking.user_id == caller.user_id || caller.is_admin() {
-        return Ok(booking);
+        return Ok(found);
     }
     if caller.has(crate::http::caller::Role::Operator)
         && let Some(space) = store.get_space_profile(&booking.space_id).await?
         && space.owner_id == caller.user_id
     {
-        return Ok(booking);
+        return Ok(found);
     }
     Err(not_found())
 }

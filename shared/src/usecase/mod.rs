@@ -2,5 +2,6 @@
 
 pub mod bookings;
 pub mod catalog;
+pub mod payments;
 pub mod roles;
 pub mod spaces;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use shared::http::Role;
 
 /// A space open every day 07:00-21:00 in `tz`, with a peak rule (09:00-12:00, 150 %).
-fn open_space(tz: &str) -> Value {
+pub(crate) fn open_space(tz: &str) -> Value {
     let day = json!([{"open": "07:00", "close": "21:00"}]);
     json!({
         "name": "Booking Test Space",
@@ -24,27 +24,26 @@ fn open_space(tz: &str) -> Value {
     })
 }
 
-fn room(identifier: &str, buffer: u32) -> Value {
+pub(crate) fn room(identifier: &str, buffer: u32) -> Value {
     json!({"kind": "room", "identifier": identifier, "capacity": 4,
            "price_per_hour": {"amount": 2000, "currency": "EUR"},
            "slot_minutes": 30, "min_booking_minutes": 30, "max_booking_minutes": 480, "buffer_minutes": buffer})
 }
 
-struct Fixture {
-    space_id: String,
-    items: Vec<String>,
-    operator: TestUser,
+pub(crate) struct Fixture {
+    pub space_id: String,
+    pub items: Vec<String>,
+    pub operator: TestUser,
 }
 
-async fn fixture(tz: &str, buffers: &[u32]) -> Fixture {
+pub(crate) async fn fixture(tz: &str, buffers: &[u32]) -> Fixture {
+    fixture_for(&open_space(tz), buffers).await
+}
+
+/// A new operator's space (`space` is the create body) with one room per buffer.
+pub(crate) async fn fixture_for(space: &Value, buffers: &[u32]) -> Fixture {
     let operator = user_with_roles(&[Role::Operator]).await;
-    let res = call(
-        "POST",
-        "/spaces",
-        Some(&operator.access_token),
-        Some(&open_space(tz)),
-    )
-    .await;
+    let res = call("POST", "/spaces", Some(&operator.access_token), Some(space)).await;
     assert_eq!(res.status(), 201);
     let space_id = res.json::<Value>().await.unwrap()["id"]
         .as_str()
@@ -74,11 +73,11 @@ async fn fixture(tz: &str, buffers: &[u32]) -> Fixture {
     }
 }
 
-async fn book(token: &str, item: &str, start: &str, end: &str) -> reqwest::Response {
+pub(crate) async fn book(token: &str, item: &str, start: &str, end: &str) -> reqwest::Response {
     book_with_key(token, item, start, end, &uuid::Uuid::new_v4().to_string()).await
 }
 
-async fn book_with_key(
+pub(crate) async fn book_with_key(
     token: &str,
     item: &str,
     start: &str,
@@ -96,18 +95,18 @@ async fn book_with_key(
 }
 
 /// A date well in the future (bookings must not be in the past), as `YYYY-MM-DD`.
-fn day(offset_days: i64) -> String {
+pub(crate) fn day(offset_days: i64) -> String {
     let d = (Timestamp::now() + SignedDuration::from_hours(24 * (30 + offset_days)))
         .strftime("%Y-%m-%d");
     d.to_string()
 }
 
 /// `HH:MM` local-looking UTC instants on `date` (the Etc/UTC spaces make local = UTC).
-fn at(date: &str, hhmm: &str) -> String {
+pub(crate) fn at(date: &str, hhmm: &str) -> String {
     format!("{date}T{hhmm}:00Z")
 }
 
-fn ts(s: &str) -> Timestamp {
+pub(crate) fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
@@ -140,7 +139,7 @@ async fn stored_bookings(space_id: &str) -> Vec<HashMap<String, AttributeValue>>
 }
 
 /// Every slot claim of a space, read from the table directly.
-async fn stored_slots(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
+pub(crate) async fn stored_slots(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
     let aws = aws().await;
     let mut out = Vec::new();
     let mut start = None;
@@ -163,7 +162,7 @@ async fn stored_slots(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
     }
 }
 
-fn text<'a>(item: &'a HashMap<String, AttributeValue>, k: &str) -> &'a str {
+pub(crate) fn text<'a>(item: &'a HashMap<String, AttributeValue>, k: &str) -> &'a str {
     item[k].as_s().unwrap()
 }
 
@@ -689,6 +688,7 @@ async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
             item_version: item.version,
             event: &event,
             idempotency: None,
+            payment: None,
             now,
         })
         .await
@@ -740,24 +740,14 @@ async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
         .await
         .unwrap();
     assert_eq!(old_view["status"], "expired");
-    let confirm = DomainEvent::booking("BookingConfirmed", &old, Timestamp::now());
-    assert!(
-        store
-            .confirm_booking(&old, &confirm, Timestamp::now())
-            .await
-            .is_err()
-    );
+    assert!(confirm(&store, &old).await.is_err());
     // The new owner keeps the slot, and can be confirmed.
     let new_booking = store
         .get_booking(new["id"].as_str().unwrap())
         .await
         .unwrap()
         .unwrap();
-    let confirm = DomainEvent::booking("BookingConfirmed", &new_booking, Timestamp::now());
-    store
-        .confirm_booking(&new_booking, &confirm, Timestamp::now())
-        .await
-        .unwrap();
+    confirm(&store, &new_booking).await.unwrap();
     let view: Value = get_with_token(
         &format!("/bookings/{}", new_booking.id),
         &member.access_token,
@@ -767,6 +757,32 @@ async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
     .await
     .unwrap();
     assert_eq!(view["status"], "confirmed");
+}
+
+/// What the payment webhook does on success: pending with a live hold -> confirmed.
+async fn confirm(
+    store: &shared::adapters::dynamo::DynamoStore,
+    b: &shared::domain::booking::Booking,
+) -> Result<(), shared::ports::bookings::TransitionError> {
+    use shared::ports::bookings::{BookingStore, SlotChange, Transition};
+    let now = Timestamp::now();
+    let events = [shared::domain::events::DomainEvent::booking(
+        "BookingConfirmed",
+        b,
+        now,
+    )];
+    store
+        .transition_booking(&Transition {
+            booking: b,
+            to: shared::domain::booking::BookingStatus::Confirmed,
+            require_live_hold: true,
+            slots: SlotChange::Book,
+            payment: None,
+            stripe_event_id: None,
+            events: &events,
+            now,
+        })
+        .await
 }
 
 #[tokio::test]

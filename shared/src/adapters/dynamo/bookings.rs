@@ -10,13 +10,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{
-    DynamoStore, Item, TxnFailure, from_item, keys, store_error, to_item, to_item_with_indexes,
-    txn_failure,
-};
+use super::{DynamoStore, Item, from_item, keys, store_error, to_item, to_item_with_indexes};
 use crate::domain::booking::{Booking, BookingStatus, SlotKind};
 use crate::domain::events::DomainEvent;
 use crate::domain::instant::sortable;
+use crate::domain::payment::PaymentTransaction;
 use crate::ports::bookings::*;
 use crate::ports::store::StoreError;
 
@@ -69,6 +67,22 @@ fn event_put(table: &str, event: &DomainEvent) -> Result<TransactWriteItem, Stor
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+fn payment_put(table: &str, p: &PaymentTransaction) -> Result<TransactWriteItem, StoreError> {
+    let item = to_item(
+        keys::booking(&p.booking_id),
+        keys::PAYMENT.into(),
+        "PaymentTransaction",
+        p,
+    )?;
+    let put = built(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
 #[derive(Serialize)]
 struct SlotRecord<'a> {
     booking_id: &'a str,
@@ -87,6 +101,7 @@ enum Action {
     Check,
     Booking,
     Slot(usize),
+    Payment,
     Event,
 }
 
@@ -140,9 +155,9 @@ impl BookingStore for DynamoStore {
     async fn create_booking(&self, new: &NewBooking<'_>) -> Result<(), CreateBookingError> {
         let b = new.booking;
         let table = &self.table;
-        let hold = b
-            .hold_expires_at
-            .ok_or_else(|| StoreError::Other("a new booking holds its slots".into()))?;
+        // Pending: the slots are held until the hold runs out. Confirmed at once (free):
+        // they are booked.
+        let hold = b.hold_expires_at;
         let mut actions = Vec::with_capacity(b.slots.len() + 5);
         let mut tags = Vec::with_capacity(b.slots.len() + 5);
 
@@ -219,13 +234,20 @@ impl BookingStore for DynamoStore {
                     booking_id: &b.id,
                     item_id: &b.bookable_item_id,
                     kind: slot.kind,
-                    state: "held",
+                    state: if hold.is_some() { "held" } else { "booked" },
                     booking_start: start.clone(),
                     booking_end: end.clone(),
                 },
             )?;
-            item.insert("hold_expires_at".into(), s(sortable(hold)));
-            item.insert("ttl".into(), ttl_after(hold, 1));
+            match hold {
+                Some(hold) => {
+                    item.insert("hold_expires_at".into(), s(sortable(hold)));
+                    item.insert("ttl".into(), ttl_after(hold, 1));
+                }
+                None => {
+                    item.insert("ttl".into(), ttl_after(b.end_time, 30));
+                }
+            }
             let put = built(
                 Put::builder()
                     .table_name(table)
@@ -243,6 +265,10 @@ impl BookingStore for DynamoStore {
             )?;
             actions.push(TransactWriteItem::builder().put(put).build());
             tags.push(Action::Slot(i));
+        }
+        if let Some(payment) = new.payment {
+            actions.push(payment_put(table, payment)?);
+            tags.push(Action::Payment);
         }
         actions.push(event_put(table, new.event)?);
         tags.push(Action::Event);
@@ -279,7 +305,7 @@ impl BookingStore for DynamoStore {
             }
             if failed
                 .iter()
-                .any(|(t, _)| matches!(t, Action::Booking | Action::Event))
+                .any(|(t, _)| matches!(t, Action::Booking | Action::Event | Action::Payment))
             {
                 return Err(StoreError::AlreadyExists.into());
             }
@@ -436,87 +462,209 @@ impl BookingStore for DynamoStore {
         })
     }
 
-    async fn cancel_booking(
+    async fn get_booking_with_payment(
         &self,
-        b: &Booking,
-        release: bool,
-        event: &DomainEvent,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        let table = &self.table;
-        let update = built(status_update(table, b, "cancelled", "version = :v", now).build())?;
-        let mut actions = vec![TransactWriteItem::builder().update(update).build()];
-        if release {
-            for slot in &b.slots {
-                let delete = built(
-                    Delete::builder()
-                        .table_name(table)
-                        .key("PK", s(keys::slot_partition(&b.space_id, slot.start)))
-                        .key("SK", s(keys::slot(slot.start, &b.bookable_item_id)))
-                        .condition_expression("booking_id = :id")
-                        .expression_attribute_values(":id", s(&b.id))
-                        .build(),
-                )?;
-                actions.push(TransactWriteItem::builder().delete(delete).build());
+        id: &str,
+    ) -> Result<Option<(Booking, Option<PaymentTransaction>)>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(keys::booking(id)))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(store_error)?;
+        crate::metrics::record(
+            "get_booking_with_payment",
+            out.consumed_capacity().and_then(|c| c.capacity_units),
+        );
+        let (mut booking, mut payment) = (None, None);
+        for item in out.items.unwrap_or_default() {
+            match item
+                .get("SK")
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+            {
+                Some(keys::BOOKING) => booking = Some(from_item::<Booking>(item)?),
+                Some(keys::PAYMENT) => payment = Some(from_item::<PaymentTransaction>(item)?),
+                _ => {}
             }
         }
-        actions.push(event_put(table, event)?);
-        match self.transact("cancel_booking", actions).await {
-            Ok(()) => Ok(()),
-            Err(e) => Err(match txn_failure(e) {
-                TxnFailure::Condition(_) => {
-                    StoreError::Conflict(format!("booking {} changed meanwhile", b.id))
-                }
-                TxnFailure::Other(e) => e,
-            }),
-        }
+        Ok(booking.map(|b| (b, payment)))
     }
 
-    async fn confirm_booking(
-        &self,
-        b: &Booking,
-        event: &DomainEvent,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        let table = &self.table;
-        let update = status_update(
-            table,
-            b,
-            "confirmed",
-            "version = :v AND #status = :pending AND hold_expires_at > :now",
-            now,
-        )
-        .expression_attribute_values(":pending", s("pending"))
-        .expression_attribute_values(":now", s(sortable(now)));
-        let update = built(update.build())?;
-        let mut actions = vec![TransactWriteItem::builder().update(update).build()];
-        for slot in &b.slots {
-            let update = built(
-                Update::builder()
+    async fn transition_booking(&self, t: &Transition<'_>) -> Result<(), TransitionError> {
+        let (table, b) = (&self.table, t.booking);
+        let mut actions = Vec::with_capacity(b.slots.len() + 4);
+        let mut tags = Vec::with_capacity(b.slots.len() + 4);
+        if let Some(id) = t.stripe_event_id {
+            let mut item: Item = HashMap::new();
+            item.insert("PK".into(), s(keys::stripe_event(id)));
+            item.insert("SK".into(), s("STRIPEEVENT"));
+            item.insert("processed_at".into(), s(t.now.to_string()));
+            // Stripe retries for three days; a month is ample.
+            item.insert("ttl".into(), ttl_after(t.now, 30));
+            let put = built(
+                Put::builder()
                     .table_name(table)
-                    .key("PK", s(keys::slot_partition(&b.space_id, slot.start)))
-                    .key("SK", s(keys::slot(slot.start, &b.bookable_item_id)))
-                    .update_expression("SET #state = :booked, #ttl = :ttl REMOVE hold_expires_at")
-                    .condition_expression("booking_id = :id")
-                    .expression_attribute_names("#state", "state")
-                    .expression_attribute_names("#ttl", "ttl")
-                    .expression_attribute_values(":booked", s("booked"))
-                    .expression_attribute_values(":ttl", ttl_after(b.end_time, 30))
-                    .expression_attribute_values(":id", s(&b.id))
+                    .set_item(Some(item))
+                    .condition_expression("attribute_not_exists(PK)")
                     .build(),
             )?;
-            actions.push(TransactWriteItem::builder().update(update).build());
+            actions.push(TransactWriteItem::builder().put(put).build());
+            tags.push(Action::Idempotency);
         }
-        actions.push(event_put(table, event)?);
-        match self.transact("confirm_booking", actions).await {
-            Ok(()) => Ok(()),
-            Err(e) => Err(match txn_failure(e) {
-                TxnFailure::Condition(_) => StoreError::Conflict(format!(
-                    "booking {} is no longer pending with a valid hold",
-                    b.id
-                )),
-                TxnFailure::Other(e) => e,
-            }),
+        let mut update = if t.require_live_hold {
+            status_update(
+                table,
+                b,
+                t.to.as_str(),
+                "version = :v AND #status = :pending AND hold_expires_at > :now",
+                t.now,
+            )
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":now", s(sortable(t.now)))
+        } else {
+            status_update(table, b, t.to.as_str(), "version = :v", t.now)
+        };
+        if let Some(p) = t.payment {
+            update = update.expression_attribute_values(":pid", s(&p.id));
+            update = update.update_expression(
+                "SET #status = :status, version = version + :one, updated_at = :now_text, payment_transaction_id = :pid REMOVE hold_expires_at",
+            );
+        }
+        actions.push(
+            TransactWriteItem::builder()
+                .update(built(update.build())?)
+                .build(),
+        );
+        tags.push(Action::Booking);
+        let (start, end) = (sortable(b.start_time), sortable(b.end_time));
+        for (i, slot) in b.slots.iter().enumerate() {
+            let pk = s(keys::slot_partition(&b.space_id, slot.start));
+            let sk = s(keys::slot(slot.start, &b.bookable_item_id));
+            let action = match t.slots {
+                SlotChange::Keep => break,
+                SlotChange::Book => TransactWriteItem::builder()
+                    .update(built(
+                        Update::builder()
+                            .table_name(table)
+                            .key("PK", pk)
+                            .key("SK", sk)
+                            .update_expression(
+                                "SET #state = :booked, #ttl = :ttl REMOVE hold_expires_at",
+                            )
+                            .condition_expression("booking_id = :id")
+                            .expression_attribute_names("#state", "state")
+                            .expression_attribute_names("#ttl", "ttl")
+                            .expression_attribute_values(":booked", s("booked"))
+                            .expression_attribute_values(":ttl", ttl_after(b.end_time, 30))
+                            .expression_attribute_values(":id", s(&b.id))
+                            .build(),
+                    )?)
+                    .build(),
+                SlotChange::Release => TransactWriteItem::builder()
+                    .delete(built(
+                        Delete::builder()
+                            .table_name(table)
+                            .key("PK", pk)
+                            .key("SK", sk)
+                            .condition_expression("booking_id = :id")
+                            .expression_attribute_values(":id", s(&b.id))
+                            .build(),
+                    )?)
+                    .build(),
+                SlotChange::Reclaim => {
+                    let mut item = to_item(
+                        keys::slot_partition(&b.space_id, slot.start),
+                        keys::slot(slot.start, &b.bookable_item_id),
+                        "Slot",
+                        &SlotRecord {
+                            booking_id: &b.id,
+                            item_id: &b.bookable_item_id,
+                            kind: slot.kind,
+                            state: "booked",
+                            booking_start: start.clone(),
+                            booking_end: end.clone(),
+                        },
+                    )?;
+                    item.insert("ttl".into(), ttl_after(b.end_time, 30));
+                    TransactWriteItem::builder()
+                        .put(built(
+                            Put::builder()
+                                .table_name(table)
+                                .set_item(Some(item))
+                                .condition_expression(
+                                    "attribute_not_exists(PK) OR booking_id = :id OR (#state = :held AND hold_expires_at < :now)",
+                                )
+                                .expression_attribute_names("#state", "state")
+                                .expression_attribute_values(":id", s(&b.id))
+                                .expression_attribute_values(":held", s("held"))
+                                .expression_attribute_values(":now", s(sortable(t.now)))
+                                .build(),
+                        )?)
+                        .build()
+                }
+            };
+            actions.push(action);
+            tags.push(Action::Slot(i));
+        }
+        if let Some(p) = t.payment {
+            actions.push(payment_put(table, p)?);
+            tags.push(Action::Payment);
+        }
+        for event in t.events {
+            actions.push(event_put(table, event)?);
+            tags.push(Action::Event);
+        }
+        let err = match self.transact("transition_booking", actions).await {
+            Ok(()) => return Ok(()),
+            Err(err) => err,
+        };
+        if let Some(TransactWriteItemsError::TransactionCanceledException(e)) =
+            err.as_service_error()
+        {
+            let failed: Vec<Action> = e
+                .cancellation_reasons()
+                .iter()
+                .zip(&tags)
+                .filter(|(r, _)| r.code() == Some("ConditionalCheckFailed"))
+                .map(|(_, t)| *t)
+                .collect();
+            if failed.iter().any(|t| matches!(t, Action::Idempotency)) {
+                return Err(TransitionError::Duplicate);
+            }
+            if failed.iter().any(|t| matches!(t, Action::Booking)) {
+                return Err(TransitionError::Changed);
+            }
+            if failed.iter().any(|t| matches!(t, Action::Slot(_))) {
+                return Err(match t.slots {
+                    SlotChange::Reclaim => TransitionError::SlotTaken,
+                    // A claim that is no longer ours: the hold ran out and it was taken.
+                    _ => TransitionError::Changed,
+                });
+            }
+        }
+        Err(store_error(err).into())
+    }
+
+    async fn remember_stripe_event(
+        &self,
+        event_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut item: Item = HashMap::new();
+        item.insert("PK".into(), s(keys::stripe_event(event_id)));
+        item.insert("SK".into(), s("STRIPEEVENT"));
+        item.insert("processed_at".into(), s(now.to_string()));
+        item.insert("ttl".into(), ttl_after(now, 30));
+        match self.put_new(item).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::AlreadyExists) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 

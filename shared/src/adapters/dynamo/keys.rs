@@ -13,6 +13,8 @@
 //! | Slot claim   | `SLOTS#<space>#w<week>` | `<slot start>#<item>` |       |                  |
 //! | Idempotency  | `IDEMP#<user>#<key>` | `IDEMP`   |                  |                  |
 //! | Outbox event | `EVENT#<id>`     | `EVENT`       |                  |                  |
+//! | Payment      | `BOOKING#<id>`   | `PAYMENT`     |                  |                  |
+//! | Stripe event seen | `STRIPEEVENT#<id>` | `STRIPEEVENT` |          |                  |
 //!
 //! Items are also in GSI1 as `ITEM#<item>` -> `SPACE#<space>` (find an item's space).
 //! GSI2 (`GSI2PK`/`GSI2SK`) lists a space's bookings by end time: `SPACEBOOKINGS#<space>`,
@@ -102,4 +104,12 @@ pub fn idempotency(user_id: &str, key: &str) -> String {
 
 pub fn event(id: &str) -> String {
     format!("EVENT#{id}")
+}
+
+/// A booking's payment record, in the booking's partition.
+pub const PAYMENT: &str = "PAYMENT";
+
+/// A processed Stripe event (webhook deduplication).
+pub fn stripe_event(id: &str) -> String {
+    format!("STRIPEEVENT#{id}")
 }

@@ -1,0 +1,103 @@
+//! `POST /payments/webhook`: Stripe's asynchronous payment news.
+//!
+//! No JWT here (Stripe calls it): the `Stripe-Signature` header is the authentication.
+//! A missing, forged or stale signature gets 400 and changes nothing. Each event is
+//! processed once (its id is remembered in the same transaction as its effect); events
+//! we do not know, or about bookings we do not have, are acknowledged with 200 so Stripe
+//! does not retry them for days. A transient failure (store or Stripe unavailable) is a
+//! 5xx, so Stripe retries later.
+
+use http::StatusCode;
+use jiff::Timestamp;
+use serde::Serialize;
+use shared::adapters::dynamo::DynamoStore;
+use shared::adapters::stripe::StripePayments;
+use shared::http::{Body, HttpFunction, Request, Response, json};
+use shared::ports::bookings::BookingStore;
+use shared::ports::payments::Payments;
+use shared::stripe::event::{EventKind, StripeEvent};
+use shared::stripe::signature::{self, SignatureError};
+use shared::usecase::payments::{self, Outcome};
+use shared::{ApiError, AppContext};
+
+pub struct PaymentsWebhook<S, P> {
+    store: S,
+    payments: P,
+    secret: String,
+}
+
+pub fn build(ctx: &AppContext) -> PaymentsWebhook<DynamoStore, StripePayments> {
+    let secret = ctx
+        .config()
+        .stripe_webhook_secret
+        .clone()
+        .expect("STRIPE_WEBHOOK_SECRET must be set for the webhook function");
+    PaymentsWebhook::new(
+        DynamoStore::from_context(ctx),
+        StripePayments::from_context(ctx),
+        secret,
+    )
+}
+
+impl<S, P> PaymentsWebhook<S, P> {
+    pub fn new(store: S, payments: P, secret: String) -> Self {
+        Self {
+            store,
+            payments,
+            secret,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Ack<'a> {
+    received: bool,
+    event_id: &'a str,
+    outcome: String,
+}
+
+fn bad_signature(e: SignatureError) -> ApiError {
+    ApiError::field("Stripe-Signature", "signature", e.to_string())
+}
+
+impl<S: BookingStore, P: Payments> HttpFunction for PaymentsWebhook<S, P> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let payload: &[u8] = req.body().as_ref();
+        let header = req
+            .headers()
+            .get("stripe-signature")
+            .and_then(|v| v.to_str().ok());
+        let now = Timestamp::now();
+        signature::verify(header, payload, &self.secret, now.as_second()).map_err(bad_signature)?;
+        let event = StripeEvent::parse(payload).map_err(|e| {
+            tracing::error!(error = %e, "signed Stripe event we cannot read");
+            ApiError::field(
+                "body",
+                "format",
+                "not a Stripe event this endpoint can read",
+            )
+        })?;
+        let outcome = match &event.kind {
+            EventKind::PaymentSucceeded(pi) => {
+                payments::payment_succeeded(&self.store, &self.payments, &event.id, pi, now).await?
+            }
+            EventKind::PaymentFailed(pi) => {
+                payments::payment_failed(&self.store, &event.id, pi, now).await?
+            }
+            EventKind::Refund(refund) => {
+                payments::refund_updated(&self.store, &event.id, refund, now).await?
+            }
+            _ => Outcome::Ignored("event type not handled"),
+        };
+        // Ids and the outcome only: no amounts, no customer data.
+        tracing::info!(event_id = %event.id, event_type = %event.event_type, outcome = ?outcome, "stripe event");
+        json(
+            StatusCode::OK,
+            &Ack {
+                received: true,
+                event_id: &event.id,
+                outcome: format!("{outcome:?}"),
+            },
+        )
+    }
+}

@@ -1,0 +1,130 @@
+//! The payment provider (Stripe). Every call that moves or reserves money carries an
+//! idempotency key derived from our own ids, so a retried request never charges or
+//! refunds twice.
+
+use std::future::Future;
+
+use thiserror::Error;
+
+use crate::error::ApiError;
+
+#[derive(Debug, Error)]
+pub enum PaymentError {
+    /// The provider refused the request (e.g. nothing left to refund): not worth a retry.
+    #[error("payment provider refused: {0}")]
+    Rejected(String),
+    /// Unreachable, timed out, rate limited or failing: worth a retry later.
+    #[error("payment provider unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<PaymentError> for ApiError {
+    fn from(err: PaymentError) -> Self {
+        match err {
+            PaymentError::Rejected(_) => {
+                ApiError::Unprocessable("the payment provider refused the request".into())
+            }
+            PaymentError::Unavailable(e) => ApiError::Unavailable(e),
+        }
+    }
+}
+
+pub struct IntentRequest<'a> {
+    pub amount: i64,
+    /// ISO 4217, any case.
+    pub currency: &'a str,
+    pub booking_id: &'a str,
+    pub user_id: &'a str,
+    pub idempotency_key: &'a str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Intent {
+    pub id: String,
+    pub client_secret: String,
+}
+
+pub struct RefundRequest<'a> {
+    pub payment_intent_id: &'a str,
+    pub amount: i64,
+    pub booking_id: &'a str,
+    /// Stored in the refund's metadata and our record (`cancellation`, `slot_lost`).
+    pub reason: &'a str,
+    pub idempotency_key: &'a str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refund {
+    pub id: String,
+    pub amount: i64,
+}
+
+pub struct SubscriptionRequest<'a> {
+    pub customer_id: &'a str,
+    /// The provider's recurring price for the plan (see `ensure_plan_price`).
+    pub price_id: &'a str,
+    pub user_id: &'a str,
+    pub plan_id: &'a str,
+    pub idempotency_key: &'a str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: String,
+    pub status: String,
+    pub current_period_end: Option<i64>,
+    pub cancel_at_period_end: bool,
+    /// Client secret of the first invoice's payment, when the member still has to pay it.
+    pub client_secret: Option<String>,
+}
+
+pub struct PlanPrice<'a> {
+    /// Stable per plan version, so re-creating it is harmless.
+    pub key: &'a str,
+    pub name: &'a str,
+    pub amount: i64,
+    pub currency: &'a str,
+}
+
+pub trait Payments: Send + Sync + 'static {
+    fn create_intent(
+        &self,
+        req: &IntentRequest<'_>,
+    ) -> impl Future<Output = Result<Intent, PaymentError>> + Send;
+    /// Makes an unpaid intent unpayable (booking cancelled or never stored).
+    fn cancel_intent(
+        &self,
+        intent_id: &str,
+    ) -> impl Future<Output = Result<(), PaymentError>> + Send;
+    fn refund(
+        &self,
+        req: &RefundRequest<'_>,
+    ) -> impl Future<Output = Result<Refund, PaymentError>> + Send;
+    fn create_customer(
+        &self,
+        user_id: &str,
+        email: &str,
+        idempotency_key: &str,
+    ) -> impl Future<Output = Result<String, PaymentError>> + Send;
+    /// The provider's monthly price for a plan version, created on first use.
+    fn ensure_plan_price(
+        &self,
+        plan: &PlanPrice<'_>,
+    ) -> impl Future<Output = Result<String, PaymentError>> + Send;
+    fn create_subscription(
+        &self,
+        req: &SubscriptionRequest<'_>,
+    ) -> impl Future<Output = Result<Subscription, PaymentError>> + Send;
+    fn cancel_subscription_at_period_end(
+        &self,
+        subscription_id: &str,
+    ) -> impl Future<Output = Result<Subscription, PaymentError>> + Send;
+}
+
+/// An idempotency key for the provider: readable prefix and id, plus a short hash of
+/// what the call is bound to (a different request under the same id is a different key).
+pub fn idempotency_key(prefix: &str, id: &str, bound_to: &str) -> String {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(bound_to.as_bytes());
+    format!("{prefix}-{id}-{}", hex::encode(&hash[..8]))
+}
