@@ -20,13 +20,19 @@ use shared::domain::booking::{Booking, BookingStatus, HOLD, SlotKind, plan_slots
 use shared::domain::events::DomainEvent;
 use shared::domain::hours::time_zone;
 use shared::domain::instant::whole_seconds;
+use shared::domain::membership::usage_month;
 use shared::domain::payment::{PaymentStatus, PaymentTransaction};
 use shared::domain::pricing::price;
 use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
-use shared::ports::bookings::{BookingStore, CreateBookingError, IdempotencyRecord, NewBooking};
+use shared::ports::bookings::{
+    BookingStore, CreateBookingError, IdempotencyRecord, IncludedMinutes, MembershipGuard,
+    NewBooking,
+};
+use shared::ports::memberships::MembershipStore;
 use shared::ports::payments::{Intent, IntentRequest, Payments};
 use shared::ports::spaces::SpaceStore;
 use shared::usecase::catalog::Catalog;
+use shared::usecase::memberships::MemberCache;
 use shared::{ApiError, AppContext};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -35,6 +41,7 @@ pub struct CreateBooking<S, P> {
     store: S,
     payments: P,
     catalog: Catalog,
+    members: MemberCache,
 }
 
 pub fn build(ctx: &AppContext) -> CreateBooking<DynamoStore, StripePayments> {
@@ -44,12 +51,13 @@ pub fn build(ctx: &AppContext) -> CreateBooking<DynamoStore, StripePayments> {
     )
 }
 
-impl<S: SpaceStore + BookingStore, P: Payments> CreateBooking<S, P> {
+impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> CreateBooking<S, P> {
     pub fn new(store: S, payments: P) -> Self {
         Self {
             store,
             payments,
             catalog: Catalog::new(),
+            members: MemberCache::default(),
         }
     }
 }
@@ -113,7 +121,7 @@ fn conflict(
     }
 }
 
-impl<S: SpaceStore + BookingStore, P: Payments> CreateBooking<S, P> {
+impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> CreateBooking<S, P> {
     /// An intent that no stored booking will ever point to must not stay payable.
     async fn abandon(&self, intent: Option<&Intent>, keep: Option<&str>) {
         if let Some(intent) = intent
@@ -165,7 +173,9 @@ fn respond(
     Ok(res)
 }
 
-impl<S: SpaceStore + BookingStore, P: Payments> HttpFunction for CreateBooking<S, P> {
+impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
+    for CreateBooking<S, P>
+{
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
         let key = idempotency_key(&req)?;
@@ -198,6 +208,17 @@ impl<S: SpaceStore + BookingStore, P: Payments> HttpFunction for CreateBooking<S
                 .filter(|s| s.kind == SlotKind::Booking)
                 .map(|s| s.start)
                 .collect();
+            // The member's plan: included hours of the booking's (local) month, discount.
+            let member = self
+                .members
+                .get(&self.store, &caller.user_id, fresh)
+                .await?;
+            let month = usage_month(input.start_time, &tz);
+            let used = member.usage.get(&month).copied().unwrap_or(0);
+            let benefit = member
+                .membership
+                .as_ref()
+                .and_then(|m| m.benefit_for(&space.id, now, used));
             let breakdown = price(
                 item.price_per_hour.amount,
                 &item.price_per_hour.currency,
@@ -205,8 +226,21 @@ impl<S: SpaceStore + BookingStore, P: Payments> HttpFunction for CreateBooking<S
                 &booked,
                 &tz,
                 &space.pricing_rules,
-                None,
+                benefit.as_ref(),
             );
+            let guard = MembershipGuard {
+                user_id: &caller.user_id,
+                version: member.membership.as_ref().map(|m| m.version),
+                included: member
+                    .membership
+                    .as_ref()
+                    .filter(|_| breakdown.included_minutes_applied > 0)
+                    .map(|m| IncludedMinutes {
+                        month: &month,
+                        minutes: breakdown.included_minutes_applied,
+                        allowance: m.benefits.included_hours_per_month * 60,
+                    }),
+            };
             let free = breakdown.total == 0;
             let mut booking = Booking {
                 id: booking_id.clone(),
@@ -286,6 +320,7 @@ impl<S: SpaceStore + BookingStore, P: Payments> HttpFunction for CreateBooking<S
                     event: &event,
                     idempotency: Some(&idempotency),
                     payment: payment.as_ref(),
+                    membership: Some(guard),
                     now,
                 })
                 .await;
@@ -306,6 +341,9 @@ impl<S: SpaceStore + BookingStore, P: Payments> HttpFunction for CreateBooking<S
             }
             match result {
                 Ok(()) => {
+                    if let Some(inc) = guard.included {
+                        self.members.used(&caller.user_id, inc.month, inc.minutes);
+                    }
                     tracing::info!(booking_id = %booking.id, item_id = %item.id, slots = booking.slots.len(), free, "booking created");
                     return respond(&booking, payment.as_ref(), now);
                 }

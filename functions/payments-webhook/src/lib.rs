@@ -14,9 +14,11 @@ use shared::adapters::dynamo::DynamoStore;
 use shared::adapters::stripe::StripePayments;
 use shared::http::{Body, HttpFunction, Request, Response, json};
 use shared::ports::bookings::BookingStore;
+use shared::ports::memberships::MembershipStore;
 use shared::ports::payments::Payments;
 use shared::stripe::event::{EventKind, StripeEvent};
 use shared::stripe::signature::{self, SignatureError};
+use shared::usecase::memberships::sync_subscription;
 use shared::usecase::payments::{self, Outcome};
 use shared::{ApiError, AppContext};
 
@@ -60,7 +62,7 @@ fn bad_signature(e: SignatureError) -> ApiError {
     ApiError::field("Stripe-Signature", "signature", e.to_string())
 }
 
-impl<S: BookingStore, P: Payments> HttpFunction for PaymentsWebhook<S, P> {
+impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWebhook<S, P> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let payload: &[u8] = req.body().as_ref();
         let header = req
@@ -87,7 +89,29 @@ impl<S: BookingStore, P: Payments> HttpFunction for PaymentsWebhook<S, P> {
             EventKind::Refund(refund) => {
                 payments::refund_updated(&self.store, &event.id, refund, now).await?
             }
-            _ => Outcome::Ignored("event type not handled"),
+            EventKind::Subscription(sub) => {
+                let state = shared::ports::payments::Subscription {
+                    id: sub.id.clone(),
+                    status: sub.status.clone(),
+                    current_period_end: sub.current_period_end,
+                    cancel_at_period_end: sub.cancel_at_period_end,
+                    client_secret: None,
+                    user_id: sub.metadata.get("user_id").cloned(),
+                };
+                sync_subscription(&self.store, &event.id, event.created, &state, now).await?
+            }
+            // An invoice says little about the subscription: ask Stripe for its state now.
+            EventKind::InvoicePaid(invoice) | EventKind::InvoicePaymentFailed(invoice) => {
+                match &invoice.subscription {
+                    Some(id) => {
+                        let state = self.payments.get_subscription(id).await?;
+                        sync_subscription(&self.store, &event.id, event.created, &state, now)
+                            .await?
+                    }
+                    None => Outcome::Ignored("invoice without a subscription"),
+                }
+            }
+            EventKind::Other => Outcome::Ignored("event type not handled"),
         };
         // Ids and the outcome only: no amounts, no customer data.
         tracing::info!(event_id = %event.id, event_type = %event.event_type, outcome = ?outcome, "stripe event");

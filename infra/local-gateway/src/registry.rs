@@ -32,6 +32,12 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
         ("get-booking", boxed(get_booking::build(ctx))),
         ("cancel-booking", boxed(cancel_booking::build(ctx))),
         ("payments-webhook", boxed(payments_webhook::build(ctx))),
+        (
+            "subscribe-membership",
+            boxed(subscribe_membership::build(ctx)),
+        ),
+        ("get-membership", boxed(get_membership::build(ctx))),
+        ("cancel-membership", boxed(cancel_membership::build(ctx))),
         ("list-user-bookings", boxed(list_user_bookings::build(ctx))),
         ("get-availability", boxed(get_availability::build(ctx))),
     ])

@@ -166,6 +166,8 @@ struct SubscriptionBody {
     cancel_at_period_end: bool,
     #[serde(default)]
     latest_invoice: Option<serde_json::Value>,
+    #[serde(default)]
+    metadata: std::collections::HashMap<String, String>,
 }
 
 impl From<SubscriptionBody> for Subscription {
@@ -184,6 +186,7 @@ impl From<SubscriptionBody> for Subscription {
             current_period_end: b.current_period_end,
             cancel_at_period_end: b.cancel_at_period_end,
             client_secret,
+            user_id: b.metadata.get("user_id").cloned(),
         }
     }
 }
@@ -245,17 +248,56 @@ impl Payments for StripePayments {
     async fn create_customer(
         &self,
         user_id: &str,
-        email: &str,
+        payment_method_id: &str,
         idempotency_key: &str,
     ) -> Result<String, PaymentError> {
         let form = [
-            ("email", email.to_string()),
             ("metadata[user_id]", user_id.to_string()),
+            ("payment_method", payment_method_id.to_string()),
+            (
+                "invoice_settings[default_payment_method]",
+                payment_method_id.to_string(),
+            ),
         ];
         let body: IdBody = self
             .call(Method::POST, "/v1/customers", &form, Some(idempotency_key))
             .await?;
         Ok(body.id)
+    }
+
+    async fn set_default_payment_method(
+        &self,
+        customer_id: &str,
+        payment_method_id: &str,
+    ) -> Result<(), PaymentError> {
+        let attach = format!("/v1/payment_methods/{payment_method_id}/attach");
+        let key = format!("attach-{payment_method_id}-{customer_id}");
+        self.call::<IdBody>(
+            Method::POST,
+            &attach,
+            &[("customer", customer_id.to_string())],
+            Some(&key),
+        )
+        .await?;
+        let form = [(
+            "invoice_settings[default_payment_method]",
+            payment_method_id.to_string(),
+        )];
+        let key = format!("default-{payment_method_id}-{customer_id}");
+        self.call::<IdBody>(
+            Method::POST,
+            &format!("/v1/customers/{customer_id}"),
+            &form,
+            Some(&key),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn get_subscription(&self, subscription_id: &str) -> Result<Subscription, PaymentError> {
+        let path = format!("/v1/subscriptions/{subscription_id}");
+        let body: SubscriptionBody = self.call(Method::GET, &path, &[], None).await?;
+        Ok(body.into())
     }
 
     async fn ensure_plan_price(&self, plan: &PlanPrice<'_>) -> Result<String, PaymentError> {

@@ -1,6 +1,7 @@
 //! Wire types of the HTTP API shared by more than one function.
 
 pub mod bookings;
+pub mod memberships;
 pub mod plans;
 pub mod spaces;
 pub mod users;

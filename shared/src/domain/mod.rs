@@ -7,6 +7,7 @@ pub mod events;
 pub mod geo;
 pub mod hours;
 pub mod instant;
+pub mod membership;
 pub mod money;
 pub mod payment;
 pub mod plan;

@@ -30,7 +30,29 @@ pub struct NewBooking<'a> {
     pub idempotency: Option<&'a IdempotencyRecord>,
     /// The payment due for it (none when the booking is free and confirmed at once).
     pub payment: Option<&'a PaymentTransaction>,
+    /// What the price assumed about the member's subscription.
+    pub membership: Option<MembershipGuard<'a>>,
     pub now: Timestamp,
+}
+
+/// Checked in the booking's transaction, so a cached membership cannot be stale: the
+/// membership must still be at `version` (or still absent), and included minutes are
+/// taken from the month's counter only if they are still there. Either failing reads as
+/// `CreateBookingError::Stale` (reload, price again).
+#[derive(Clone, Copy, Debug)]
+pub struct MembershipGuard<'a> {
+    pub user_id: &'a str,
+    pub version: Option<u64>,
+    pub included: Option<IncludedMinutes<'a>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct IncludedMinutes<'a> {
+    /// `YYYY-MM`, see `domain::membership::usage_month`.
+    pub month: &'a str,
+    pub minutes: u32,
+    /// All included minutes of the month (the counter may not exceed it).
+    pub allowance: u32,
 }
 
 /// What a status change does to the booking's slot claims.

@@ -3,6 +3,7 @@
 
 pub mod bookings;
 pub mod identity;
+pub mod memberships;
 pub mod payments;
 pub mod plans;
 pub mod spaces;

@@ -76,6 +76,8 @@ pub struct Subscription {
     pub cancel_at_period_end: bool,
     /// Client secret of the first invoice's payment, when the member still has to pay it.
     pub client_secret: Option<String>,
+    /// Our user id, from the subscription's metadata.
+    pub user_id: Option<String>,
 }
 
 pub struct PlanPrice<'a> {
@@ -100,12 +102,25 @@ pub trait Payments: Send + Sync + 'static {
         &self,
         req: &RefundRequest<'_>,
     ) -> impl Future<Output = Result<Refund, PaymentError>> + Send;
+    /// A customer for `user_id` (only our id goes to Stripe, no contact data) whose default
+    /// payment method is `payment_method_id` (created by Stripe.js on the client).
     fn create_customer(
         &self,
         user_id: &str,
-        email: &str,
+        payment_method_id: &str,
         idempotency_key: &str,
     ) -> impl Future<Output = Result<String, PaymentError>> + Send;
+    /// Makes `payment_method_id` the default of an existing customer.
+    fn set_default_payment_method(
+        &self,
+        customer_id: &str,
+        payment_method_id: &str,
+    ) -> impl Future<Output = Result<(), PaymentError>> + Send;
+    /// The subscription as Stripe has it now.
+    fn get_subscription(
+        &self,
+        subscription_id: &str,
+    ) -> impl Future<Output = Result<Subscription, PaymentError>> + Send;
     /// The provider's monthly price for a plan version, created on first use.
     fn ensure_plan_price(
         &self,

@@ -2,6 +2,7 @@
 
 pub mod bookings;
 pub mod catalog;
+pub mod memberships;
 pub mod payments;
 pub mod roles;
 pub mod spaces;

@@ -689,6 +689,7 @@ async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
             event: &event,
             idempotency: None,
             payment: None,
+            membership: None,
             now,
         })
         .await

@@ -4,6 +4,7 @@ mod bookings;
 mod gateway_auth;
 mod inventory;
 mod lambda_mains;
+mod memberships;
 mod payments;
 mod sample_events;
 mod spaces;

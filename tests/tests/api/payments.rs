@@ -13,11 +13,11 @@ use shared::domain::instant::sortable;
 
 use crate::bookings::{at, book, day, fixture, fixture_for, open_space, stored_slots, text};
 
-const CARD_OK: &str = "4242424242424242";
+pub(crate) const CARD_OK: &str = "4242424242424242";
 /// Attaches, then the charge is declined (Stripe's and localstripe's test card).
-const CARD_DECLINED: &str = "4000000000000341";
+pub(crate) const CARD_DECLINED: &str = "4000000000000341";
 
-fn stripe_url(path: &str) -> String {
+pub(crate) fn stripe_url(path: &str) -> String {
     format!(
         "{}{path}",
         env().stack.stripe_api_base.trim_end_matches('/')
@@ -25,7 +25,11 @@ fn stripe_url(path: &str) -> String {
 }
 
 /// A call to localstripe with the stack's test key, as a Stripe client library would make.
-async fn stripe(method: reqwest::Method, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn stripe(
+    method: reqwest::Method,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
     let res = http()
         .request(method, stripe_url(path))
         .bearer_auth(&env().stack.env["STRIPE_SECRET_KEY"])
@@ -44,7 +48,7 @@ async fn stripe(method: reqwest::Method, path: &str, form: &[(&str, &str)]) -> (
 
 /// What Stripe.js does with the client secret: a card becomes a PaymentMethod on the
 /// intent, then the intent is confirmed. Returns localstripe's status code (402 declined).
-async fn pay(intent_id: &str, card: &str) -> u16 {
+pub(crate) async fn pay(intent_id: &str, card: &str) -> u16 {
     let (status, pm) = stripe(
         reqwest::Method::POST,
         "/v1/payment_methods",
@@ -67,7 +71,7 @@ async fn pay(intent_id: &str, card: &str) -> u16 {
         .0
 }
 
-async fn booking_view(id: &str, token: &str) -> Value {
+pub(crate) async fn booking_view(id: &str, token: &str) -> Value {
     get_with_token(&format!("/bookings/{id}"), token)
         .await
         .json()
@@ -92,7 +96,7 @@ async fn wait_for_status(id: &str, token: &str, status: &str) -> Value {
 }
 
 /// Posts `body` to the webhook with a signature made from `secret` at `t`.
-async fn post_webhook(body: &str, secret: &str, t: i64) -> reqwest::Response {
+pub(crate) async fn post_webhook(body: &str, secret: &str, t: i64) -> reqwest::Response {
     let header = shared::stripe::signature::sign(body.as_bytes(), secret, t);
     http()
         .post(format!("{}/payments/webhook", env().base))
@@ -104,7 +108,7 @@ async fn post_webhook(body: &str, secret: &str, t: i64) -> reqwest::Response {
         .unwrap()
 }
 
-fn webhook_secret() -> &'static str {
+pub(crate) fn webhook_secret() -> &'static str {
     &env().stack.env["STRIPE_WEBHOOK_SECRET"]
 }
 

@@ -10,32 +10,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::writes::{built, event_put, n, s, stripe_event_item, stripe_event_put, ttl_after};
 use super::{DynamoStore, Item, from_item, keys, store_error, to_item, to_item_with_indexes};
 use crate::domain::booking::{Booking, BookingStatus, SlotKind};
-use crate::domain::events::DomainEvent;
 use crate::domain::instant::sortable;
 use crate::domain::payment::PaymentTransaction;
 use crate::ports::bookings::*;
 use crate::ports::store::StoreError;
-
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
-fn n(v: impl ToString) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
-
-fn built<T, E: std::error::Error + Send + Sync + 'static>(
-    r: Result<T, E>,
-) -> Result<T, StoreError> {
-    r.map_err(|e| StoreError::Other(Box::new(e)))
-}
-
-/// TTL (epoch seconds) a little after `at`: only garbage collection, never correctness.
-fn ttl_after(at: Timestamp, days: i64) -> AttributeValue {
-    n(at.as_second() + days * 86_400)
-}
 
 fn booking_item(b: &Booking) -> Result<Item, StoreError> {
     to_item_with_indexes(
@@ -54,17 +35,42 @@ fn booking_item(b: &Booking) -> Result<Item, StoreError> {
     )
 }
 
-fn event_put(table: &str, event: &DomainEvent) -> Result<TransactWriteItem, StoreError> {
-    let mut item = to_item(keys::event(&event.id), "EVENT".into(), "DomainEvent", event)?;
-    item.insert("ttl".into(), ttl_after(event.occurred_at, 7));
-    let put = built(
-        Put::builder()
-            .table_name(table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
+/// The membership the price assumed, and the included minutes it took.
+fn membership_actions(
+    table: &str,
+    g: &MembershipGuard<'_>,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let check = ConditionCheck::builder()
+        .table_name(table)
+        .key("PK", s(keys::user(g.user_id)))
+        .key("SK", s(keys::MEMBERSHIP));
+    let check = match g.version {
+        Some(v) => check
+            .condition_expression("version = :v")
+            .expression_attribute_values(":v", n(v)),
+        None => check.condition_expression("attribute_not_exists(PK)"),
+    };
+    let mut actions = vec![
+        TransactWriteItem::builder()
+            .condition_check(built(check.build())?)
             .build(),
-    )?;
-    Ok(TransactWriteItem::builder().put(put).build())
+    ];
+    if let Some(inc) = &g.included {
+        let update = Update::builder()
+            .table_name(table)
+            .key("PK", s(keys::user(g.user_id)))
+            .key("SK", s(keys::usage(inc.month)))
+            .update_expression("ADD minutes :n")
+            .condition_expression("attribute_not_exists(minutes) OR minutes <= :max")
+            .expression_attribute_values(":n", n(inc.minutes))
+            .expression_attribute_values(":max", n(inc.allowance.saturating_sub(inc.minutes)));
+        actions.push(
+            TransactWriteItem::builder()
+                .update(built(update.build())?)
+                .build(),
+        );
+    }
+    Ok(actions)
 }
 
 fn payment_put(table: &str, p: &PaymentTransaction) -> Result<TransactWriteItem, StoreError> {
@@ -212,6 +218,10 @@ impl BookingStore for DynamoStore {
                 .build(),
         );
         tags.extend([Action::Check, Action::Check]);
+        if let Some(guard) = &new.membership {
+            actions.extend(membership_actions(table, guard)?);
+            tags.extend([Action::Check].repeat(1 + guard.included.is_some() as usize));
+        }
 
         let put = built(
             Put::builder()
@@ -501,20 +511,7 @@ impl BookingStore for DynamoStore {
         let mut actions = Vec::with_capacity(b.slots.len() + 4);
         let mut tags = Vec::with_capacity(b.slots.len() + 4);
         if let Some(id) = t.stripe_event_id {
-            let mut item: Item = HashMap::new();
-            item.insert("PK".into(), s(keys::stripe_event(id)));
-            item.insert("SK".into(), s("STRIPEEVENT"));
-            item.insert("processed_at".into(), s(t.now.to_string()));
-            // Stripe retries for three days; a month is ample.
-            item.insert("ttl".into(), ttl_after(t.now, 30));
-            let put = built(
-                Put::builder()
-                    .table_name(table)
-                    .set_item(Some(item))
-                    .condition_expression("attribute_not_exists(PK)")
-                    .build(),
-            )?;
-            actions.push(TransactWriteItem::builder().put(put).build());
+            actions.push(stripe_event_put(table, id, t.now)?);
             tags.push(Action::Idempotency);
         }
         let mut update = if t.require_live_hold {
@@ -656,11 +653,7 @@ impl BookingStore for DynamoStore {
         event_id: &str,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let mut item: Item = HashMap::new();
-        item.insert("PK".into(), s(keys::stripe_event(event_id)));
-        item.insert("SK".into(), s("STRIPEEVENT"));
-        item.insert("processed_at".into(), s(now.to_string()));
-        item.insert("ttl".into(), ttl_after(now, 30));
+        let item = stripe_event_item(event_id, now);
         match self.put_new(item).await {
             Ok(()) => Ok(true),
             Err(StoreError::AlreadyExists) => Ok(false),

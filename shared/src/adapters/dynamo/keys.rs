@@ -14,6 +14,8 @@
 //! | Idempotency  | `IDEMP#<user>#<key>` | `IDEMP`   |                  |                  |
 //! | Outbox event | `EVENT#<id>`     | `EVENT`       |                  |                  |
 //! | Payment      | `BOOKING#<id>`   | `PAYMENT`     |                  |                  |
+//! | Membership   | `USER#<id>`      | `MEMBERSHIP`  |                  |                  |
+//! | Included-hours usage | `USER#<id>` | `USAGE#<YYYY-MM>` |            |                  |
 //! | Stripe event seen | `STRIPEEVENT#<id>` | `STRIPEEVENT` |          |                  |
 //!
 //! Items are also in GSI1 as `ITEM#<item>` -> `SPACE#<space>` (find an item's space).
@@ -104,6 +106,14 @@ pub fn idempotency(user_id: &str, key: &str) -> String {
 
 pub fn event(id: &str) -> String {
     format!("EVENT#{id}")
+}
+
+/// A member's subscription, beside the profile (`USER#<id>`).
+pub const MEMBERSHIP: &str = "MEMBERSHIP";
+
+/// Included minutes a member used in a month (`YYYY-MM`), beside the profile.
+pub fn usage(month: &str) -> String {
+    format!("USAGE#{month}")
 }
 
 /// A booking's payment record, in the booking's partition.

@@ -3,10 +3,12 @@
 
 mod bookings;
 pub mod keys;
+mod memberships;
 mod plans;
 pub mod retry;
 mod spaces;
 mod users;
+mod writes;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};

@@ -1,6 +1,7 @@
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem};
 use jiff::Timestamp;
 
+use super::writes::{built, n, s};
 use super::{
     DynamoStore, Item, TxnFailure, from_item, keys, query_all, store_error, to_indexed_item,
     to_item, txn_failure,
@@ -12,22 +13,8 @@ use crate::ports::store::StoreError;
 /// DynamoDB's limit of actions in one TransactWriteItems.
 const MAX_TRANSACTION_ACTIONS: usize = 100;
 
-fn build<T, E: std::error::Error + Send + Sync + 'static>(
-    r: Result<T, E>,
-) -> Result<T, StoreError> {
-    r.map_err(|e| StoreError::Other(Box::new(e)))
-}
-
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
-fn n(v: u64) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
-
 fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
-    let put = build(
+    let put = built(
         Put::builder()
             .table_name(table)
             .set_item(Some(item))
@@ -75,7 +62,7 @@ fn identifier_guard(item: &BookableItem) -> Result<Item, StoreError> {
 }
 
 fn delete_guard(table: &str, item: &BookableItem) -> Result<TransactWriteItem, StoreError> {
-    let delete = build(
+    let delete = built(
         Delete::builder()
             .table_name(table)
             .key("PK", s(keys::space(&item.space_id)))
@@ -182,7 +169,7 @@ impl SpaceStore for DynamoStore {
     }
 
     async fn create_item(&self, item: &BookableItem) -> Result<(), StoreError> {
-        let check = build(
+        let check = built(
             ConditionCheck::builder()
                 .table_name(&self.table)
                 .key("PK", s(keys::space(&item.space_id)))
@@ -233,7 +220,7 @@ impl SpaceStore for DynamoStore {
     }
 
     async fn update_item(&self, old: &BookableItem, new: &BookableItem) -> Result<(), StoreError> {
-        let put_item = build(
+        let put_item = built(
             Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(item_item(new)?))
@@ -265,7 +252,7 @@ impl SpaceStore for DynamoStore {
     }
 
     async fn delete_item(&self, item: &BookableItem) -> Result<(), StoreError> {
-        let delete = build(
+        let delete = built(
             Delete::builder()
                 .table_name(&self.table)
                 .key("PK", s(keys::space(&item.space_id)))

@@ -1,0 +1,137 @@
+//! `POST /memberships` {plan_id, payment_method_id}: subscribes the caller to a plan.
+//!
+//! Stripe side first (customer with the member's payment method, the plan's monthly
+//! price, the subscription), each with an idempotency key derived from the member and the
+//! request, then our record, conditional on the version we read: two racing subscribe
+//! calls cannot both win. One membership per member at a time (409 otherwise).
+
+use http::StatusCode;
+use jiff::Timestamp;
+use shared::adapters::dynamo::DynamoStore;
+use shared::adapters::stripe::StripePayments;
+use shared::api::memberships::{MembershipView, SubscribeRequest};
+use shared::domain::membership::{Membership, MembershipStatus};
+use shared::domain::plan::PlanStatus;
+use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
+use shared::ports::memberships::{MembershipStore, SaveMembershipError};
+use shared::ports::payments::{Payments, PlanPrice, SubscriptionRequest, idempotency_key};
+use shared::ports::plans::PlanStore;
+use shared::usecase::memberships::membership_event;
+use shared::{ApiError, AppContext};
+
+pub struct SubscribeMembership<S, P> {
+    store: S,
+    payments: P,
+}
+
+pub fn build(ctx: &AppContext) -> SubscribeMembership<DynamoStore, StripePayments> {
+    SubscribeMembership {
+        store: DynamoStore::from_context(ctx),
+        payments: StripePayments::from_context(ctx),
+    }
+}
+
+impl<S: PlanStore + MembershipStore, P: Payments> HttpFunction for SubscribeMembership<S, P> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let input: SubscribeRequest = parse_json(&req)?;
+        input.validate()?;
+        let plan = self
+            .store
+            .get_plan(&input.plan_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no plan {}", input.plan_id)))?;
+        if plan.status != PlanStatus::Active {
+            return Err(ApiError::conflict("this plan no longer takes new members"));
+        }
+        let previous = self.store.member_state(&caller.user_id).await?.membership;
+        if let Some(current) = previous.as_ref().filter(|m| m.status.is_current()) {
+            return Err(ApiError::Conflict {
+                detail: "you already have a membership; cancel it first".into(),
+                conflict: Some(serde_json::json!({
+                    "plan_id": current.plan_id,
+                    "status": current.status,
+                })),
+            });
+        }
+        let user = caller.user_id.as_str();
+        let pm = input.payment_method_id.as_str();
+        let customer = match previous.as_ref() {
+            Some(old) => {
+                self.payments
+                    .set_default_payment_method(&old.stripe_customer_id, pm)
+                    .await?;
+                old.stripe_customer_id.clone()
+            }
+            None => {
+                let key = idempotency_key("customer", user, pm);
+                self.payments.create_customer(user, pm, &key).await?
+            }
+        };
+        let price_key = format!("plan-{}-v{}", plan.id, plan.version);
+        let price_id = self
+            .payments
+            .ensure_plan_price(&PlanPrice {
+                key: &price_key,
+                name: &plan.name,
+                amount: plan.monthly_price.amount,
+                currency: &plan.monthly_price.currency,
+            })
+            .await?;
+        let version = previous.as_ref().map_or(1, |m| m.version + 1);
+        let key = idempotency_key("subscription", user, &format!("{version}|{price_id}|{pm}"));
+        let sub = self
+            .payments
+            .create_subscription(&SubscriptionRequest {
+                customer_id: &customer,
+                price_id: &price_id,
+                user_id: user,
+                plan_id: &plan.id,
+                idempotency_key: &key,
+            })
+            .await?;
+        let now = Timestamp::now();
+        let membership = Membership {
+            user_id: user.to_string(),
+            plan_id: plan.id.clone(),
+            plan_name: plan.name.clone(),
+            benefits: plan.benefits.clone(),
+            stripe_customer_id: customer,
+            stripe_subscription_id: sub.id.clone(),
+            status: MembershipStatus::from_stripe(&sub.status),
+            current_period_end: sub
+                .current_period_end
+                .and_then(|s| Timestamp::from_second(s).ok()),
+            cancel_at_period_end: sub.cancel_at_period_end,
+            stripe_event_at: now.as_second(),
+            version,
+            created_at: previous.as_ref().map_or(now, |m| m.created_at),
+            updated_at: now,
+        };
+        match self
+            .store
+            .save_membership(&membership, &membership_event(&membership, now), None, now)
+            .await
+        {
+            Ok(()) => {}
+            Err(SaveMembershipError::Changed | SaveMembershipError::Duplicate) => {
+                tracing::warn!(subscription = %sub.id, "membership changed while subscribing");
+                return Err(ApiError::conflict(
+                    "another subscription request for you finished first",
+                ));
+            }
+            Err(SaveMembershipError::Store(e)) => return Err(e.into()),
+        }
+        tracing::info!(plan_id = %plan.id, status = ?membership.status, "membership created");
+        json(
+            StatusCode::CREATED,
+            &MembershipView {
+                membership: &membership,
+                client_secret: sub
+                    .client_secret
+                    .as_deref()
+                    .filter(|_| membership.status == MembershipStatus::Incomplete),
+            },
+        )
+    }
+}

@@ -1,0 +1,47 @@
+//! Members' subscriptions and their use of included hours.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use jiff::Timestamp;
+use thiserror::Error;
+
+use crate::domain::events::DomainEvent;
+use crate::domain::membership::Membership;
+use crate::ports::store::StoreError;
+
+/// A member's subscription and included minutes used per month (`YYYY-MM`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemberState {
+    pub membership: Option<Membership>,
+    pub usage: HashMap<String, u32>,
+}
+
+#[derive(Debug, Error)]
+pub enum SaveMembershipError {
+    /// Another change got there first (the stored version is not `version - 1`).
+    #[error("the membership changed meanwhile")]
+    Changed,
+    /// The Stripe event was processed before.
+    #[error("event already processed")]
+    Duplicate,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub trait MembershipStore: Send + Sync + 'static {
+    /// One query: the membership and the usage counters.
+    fn member_state(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<MemberState, StoreError>> + Send;
+    /// Writes `m` if the stored one is at `m.version - 1` (or absent for version 1), with
+    /// its outbox event and, for webhook changes, the Stripe event id, in one transaction.
+    fn save_membership(
+        &self,
+        m: &Membership,
+        event: &DomainEvent,
+        stripe_event_id: Option<&str>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), SaveMembershipError>> + Send;
+}
