@@ -54,6 +54,9 @@ cat <<HOWTO
     curl -s -X POST http://127.0.0.1:$PORT/bookings -H "authorization: Bearer \$TOKEN" \
          -H 'content-type: application/json' -H "idempotency-key: \$(python3 -c 'import uuid; print(uuid.uuid4())')" \
          -d '{"bookable_item_id":"$ITEM","start_time":"$FROM_BOOK","end_time":"$TO_BOOK"}'
+    # Pay it as Stripe.js would (localstripe then calls the webhook, the booking turns confirmed):
+    infra/pay-local.sh <payment.stripe_payment_intent_id from the answer>
+    curl -s http://127.0.0.1:$PORT/bookings/<id> -H "authorization: Bearer \$TOKEN"
 
   Ctrl-C stops the gateway and the stand-ins.
 HOWTO
