@@ -25,14 +25,14 @@ impl<S: SpaceStore> HttpFunction for CreateItem<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
         let space_id = path_param(&req, "spaceId")?;
-        managed_space(&self.spaces, &caller, &space_id).await?;
+        let space = managed_space(&self.spaces, &caller, &space_id).await?;
         let input: ItemInput = parse_json(&req)?;
         let item = input.into_item(
             uuid::Uuid::new_v4().to_string(),
             space_id.clone(),
             Timestamp::now(),
         )?;
-        self.spaces.create_item(&item).await?;
+        self.spaces.create_item(&space, &item).await?;
         tracing::info!(space_id = %space_id, item_id = %item.id, "item created");
         let mut res = json(StatusCode::CREATED, &item)?;
         let location = HeaderValue::try_from(format!("/spaces/{space_id}/items/{}", item.id))

@@ -25,7 +25,7 @@ impl<S: SpaceStore> HttpFunction for DeleteItem<S> {
         let caller = Caller::from_request(&req)?;
         let space_id = path_param(&req, "spaceId")?;
         let item_id = path_param(&req, "itemId")?;
-        let (_, item) = managed_item(&self.spaces, &caller, &space_id, &item_id).await?;
+        let (space, item) = managed_item(&self.spaces, &caller, &space_id, &item_id).await?;
         if self
             .spaces
             .has_future_bookings(&space_id, Some(&item_id), Timestamp::now())
@@ -38,7 +38,7 @@ impl<S: SpaceStore> HttpFunction for DeleteItem<S> {
                 ),
             });
         }
-        self.spaces.delete_item(&item).await?;
+        self.spaces.delete_item(&space, &item).await?;
         tracing::info!(space_id = %space_id, item_id = %item_id, "item deleted");
         Ok(no_content())
     }

@@ -30,16 +30,18 @@ impl<S: SpaceStore> HttpFunction for DeleteSpace<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
         let id = path_param(&req, "spaceId")?;
-        let mut space = managed_space(&self.spaces, &caller, &id).await?;
+        let active = managed_space(&self.spaces, &caller, &id).await?;
         let now = Timestamp::now();
-        space.status = SpaceStatus::Deleted;
-        space.version += 1;
-        space.updated_at = now;
-        self.spaces.update_space(&space).await?;
+        let mut deleted = active.clone();
+        deleted.status = SpaceStatus::Deleted;
+        deleted.version += 1;
+        deleted.updated_at = now;
+        self.spaces.update_space(&active, &deleted).await?;
         if self.spaces.has_future_bookings(&id, None, now).await? {
-            space.status = SpaceStatus::Active;
-            space.version += 1;
-            self.spaces.update_space(&space).await?;
+            let mut restored = deleted.clone();
+            restored.status = SpaceStatus::Active;
+            restored.version += 1;
+            self.spaces.update_space(&deleted, &restored).await?;
             return Err(ApiError::Conflict {
                 detail: "the space has upcoming bookings; cancel them first".into(),
                 conflict: Some(

@@ -25,10 +25,10 @@ impl<S: SpaceStore> HttpFunction for UpdateItem<S> {
         let caller = Caller::from_request(&req)?;
         let space_id = path_param(&req, "spaceId")?;
         let item_id = path_param(&req, "itemId")?;
-        let (_, item) = managed_item(&self.spaces, &caller, &space_id, &item_id).await?;
+        let (space, item) = managed_item(&self.spaces, &caller, &space_id, &item_id).await?;
         let patch: ItemPatch = parse_json(&req)?;
         let updated = patch.apply(item.clone(), Timestamp::now())?;
-        self.spaces.update_item(&item, &updated).await?;
+        self.spaces.update_item(&space, &item, &updated).await?;
         tracing::info!(space_id = %space_id, item_id = %item_id, version = updated.version, "item updated");
         json(StatusCode::OK, &updated)
     }

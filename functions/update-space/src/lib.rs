@@ -26,8 +26,8 @@ impl<S: SpaceStore> HttpFunction for UpdateSpace<S> {
         let id = path_param(&req, "spaceId")?;
         let space = managed_space(&self.spaces, &caller, &id).await?;
         let patch: SpacePatch = parse_json(&req)?;
-        let updated = patch.apply(space, Timestamp::now())?;
-        self.spaces.update_space(&updated).await?;
+        let updated = patch.apply(space.clone(), Timestamp::now())?;
+        self.spaces.update_space(&space, &updated).await?;
         tracing::info!(space_id = %id, by = %caller.user_id, version = updated.version, "space updated");
         json(StatusCode::OK, &updated)
     }

@@ -32,6 +32,7 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
         ("get-booking", boxed(get_booking::build(ctx))),
         ("cancel-booking", boxed(cancel_booking::build(ctx))),
         ("payments-webhook", boxed(payments_webhook::build(ctx))),
+        ("search-spaces", boxed(search_spaces::build(ctx))),
         (
             "subscribe-membership",
             boxed(subscribe_membership::build(ctx)),

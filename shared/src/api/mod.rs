@@ -3,5 +3,6 @@
 pub mod bookings;
 pub mod memberships;
 pub mod plans;
+pub mod search;
 pub mod spaces;
 pub mod users;

@@ -24,12 +24,18 @@ pub trait SpaceStore: Send + Sync + 'static {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<Option<Space>, StoreError>> + Send;
-    /// Replaces the space if it is still at `space.version - 1`; `Conflict` otherwise.
-    fn update_space(&self, space: &Space) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Replaces `old` by `new` if it is still at `old.version` (`new.version` is one
+    /// more); `Conflict` otherwise. The search rows move with it (or go, when deleted).
+    fn update_space(
+        &self,
+        old: &Space,
+        new: &Space,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Adds an item to an active space; `Conflict` if its identifier is taken there,
     /// `NotFound` if the space is gone.
     fn create_item(
         &self,
+        space: &Space,
         item: &BookableItem,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn get_item(
@@ -40,11 +46,13 @@ pub trait SpaceStore: Send + Sync + 'static {
     /// Replaces `old` by `new` (same id) if `old` is still current, keeping identifiers unique.
     fn update_item(
         &self,
+        space: &Space,
         old: &BookableItem,
         new: &BookableItem,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn delete_item(
         &self,
+        space: &Space,
         item: &BookableItem,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Whether pending or confirmed bookings of the space (or of one item) end after `now`.

@@ -7,5 +7,6 @@ mod lambda_mains;
 mod memberships;
 mod payments;
 mod sample_events;
+mod search;
 mod spaces;
 mod users;

@@ -15,6 +15,8 @@
 //! | Outbox event | `EVENT#<id>`     | `EVENT`       |                  |                  |
 //! | Payment      | `BOOKING#<id>`   | `PAYMENT`     |                  |                  |
 //! | Membership   | `USER#<id>`      | `MEMBERSHIP`  |                  |                  |
+//! | Search row   | `GEO#r<res>#<cell>` or `CITY#<city>` | `SPACE#<id>` |  |                  |
+//! | Rating aggregate | `SPACE#<id>` | `RATING`      |                  |                  |
 //! | Included-hours usage | `USER#<id>` | `USAGE#<YYYY-MM>` |            |                  |
 //! | Stripe event seen | `STRIPEEVENT#<id>` | `STRIPEEVENT` |          |                  |
 //!
@@ -107,6 +109,19 @@ pub fn idempotency(user_id: &str, key: &str) -> String {
 pub fn event(id: &str) -> String {
     format!("EVENT#{id}")
 }
+
+/// Search rows: a space under each of its H3 cells (one per search resolution)...
+pub fn geo(resolution: u8, cell: &str) -> String {
+    format!("GEO#r{resolution}#{cell}")
+}
+
+/// ...and under its city name (case-insensitive; a country filter tells namesakes apart).
+pub fn city(city: &str) -> String {
+    format!("CITY#{}", city.trim().to_lowercase())
+}
+
+/// A space's rating aggregate, in the space partition.
+pub const RATING: &str = "RATING";
 
 /// A member's subscription, beside the profile (`USER#<id>`).
 pub const MEMBERSHIP: &str = "MEMBERSHIP";

@@ -1,12 +1,13 @@
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem};
 use jiff::Timestamp;
 
+use super::search::{delete_rows, item_row_updates, item_summary, put_rows, row_pks, search_row};
 use super::writes::{built, n, s};
 use super::{
     DynamoStore, Item, TxnFailure, from_item, keys, query_all, store_error, to_indexed_item,
     to_item, txn_failure,
 };
-use crate::domain::space::{BookableItem, Space};
+use crate::domain::space::{BookableItem, Space, SpaceStatus};
 use crate::ports::spaces::SpaceStore;
 use crate::ports::store::StoreError;
 
@@ -83,11 +84,12 @@ const CHANGED: &str = "it was changed concurrently; reload it and retry";
 
 impl SpaceStore for DynamoStore {
     async fn create_space(&self, space: &Space, items: &[BookableItem]) -> Result<(), StoreError> {
-        if 1 + 2 * items.len() > MAX_TRANSACTION_ACTIONS {
+        let pks = row_pks(space);
+        if 1 + pks.len() + 2 * items.len() > MAX_TRANSACTION_ACTIONS {
             return Err(StoreError::Other(
                 format!(
                     "a space is created with at most {} items",
-                    (MAX_TRANSACTION_ACTIONS - 1) / 2
+                    (MAX_TRANSACTION_ACTIONS - 1 - pks.len()) / 2
                 )
                 .into(),
             ));
@@ -109,6 +111,15 @@ impl SpaceStore for DynamoStore {
                 "attribute_not_exists(PK)",
             )?);
         }
+        let row = search_row(
+            space,
+            items
+                .iter()
+                .map(|i| (i.id.clone(), item_summary(i)))
+                .collect(),
+            (0, 0),
+        );
+        actions.extend(put_rows(&self.table, &pks, &row, &[], 0)?);
         match self.transact("create_space", actions).await {
             Ok(()) => Ok(()),
             Err(e) => match txn_failure(e) {
@@ -159,16 +170,63 @@ impl SpaceStore for DynamoStore {
         out.item.map(from_item).transpose()
     }
 
-    async fn update_space(&self, space: &Space) -> Result<(), StoreError> {
-        self.put_versioned(
-            space_item(space)?,
-            space.version,
-            &format!("space {}", space.id),
-        )
-        .await
+    async fn update_space(&self, old: &Space, new: &Space) -> Result<(), StoreError> {
+        let space_put = built(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(space_item(new)?))
+                .condition_expression("attribute_exists(PK) AND version = :expected")
+                .expression_attribute_values(":expected", n(old.version))
+                .build(),
+        )?;
+        let mut actions = vec![TransactWriteItem::builder().put(space_put).build()];
+        let (old_pks, new_pks) = (row_pks(old), row_pks(new));
+        // What the rows hold beyond the space itself (items, rating): from the current row,
+        // or, for a space coming back from deletion (rows gone), from the source of truth.
+        let (items, rating, existing, version) = match self.current_row(old).await? {
+            Some((row, v)) => (
+                row.items,
+                (row.rating_sum, row.rating_count),
+                old_pks.clone(),
+                v,
+            ),
+            None => {
+                let items = self
+                    .get_space(&old.id)
+                    .await?
+                    .map(|(_, items)| items)
+                    .unwrap_or_default();
+                let items = items
+                    .iter()
+                    .map(|i| (i.id.clone(), item_summary(i)))
+                    .collect();
+                (items, self.rating(&old.id).await?, Vec::new(), 0)
+            }
+        };
+        if new.status == SpaceStatus::Deleted {
+            actions.extend(delete_rows(&self.table, &existing, &new.id, version)?);
+        } else {
+            let gone: Vec<String> = existing
+                .iter()
+                .filter(|pk| !new_pks.contains(pk))
+                .cloned()
+                .collect();
+            actions.extend(delete_rows(&self.table, &gone, &new.id, version)?);
+            let row = search_row(new, items, rating);
+            actions.extend(put_rows(&self.table, &new_pks, &row, &existing, version)?);
+        }
+        match self.transact("update_space", actions).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(match txn_failure(e) {
+                TxnFailure::Condition(_) => {
+                    StoreError::Conflict(format!("space {}: {CHANGED}", new.id))
+                }
+                TxnFailure::Other(e) => e,
+            }),
+        }
     }
 
-    async fn create_item(&self, item: &BookableItem) -> Result<(), StoreError> {
+    async fn create_item(&self, space: &Space, item: &BookableItem) -> Result<(), StoreError> {
         let check = built(
             ConditionCheck::builder()
                 .table_name(&self.table)
@@ -179,7 +237,7 @@ impl SpaceStore for DynamoStore {
                 .expression_attribute_values(":active", s("active"))
                 .build(),
         )?;
-        let actions = vec![
+        let mut actions = vec![
             TransactWriteItem::builder().condition_check(check).build(),
             put(&self.table, item_item(item)?, "attribute_not_exists(PK)")?,
             put(
@@ -188,6 +246,12 @@ impl SpaceStore for DynamoStore {
                 "attribute_not_exists(PK)",
             )?,
         ];
+        actions.extend(item_row_updates(
+            &self.table,
+            space,
+            &item.id,
+            Some(&item_summary(item)),
+        )?);
         match self.transact("create_item", actions).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
@@ -195,7 +259,10 @@ impl SpaceStore for DynamoStore {
                     StoreError::NotFound(format!("no space {}", item.space_id))
                 }
                 TxnFailure::Condition(1) => StoreError::AlreadyExists,
-                TxnFailure::Condition(_) => identifier_taken(item),
+                TxnFailure::Condition(2) => identifier_taken(item),
+                TxnFailure::Condition(_) => {
+                    StoreError::Conflict(format!("space {}: {CHANGED}", space.id))
+                }
                 TxnFailure::Other(e) => e,
             }),
         }
@@ -219,7 +286,12 @@ impl SpaceStore for DynamoStore {
         out.item.map(from_item).transpose()
     }
 
-    async fn update_item(&self, old: &BookableItem, new: &BookableItem) -> Result<(), StoreError> {
+    async fn update_item(
+        &self,
+        space: &Space,
+        old: &BookableItem,
+        new: &BookableItem,
+    ) -> Result<(), StoreError> {
         let put_item = built(
             Put::builder()
                 .table_name(&self.table)
@@ -239,19 +311,29 @@ impl SpaceStore for DynamoStore {
                 "attribute_not_exists(PK)",
             )?);
         }
+        let guard_at = actions.len() - 1;
+        actions.extend(item_row_updates(
+            &self.table,
+            space,
+            &new.id,
+            Some(&item_summary(new)),
+        )?);
         match self.transact("update_item", actions).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
                 TxnFailure::Condition(0) => {
                     StoreError::Conflict(format!("item {}: {CHANGED}", old.id))
                 }
-                TxnFailure::Condition(_) => identifier_taken(new),
+                TxnFailure::Condition(i) if renamed && i == guard_at => identifier_taken(new),
+                TxnFailure::Condition(_) => {
+                    StoreError::Conflict(format!("space {}: {CHANGED}", space.id))
+                }
                 TxnFailure::Other(e) => e,
             }),
         }
     }
 
-    async fn delete_item(&self, item: &BookableItem) -> Result<(), StoreError> {
+    async fn delete_item(&self, space: &Space, item: &BookableItem) -> Result<(), StoreError> {
         let delete = built(
             Delete::builder()
                 .table_name(&self.table)
@@ -261,10 +343,11 @@ impl SpaceStore for DynamoStore {
                 .expression_attribute_values(":expected", n(item.version))
                 .build(),
         )?;
-        let actions = vec![
+        let mut actions = vec![
             TransactWriteItem::builder().delete(delete).build(),
             delete_guard(&self.table, item)?,
         ];
+        actions.extend(item_row_updates(&self.table, space, &item.id, None)?);
         match self.transact("delete_item", actions).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
