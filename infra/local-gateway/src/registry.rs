@@ -33,6 +33,8 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
         ("cancel-booking", boxed(cancel_booking::build(ctx))),
         ("payments-webhook", boxed(payments_webhook::build(ctx))),
         ("search-spaces", boxed(search_spaces::build(ctx))),
+        ("post-review", boxed(post_review::build(ctx))),
+        ("list-reviews", boxed(list_reviews::build(ctx))),
         (
             "subscribe-membership",
             boxed(subscribe_membership::build(ctx)),

@@ -8,6 +8,11 @@ pub fn sortable(ts: Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Like [`sortable`] with nanoseconds (fixed width): orders events within a second.
+pub fn sortable_nanos(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+}
+
 /// `ts` without its fraction of a second. Instants that conditions and filters compare as
 /// text (hold expiry, booking start and end) are stored whole, so their text is fixed-width.
 pub fn whole_seconds(ts: Timestamp) -> Timestamp {

@@ -12,6 +12,7 @@ pub mod money;
 pub mod payment;
 pub mod plan;
 pub mod pricing;
+pub mod review;
 pub mod search;
 pub mod space;
 pub mod space_rules;

@@ -6,6 +6,7 @@ pub mod identity;
 pub mod memberships;
 pub mod payments;
 pub mod plans;
+pub mod reviews;
 pub mod search;
 pub mod spaces;
 pub mod store;

@@ -6,6 +6,7 @@ mod inventory;
 mod lambda_mains;
 mod memberships;
 mod payments;
+mod reviews;
 mod sample_events;
 mod search;
 mod spaces;

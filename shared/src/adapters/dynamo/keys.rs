@@ -17,6 +17,8 @@
 //! | Membership   | `USER#<id>`      | `MEMBERSHIP`  |                  |                  |
 //! | Search row   | `GEO#r<res>#<cell>` or `CITY#<city>` | `SPACE#<id>` |  |                  |
 //! | Rating aggregate | `SPACE#<id>` | `RATING`      |                  |                  |
+//! | Review       | `REVIEWS#<space>` | `R#<created>#<id>` |             |                  |
+//! | Reviewed-booking guard | `REVIEWS#<space>` | `B#<booking>` |         |                  |
 //! | Included-hours usage | `USER#<id>` | `USAGE#<YYYY-MM>` |            |                  |
 //! | Stripe event seen | `STRIPEEVENT#<id>` | `STRIPEEVENT` |          |                  |
 //!
@@ -118,6 +120,20 @@ pub fn geo(resolution: u8, cell: &str) -> String {
 /// ...and under its city name (case-insensitive; a country filter tells namesakes apart).
 pub fn city(city: &str) -> String {
     format!("CITY#{}", city.trim().to_lowercase())
+}
+
+/// A space's reviews, newest first by sort key (`R#<created>#<id>`), beside one guard per
+/// reviewed booking (`B#<booking>`).
+pub fn reviews(space_id: &str) -> String {
+    format!("REVIEWS#{space_id}")
+}
+
+pub fn review(created: &str, id: &str) -> String {
+    format!("R#{created}#{id}")
+}
+
+pub fn reviewed_booking(booking_id: &str) -> String {
+    format!("B#{booking_id}")
 }
 
 /// A space's rating aggregate, in the space partition.

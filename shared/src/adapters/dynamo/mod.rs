@@ -6,6 +6,7 @@ pub mod keys;
 mod memberships;
 mod plans;
 pub mod retry;
+mod reviews;
 mod search;
 mod spaces;
 mod users;

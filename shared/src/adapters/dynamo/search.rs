@@ -178,7 +178,7 @@ impl DynamoStore {
 
 impl DynamoStore {
     /// A space's rating aggregate `(sum, count)` (none yet: zeros).
-    pub(super) async fn rating(&self, space_id: &str) -> Result<(u64, u64), StoreError> {
+    pub(super) async fn rating_of(&self, space_id: &str) -> Result<(u64, u64), StoreError> {
         let out = self
             .client
             .get_item()

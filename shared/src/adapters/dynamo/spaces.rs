@@ -200,7 +200,7 @@ impl SpaceStore for DynamoStore {
                     .iter()
                     .map(|i| (i.id.clone(), item_summary(i)))
                     .collect();
-                (items, self.rating(&old.id).await?, Vec::new(), 0)
+                (items, self.rating_of(&old.id).await?, Vec::new(), 0)
             }
         };
         if new.status == SpaceStatus::Deleted {

@@ -1,0 +1,79 @@
+//! `GET /spaces/{spaceId}/reviews?limit&cursor`: public, newest first, with the space's
+//! rating summary. Authors are not shown.
+
+use http::StatusCode;
+use serde::Serialize;
+use shared::adapters::dynamo::DynamoStore;
+use shared::domain::review::Review;
+use shared::domain::search::RatingSummary;
+use shared::http::params::{path_param, query_param};
+use shared::http::{Body, HttpFunction, Request, Response, json};
+use shared::ports::reviews::ReviewStore;
+use shared::{ApiError, AppContext};
+
+pub const MAX_LIMIT: usize = 50;
+
+pub struct ListReviews<S> {
+    store: S,
+}
+
+pub fn build(ctx: &AppContext) -> ListReviews<DynamoStore> {
+    ListReviews {
+        store: DynamoStore::from_context(ctx),
+    }
+}
+
+#[derive(Serialize)]
+struct Page {
+    rating: RatingSummary,
+    items: Vec<Review>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+impl<S: ReviewStore> HttpFunction for ListReviews<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let space_id = path_param(&req, "spaceId")?;
+        let limit = match query_param(&req, "limit") {
+            None => 20,
+            Some(raw) => raw
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|l| l.fract() == 0.0 && (1.0..=MAX_LIMIT as f64).contains(l))
+                .map(|l| l as usize)
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "limit",
+                        "range",
+                        format!("a whole number from 1 to {MAX_LIMIT}"),
+                    )
+                })?,
+        };
+        let cursor = query_param(&req, "cursor");
+        let (page, (sum, count)) = tokio::try_join!(
+            self.store.list_reviews(&space_id, limit, cursor.as_deref()),
+            self.store.rating(&space_id)
+        )?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|mut r| {
+                r.user_id.clear();
+                r
+            })
+            .collect();
+        let rating = RatingSummary {
+            average: (count > 0).then(|| (sum as f64 * 10.0 / count as f64).round() / 10.0),
+            count,
+        };
+        json(
+            StatusCode::OK,
+            &Page {
+                rating,
+                items,
+                next_cursor: page.next_cursor,
+            },
+        )
+    }
+}
