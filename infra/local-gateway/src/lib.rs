@@ -6,6 +6,7 @@ pub mod authorizer;
 pub mod event;
 pub mod registry;
 pub mod routes;
+pub mod seed;
 pub mod server;
 pub mod stack;
 pub mod template;

@@ -117,8 +117,11 @@ async fn main() {
             (s + jiff::SignedDuration::from_hours(1)).to_string(),
         )
     };
+    let booked: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = Default::default();
+    let booked_view = booked.clone();
     let book = move |i: usize, token: String| {
         let (item, s, e) = slot(i);
+        let booked = booked.clone();
         async move {
             let res = http()
                 .post(format!("{}/bookings", env.base))
@@ -128,7 +131,15 @@ async fn main() {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+            assert_eq!(res.status(), 201);
+            let b: Value = res.json().await.unwrap();
+            booked.lock().unwrap().push((
+                b["id"].as_str().unwrap().to_string(),
+                b["payment"]["stripe_payment_intent_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            ));
         }
     };
 
@@ -198,6 +209,45 @@ async fn main() {
         "<= 7 queries",
     ));
 
+    // The payments webhook: payment_intent.succeeded for bookings made above, signed with
+    // the endpoint secret exactly as Stripe signs (the event body is Stripe's shape).
+    let paid: Vec<(String, String)> = booked_view
+        .lock()
+        .unwrap()
+        .iter()
+        .take(100)
+        .cloned()
+        .collect();
+    let secret = env.stack.env["STRIPE_WEBHOOK_SECRET"].clone();
+    let (ms, cost) = timed(paid.len(), |i| {
+        let (booking, intent) = paid[i].clone();
+        let secret = secret.clone();
+        async move {
+            let body = json!({"id": format!("evt_bench_{}", uuid::Uuid::new_v4().simple()), "object": "event",
+                "type": "payment_intent.succeeded", "created": jiff::Timestamp::now().as_second(),
+                "data": {"object": {"id": intent, "object": "payment_intent", "amount": 2500,
+                                    "currency": "eur", "metadata": {"booking_id": booking}}}})
+            .to_string();
+            let sig = shared::stripe::signature::sign(body.as_bytes(), &secret, jiff::Timestamp::now().as_second());
+            let res = http()
+                .post(format!("{}/payments/webhook", env.base))
+                .header("stripe-signature", sig)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+        }
+    })
+    .await;
+    rows.push(row(
+        "payments webhook, payment succeeded -> confirmed",
+        &ms,
+        cost,
+        "1 read + 1 transaction",
+    ));
+
+    let search = search_bench(&env.stack).await;
     let functions = lambda_table(&env.stack).await;
 
     let mut out = String::new();
@@ -215,6 +265,7 @@ async fn main() {
         )
         .unwrap();
     }
+    writeln!(out, "\n{search}").unwrap();
     writeln!(out, "\n{functions}").unwrap();
     if let Ok(times) = std::fs::read_to_string(root().join("bench-results/build-times.txt")) {
         writeln!(
@@ -230,6 +281,122 @@ async fn main() {
     std::fs::create_dir_all(root().join("bench-results")).unwrap();
     std::fs::write(root().join("bench-results/bench.md"), &out).unwrap();
     println!("written to bench-results/bench.md");
+}
+
+const SEARCH_SPACES: usize = 10_000;
+
+/// Seeds 10,000 spaces (through the same store code as the API) around Berlin, then runs
+/// radius searches through the gateway: latency, partitions and rows read per query, and
+/// DynamoDB capacity, beside what one full Scan of the table reads.
+async fn search_bench(stack: &local_gateway::stack::StackInfo) -> String {
+    use shared::adapters::dynamo::DynamoStore;
+    use shared::domain::search::plan_cells;
+    use shared::domain::space::GeoPoint;
+    use shared::ports::search::{SearchPartition, SearchStore};
+    let ctx = aws().await;
+    let store = DynamoStore::from_context(&ctx);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    let per_task = SEARCH_SPACES / 16;
+    for t in 0..16 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            use shared::ports::spaces::SpaceStore;
+            let mut rng = 0x9E37_79B9_7F4A_7C15u64 ^ (t as u64 + 1);
+            for i in 0..per_task {
+                let (space, items) = local_gateway::seed::bench_space(&mut rng, t * per_task + i);
+                store.create_space(&space, &items).await.unwrap();
+            }
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap();
+    }
+    let seeded = started.elapsed().as_secs_f64();
+
+    // What a Scan of the whole table would read (the thing this design avoids).
+    let (mut scanned, mut scan_units, mut start) = (0i64, 0f64, None);
+    loop {
+        let out = ctx
+            .dynamodb()
+            .scan()
+            .table_name(&ctx.config().table_name)
+            .select(aws_sdk_dynamodb::types::Select::Count)
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        scanned += out.scanned_count() as i64;
+        scan_units += out
+            .consumed_capacity()
+            .and_then(|c| c.capacity_units)
+            .unwrap_or(0.0);
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+
+    let mut out = String::new();
+    writeln!(out, "Search over {SEARCH_SPACES} seeded spaces around Berlin (seeded in {seeded:.0} s); a full Scan would read {scanned} items ({scan_units:.0} capacity units):\n").unwrap();
+    writeln!(out, "| radius km | n | p50 ms | p99 ms | partitions/query | rows read/query | capacity units/query | budget |").unwrap();
+    writeln!(out, "|---|---|---|---|---|---|---|---|").unwrap();
+    let mut rng = 0x2545_F491_4F6C_DD1Du64;
+    for radius in [1.0, 5.0, 20.0, 50.0] {
+        let n = 50;
+        let points: Vec<GeoPoint> = (0..n)
+            .map(|_| GeoPoint {
+                lat: 52.52 + (local_gateway::seed::unit(&mut rng) - 0.5) * 0.3,
+                lng: 13.405 + (local_gateway::seed::unit(&mut rng) - 0.5) * 0.5,
+            })
+            .collect();
+        // Rows and partitions, read the way the function reads them.
+        let (mut partitions, mut rows) = (0usize, 0usize);
+        for p in &points {
+            let plan = plan_cells(p, radius).unwrap();
+            let parts: Vec<SearchPartition> = plan
+                .cells
+                .into_iter()
+                .map(|cell| SearchPartition::Cell {
+                    resolution: plan.resolution,
+                    cell,
+                })
+                .collect();
+            let read = store.search_partitions(&parts).await.unwrap();
+            partitions += read.partitions;
+            rows += read.rows.len();
+        }
+        let (ms, cost) = timed(n, |i| {
+            let p = points[i].clone();
+            async move {
+                let res = call(
+                    "GET",
+                    &format!(
+                        "/spaces?lat={}&lng={}&radius_km={radius}&limit=20",
+                        p.lat, p.lng
+                    ),
+                    None,
+                    None,
+                )
+                .await;
+                assert_eq!(res.status(), 200);
+            }
+        })
+        .await;
+        writeln!(
+            out,
+            "| {radius} | {n} | {:.1} | {:.1} | {:.1} | {:.0} | {:.1} | <= 20 partitions |",
+            percentile(&ms, 50.0),
+            percentile(&ms, 99.0),
+            partitions as f64 / n as f64,
+            rows as f64 / n as f64,
+            cost.capacity_units / n as f64
+        )
+        .unwrap();
+    }
+    let _ = stack;
+    out
 }
 
 /// Zips `bootstrap` as Lambda wants it and returns the archive size.
