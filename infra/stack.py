@@ -157,6 +157,7 @@ class Provisioner:
         self.sqs = session.create_client("sqs", **kw)
         self.events = session.create_client("events", **kw)
         self.cognito = session.create_client("cognito-idp", **kw)
+        self.sesv2 = session.create_client("sesv2", **kw)
         self.template = template
         self.resolve = Resolver(template)
 
@@ -235,6 +236,10 @@ class Provisioner:
                 kw["EventBusName"] = p["EventBusName"]
             self.events.put_targets(**kw)
         return p["Name"], {"Arn": arn}
+
+    def create_AWS_SES_EmailIdentity(self, p):
+        self.sesv2.create_email_identity(EmailIdentity=p["EmailIdentity"])
+        return p["EmailIdentity"], {}
 
     def create_AWS_Cognito_UserPool(self, p):
         args = {"PoolName": p["UserPoolName"]}

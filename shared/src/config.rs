@@ -24,6 +24,8 @@ pub struct Config {
     pub stripe_secret_key: Option<String>,
     /// Signing secret of the Stripe webhook endpoint (`whsec_...`); webhook function only.
     pub stripe_webhook_secret: Option<String>,
+    /// Sender address of notification emails (an SES-verified identity).
+    pub notify_from: String,
 }
 
 impl Config {
@@ -47,6 +49,9 @@ impl Config {
             stripe_api_base: lookup("STRIPE_API_BASE").filter(|v| !v.is_empty()),
             stripe_secret_key: lookup("STRIPE_SECRET_KEY").filter(|v| !v.is_empty()),
             stripe_webhook_secret: lookup("STRIPE_WEBHOOK_SECRET").filter(|v| !v.is_empty()),
+            notify_from: lookup("NOTIFY_FROM")
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "bookings@example.com".into()),
         })
     }
 }

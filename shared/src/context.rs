@@ -17,6 +17,9 @@ struct Inner {
     sdk: SdkConfig,
     dynamodb: OnceLock<aws_sdk_dynamodb::Client>,
     cognito: OnceLock<aws_sdk_cognitoidentityprovider::Client>,
+    eventbridge: OnceLock<aws_sdk_eventbridge::Client>,
+    ses: OnceLock<aws_sdk_sesv2::Client>,
+    sns: OnceLock<aws_sdk_sns::Client>,
 }
 
 impl AppContext {
@@ -42,12 +45,20 @@ impl AppContext {
                 sdk,
                 dynamodb: OnceLock::new(),
                 cognito: OnceLock::new(),
+                eventbridge: OnceLock::new(),
+                ses: OnceLock::new(),
+                sns: OnceLock::new(),
             }),
         }
     }
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// For clients this library does not wrap (the local event pump's).
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.inner.sdk
     }
 
     pub fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
@@ -60,5 +71,23 @@ impl AppContext {
         self.inner
             .cognito
             .get_or_init(|| aws_sdk_cognitoidentityprovider::Client::new(&self.inner.sdk))
+    }
+
+    pub fn eventbridge(&self) -> &aws_sdk_eventbridge::Client {
+        self.inner
+            .eventbridge
+            .get_or_init(|| aws_sdk_eventbridge::Client::new(&self.inner.sdk))
+    }
+
+    pub fn ses(&self) -> &aws_sdk_sesv2::Client {
+        self.inner
+            .ses
+            .get_or_init(|| aws_sdk_sesv2::Client::new(&self.inner.sdk))
+    }
+
+    pub fn sns(&self) -> &aws_sdk_sns::Client {
+        self.inner
+            .sns
+            .get_or_init(|| aws_sdk_sns::Client::new(&self.inner.sdk))
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::domain::user::User;
+use crate::domain::user::{ProfilePatch, User};
 use crate::http::caller::Role;
 use crate::ports::identity::{Identity, IdentityError, NewAccount, Tokens};
 use crate::ports::store::StoreError;
@@ -142,10 +142,10 @@ impl UserStore for MemoryStore {
         Ok(())
     }
 
-    async fn rename_user(
+    async fn update_profile(
         &self,
         id: &str,
-        name: &str,
+        patch: &ProfilePatch,
         now: jiff::Timestamp,
     ) -> Result<User, StoreError> {
         self.check_writes()?;
@@ -153,7 +153,15 @@ impl UserStore for MemoryStore {
         let user = users
             .get_mut(id)
             .ok_or_else(|| StoreError::NotFound("no profile exists for this account".into()))?;
-        user.name = name.into();
+        if let Some(name) = &patch.name {
+            user.name = name.clone();
+        }
+        if let Some(phone) = &patch.phone {
+            user.phone = phone.clone();
+        }
+        if let Some(prefs) = patch.notifications {
+            user.notifications = prefs;
+        }
         user.updated_at = now;
         Ok(user.clone())
     }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod context;
 pub mod domain;
 pub mod error;
+pub mod events_lambda;
 #[cfg(any(test, feature = "fakes"))]
 pub mod fakes;
 pub mod http;

@@ -132,7 +132,19 @@ impl<S: BookingStore + SpaceStore, P: Payments> HttpFunction for CancelBooking<S
             cancelled.hold_expires_at = None;
             cancelled.version += 1;
             cancelled.updated_at = now;
-            let mut events = vec![DomainEvent::booking("BookingCancelled", &cancelled, now)];
+            let mut cancel_event = DomainEvent::booking("BookingCancelled", &cancelled, now);
+            // What analytics needs to undo: had it counted the booking, and what went back.
+            if let Some(detail) = cancel_event.detail.as_object_mut() {
+                detail.insert(
+                    "previous_status".into(),
+                    booking.status_at(now).as_str().into(),
+                );
+                detail.insert(
+                    "refund_amount".into(),
+                    decision.map(|d| d.amount).unwrap_or(0).into(),
+                );
+            }
+            let mut events = vec![cancel_event];
             if let Some(p) = &next_payment
                 && decision.is_some_and(|d| d.amount > 0)
             {

@@ -80,6 +80,8 @@ impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
             name,
             membership_id: None,
             cognito_sub: sub,
+            phone: None,
+            notifications: Default::default(),
             created_at: now,
             updated_at: now,
         };

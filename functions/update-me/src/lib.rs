@@ -1,11 +1,12 @@
-//! `PATCH /users/me`: the caller edits their profile (name).
+//! `PATCH /users/me`: the caller edits their profile: name, phone (E.164, or null to
+//! remove it) and notification channels (`{email, sms}`).
 
 use http::StatusCode;
 use jiff::Timestamp;
 use serde::Deserialize;
 use shared::adapters::dynamo::DynamoStore;
 use shared::api::users::UserResponse;
-use shared::domain::user::validate_name;
+use shared::domain::user::{NotifyPrefs, ProfilePatch, validate_name, validate_phone};
 use shared::domain::validate::Violations;
 use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
 use shared::ports::users::UserStore;
@@ -25,25 +26,38 @@ pub fn build(ctx: &AppContext) -> UpdateMe<DynamoStore> {
 #[serde(deny_unknown_fields)]
 struct MePatch {
     name: Option<String>,
+    #[serde(default, deserialize_with = "shared::http::patch::nullable")]
+    phone: Option<Option<String>>,
+    notifications: Option<NotifyPrefs>,
 }
 
 impl<U: UserStore> HttpFunction for UpdateMe<U> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
         let patch: MePatch = parse_json(&req)?;
-        let Some(name) = patch.name.map(|n| n.trim().to_string()) else {
+        let change = ProfilePatch {
+            name: patch.name.map(|n| n.trim().to_string()),
+            phone: patch.phone.map(|p| p.map(|p| p.trim().to_string())),
+            notifications: patch.notifications,
+        };
+        if change == ProfilePatch::default() {
             return Err(ApiError::field(
                 "name",
                 "required",
-                "nothing to update: send name",
+                "nothing to update: send name, phone or notifications",
             ));
-        };
+        }
         let mut v = Violations::new();
-        validate_name(&mut v, "name", &name);
+        if let Some(name) = &change.name {
+            validate_name(&mut v, "name", name);
+        }
+        if let Some(Some(phone)) = &change.phone {
+            validate_phone(&mut v, "phone", phone);
+        }
         v.into_result()?;
         let user = self
             .users
-            .rename_user(&caller.user_id, &name, Timestamp::now())
+            .update_profile(&caller.user_id, &change, Timestamp::now())
             .await?;
         json(StatusCode::OK, &UserResponse::new(user, caller.roles))
     }

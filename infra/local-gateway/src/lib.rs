@@ -4,6 +4,7 @@
 
 pub mod authorizer;
 pub mod event;
+pub mod pump;
 pub mod registry;
 pub mod routes;
 pub mod seed;
@@ -46,6 +47,7 @@ pub async fn start(
     addr: SocketAddr,
 ) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), StartError> {
     let template = Template::load(template_path)?;
+    let template_for_pumps = Template::load(template_path)?;
     let context = shared::AppContext::new(stack.config()?).await;
     let mut handlers = registry::handlers(&context);
     let mut entries = Vec::new();
@@ -70,6 +72,7 @@ pub async fn start(
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     register_stripe_webhook(stack, local).await;
+    pump::start(&template_for_pumps, stack, &context);
     Ok((local, gateway.serve(listener)))
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use shared::AppContext;
 use shared::http::{BoxedHandler, boxed};
+use shared::runtime::{BoxedEventFunction, boxed_event};
 
 pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
     HashMap::from([
@@ -32,6 +33,12 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
         ("get-booking", boxed(get_booking::build(ctx))),
         ("cancel-booking", boxed(cancel_booking::build(ctx))),
         ("payments-webhook", boxed(payments_webhook::build(ctx))),
+        ("get-space-report", boxed(get_space_report::build(ctx))),
+        ("list-notifications", boxed(list_notifications::build(ctx))),
+        (
+            "mark-notification-read",
+            boxed(mark_notification_read::build(ctx)),
+        ),
         ("search-spaces", boxed(search_spaces::build(ctx))),
         ("post-review", boxed(post_review::build(ctx))),
         ("list-reviews", boxed(list_reviews::build(ctx))),
@@ -43,5 +50,21 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
         ("cancel-membership", boxed(cancel_membership::build(ctx))),
         ("list-user-bookings", boxed(list_user_bookings::build(ctx))),
         ("get-availability", boxed(get_availability::build(ctx))),
+    ])
+}
+
+/// Crate name -> the handler of each event-driven function (stream, queue, schedule),
+/// called by the event pump the way Lambda's event source mappings call it on AWS.
+pub fn event_handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedEventFunction> {
+    HashMap::from([
+        ("outbox-relay", boxed_event(outbox_relay::build(ctx))),
+        (
+            "notifications-worker",
+            boxed_event(notifications_worker::build(ctx)),
+        ),
+        (
+            "analytics-worker",
+            boxed_event(analytics_worker::build(ctx)),
+        ),
     ])
 }

@@ -250,6 +250,8 @@ async fn demo_user(
             name: name.into(),
             membership_id: None,
             cognito_sub: sub.clone(),
+            phone: None,
+            notifications: Default::default(),
             created_at: now,
             updated_at: now,
         })

@@ -35,10 +35,46 @@ pub struct Function {
     pub code_uri: String,
 }
 
+/// What invokes an event-driven function (an event source mapping or a schedule).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TriggerSource {
+    /// The stream of this table (logical id).
+    Stream {
+        table: String,
+    },
+    /// This queue (logical id).
+    Queue {
+        queue: String,
+    },
+    Schedule {
+        expression: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trigger {
+    pub crate_name: String,
+    pub source: TriggerSource,
+    pub batch_size: usize,
+}
+
 #[derive(Debug)]
 pub struct Template {
     pub routes: Vec<Route>,
     pub functions: Vec<Function>,
+    pub triggers: Vec<Trigger>,
+}
+
+/// The logical id in `!GetAtt Id.Attr` (or `!Ref Id`).
+fn referenced(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Tagged(t) => match &t.value {
+            Value::String(s) => Some(s.split('.').next().unwrap_or(s).to_string()),
+            Value::Sequence(seq) => seq.first()?.as_str().map(str::to_owned),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -58,6 +94,7 @@ impl Template {
             .ok_or_else(|| TemplateError::Invalid("template has no Resources".into()))?;
         let mut routes = Vec::new();
         let mut functions = Vec::new();
+        let mut triggers = Vec::new();
         let mut api_has_default_authorizer = false;
         for (id, res) in resources {
             let id = id.as_str().unwrap_or_default().to_string();
@@ -100,6 +137,36 @@ impl Template {
                             });
                         }
                     }
+                    for event in props
+                        .get("Events")
+                        .and_then(Value::as_mapping)
+                        .into_iter()
+                        .flat_map(|m| m.values())
+                    {
+                        let ep = event.get("Properties").cloned().unwrap_or(Value::Null);
+                        let batch_size =
+                            ep.get("BatchSize").and_then(Value::as_u64).unwrap_or(10) as usize;
+                        let source = match text(event, "Type") {
+                            Some("DynamoDB") => referenced(ep.get("Stream"))
+                                .map(|table| TriggerSource::Stream { table }),
+                            Some("SQS") => referenced(ep.get("Queue"))
+                                .map(|queue| TriggerSource::Queue { queue }),
+                            Some("Schedule") => {
+                                text(&ep, "Schedule").map(|e| TriggerSource::Schedule {
+                                    expression: e.to_string(),
+                                })
+                            }
+                            _ => continue,
+                        };
+                        let source = source.ok_or_else(|| {
+                            TemplateError::Invalid(format!("{id}: event source not understood"))
+                        })?;
+                        triggers.push(Trigger {
+                            crate_name: crate_name.clone(),
+                            source,
+                            batch_size,
+                        });
+                    }
                     functions.push(Function {
                         logical_id: id,
                         code_uri,
@@ -113,7 +180,11 @@ impl Template {
                 "HttpApi has no DefaultAuthorizer".into(),
             ));
         }
-        Ok(Self { routes, functions })
+        Ok(Self {
+            routes,
+            functions,
+            triggers,
+        })
     }
 }
 

@@ -3,4 +3,6 @@
 pub mod aws_error;
 pub mod cognito;
 pub mod dynamo;
+pub mod eventbridge;
+pub mod notifier;
 pub mod stripe;

@@ -1,7 +1,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::user::User;
+use crate::domain::user::{NotifyPrefs, User};
 use crate::http::caller::Role;
 
 /// A user as the API shows it to that user (or an admin).
@@ -11,6 +11,9 @@ pub struct UserResponse {
     pub email: String,
     pub name: String,
     pub membership_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub notifications: NotifyPrefs,
     pub roles: Vec<Role>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -23,6 +26,8 @@ impl UserResponse {
             email: user.email,
             name: user.name,
             membership_id: user.membership_id,
+            phone: user.phone,
+            notifications: user.notifications,
             roles,
             created_at: user.created_at,
             updated_at: user.updated_at,

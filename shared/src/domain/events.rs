@@ -52,6 +52,8 @@ impl DomainEvent {
                 "user_id": b.user_id,
                 "space_id": b.space_id,
                 "bookable_item_id": b.bookable_item_id,
+                "item_identifier": b.item_identifier,
+                "time_zone": b.time_zone,
                 "start_time": b.start_time,
                 "end_time": b.end_time,
                 "status": b.status,
@@ -74,6 +76,7 @@ impl DomainEvent {
                 "currency": p.currency,
                 "status": p.status,
                 "refunded_amount": p.refunded_amount,
+                "refund_amount": p.refunds.last().map(|r| r.amount),
             }),
         )
     }

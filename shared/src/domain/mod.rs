@@ -1,6 +1,7 @@
 //! Pure domain types and rules: no I/O, no AWS types, deterministic and unit-tested.
 
 pub mod amenity;
+pub mod analytics;
 pub mod availability;
 pub mod booking;
 pub mod events;
@@ -9,6 +10,7 @@ pub mod hours;
 pub mod instant;
 pub mod membership;
 pub mod money;
+pub mod notification;
 pub mod payment;
 pub mod plan;
 pub mod pricing;

@@ -17,8 +17,51 @@ pub struct User {
     pub name: String,
     pub membership_id: Option<String>,
     pub cognito_sub: String,
+    /// E.164 mobile number for SMS notifications (only with the member's consent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub notifications: NotifyPrefs,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// Which channels besides the in-app list a member wants: email by default, SMS only
+/// when asked for (and a phone number is set).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyPrefs {
+    pub email: bool,
+    pub sms: bool,
+}
+
+impl Default for NotifyPrefs {
+    fn default() -> Self {
+        Self {
+            email: true,
+            sms: false,
+        }
+    }
+}
+
+/// What `PATCH /users/me` may change; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProfilePatch {
+    pub name: Option<String>,
+    /// `Some(None)` removes the number.
+    pub phone: Option<Option<String>>,
+    pub notifications: Option<NotifyPrefs>,
+}
+
+/// E.164: `+` and 8 to 15 digits.
+pub fn validate_phone(v: &mut Violations, field: &str, phone: &str) {
+    let digits = phone.strip_prefix('+').unwrap_or("");
+    v.check(
+        (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()),
+        field,
+        "format",
+        "an E.164 number such as +4915112345678",
+    );
 }
 
 /// Emails are compared case-insensitively and without surrounding blanks.

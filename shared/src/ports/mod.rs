@@ -1,9 +1,12 @@
 //! Ports: what handlers need from the outside world, as traits. Adapters in
 //! [`crate::adapters`] implement them on AWS; unit tests implement them with fakes.
 
+pub mod analytics;
 pub mod bookings;
+pub mod events;
 pub mod identity;
 pub mod memberships;
+pub mod notifications;
 pub mod payments;
 pub mod plans;
 pub mod reviews;

@@ -3,6 +3,8 @@
 pub mod bookings;
 pub mod catalog;
 pub mod memberships;
+pub mod notify;
 pub mod payments;
+pub mod relay;
 pub mod roles;
 pub mod spaces;

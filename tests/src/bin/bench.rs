@@ -368,7 +368,7 @@ async fn search_bench(stack: &local_gateway::stack::StackInfo) -> String {
             rows += read.rows.len();
         }
         let (ms, cost) = timed(n, |i| {
-            let p = points[i].clone();
+            let p = points[i];
             async move {
                 let res = call(
                     "GET",

@@ -44,6 +44,15 @@ async fn every_function_binary_serves_its_sample_event() {
         let _ = child.wait();
         let payload: serde_json::Value =
             serde_json::from_str(&reply.unwrap_or_else(|e| panic!("{name} failed: {e}"))).unwrap();
+        if template.triggers.iter().any(|t| t.crate_name == name) {
+            // An event function answers with its partial batch failures (none here).
+            assert_eq!(
+                payload,
+                serde_json::json!({"batchItemFailures": []}),
+                "{name}: {payload}"
+            );
+            continue;
+        }
         let status = payload["statusCode"]
             .as_u64()
             .unwrap_or_else(|| panic!("{name}: not an HTTP API response: {payload}"));

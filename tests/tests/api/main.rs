@@ -1,6 +1,7 @@
 //! Everything that needs the stand-ins runs in this one binary, so one stack serves all.
 
 mod bookings;
+mod events;
 mod gateway_auth;
 mod inventory;
 mod lambda_mains;

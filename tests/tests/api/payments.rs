@@ -80,7 +80,7 @@ pub(crate) async fn booking_view(id: &str, token: &str) -> Value {
 }
 
 /// Polls until the booking's status is `status` (the webhook arrives ~1 s after payment).
-async fn wait_for_status(id: &str, token: &str, status: &str) -> Value {
+pub(crate) async fn wait_for_status(id: &str, token: &str, status: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let view = booking_view(id, token).await;

@@ -37,4 +37,23 @@ async fn every_function_runs_on_its_sample_event() {
         checked += 1;
     }
     assert_eq!(checked, template.routes.len());
+    // Event functions: their samples are stream and queue batches; nothing may fail.
+    let events = local_gateway::registry::event_handlers(&ctx);
+    for trigger in &template.triggers {
+        let path = root
+            .join("events")
+            .join(format!("{}.json", trigger.crate_name));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("missing sample event {}", path.display()));
+        let handler = &events[trigger.crate_name.as_str()];
+        let answer = handler(serde_json::from_str(&text).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", trigger.crate_name));
+        assert_eq!(
+            answer,
+            serde_json::json!({"batchItemFailures": []}),
+            "{}",
+            trigger.crate_name
+        );
+    }
 }

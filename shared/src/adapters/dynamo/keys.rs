@@ -15,6 +15,10 @@
 //! | Outbox event | `EVENT#<id>`     | `EVENT`       |                  |                  |
 //! | Payment      | `BOOKING#<id>`   | `PAYMENT`     |                  |                  |
 //! | Membership   | `USER#<id>`      | `MEMBERSHIP`  |                  |                  |
+//! | Notification | `USER#<id>`      | `NOTIF#<event id>` |             |                  |
+//! | Day counters | `STATS#<space>`  | `D#<date>[#I#<item>]` |          |                  |
+//! | Counted-event marker | `COUNTED#<event id>` | `COUNTED` |          |                  |
+//! | Delivery marker | `DELIVERY#<event id>#<channel>` | `DELIVERY` |     |                  |
 //! | Search row   | `GEO#r<res>#<cell>` or `CITY#<city>` | `SPACE#<id>` |  |                  |
 //! | Rating aggregate | `SPACE#<id>` | `RATING`      |                  |                  |
 //! | Review       | `REVIEWS#<space>` | `R#<created>#<id>` |             |                  |
@@ -138,6 +142,26 @@ pub fn reviewed_booking(booking_id: &str) -> String {
 
 /// A space's rating aggregate, in the space partition.
 pub const RATING: &str = "RATING";
+
+/// A member's in-app notification (newest first: event ids are time-ordered UUID v7).
+pub fn notification(event_id: &str) -> String {
+    format!("NOTIF#{event_id}")
+}
+
+/// "Event `id` was sent on `channel`" (email, sms): makes each send happen once.
+pub fn delivery(event_id: &str, channel: &str) -> String {
+    format!("DELIVERY#{event_id}#{channel}")
+}
+
+/// A space's per-day counters: `D#<date>` (space) and `D#<date>#I#<item>` (item).
+pub fn stats(space_id: &str) -> String {
+    format!("STATS#{space_id}")
+}
+
+/// "Analytics applied event `id`" (consumer deduplication).
+pub fn counted(event_id: &str) -> String {
+    format!("COUNTED#{event_id}")
+}
 
 /// A member's subscription, beside the profile (`USER#<id>`).
 pub const MEMBERSHIP: &str = "MEMBERSHIP";

@@ -1,9 +1,11 @@
 //! The DynamoDB single-table store. One [`DynamoStore`] implements every store port; each
 //! entity's reads and writes live in its own file, its key shapes in [`keys`].
 
+mod analytics;
 mod bookings;
 pub mod keys;
 mod memberships;
+mod notifications;
 mod plans;
 pub mod retry;
 mod reviews;

@@ -1,7 +1,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{DynamoStore, from_item, keys, store_error, to_item};
-use crate::domain::user::User;
+use crate::domain::user::{ProfilePatch, User};
 use crate::ports::store::StoreError;
 use crate::ports::users::UserStore;
 
@@ -16,23 +16,51 @@ impl UserStore for DynamoStore {
         .await
     }
 
-    async fn rename_user(
+    async fn update_profile(
         &self,
         id: &str,
-        name: &str,
+        patch: &ProfilePatch,
         now: jiff::Timestamp,
     ) -> Result<User, StoreError> {
-        let out = self
+        let mut set = vec!["updated_at = :now"];
+        let mut remove = Vec::new();
+        let mut update = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("PK", AttributeValue::S(keys::user(id)))
             .key("SK", AttributeValue::S(keys::PROFILE.into()))
-            .update_expression("SET #name = :name, updated_at = :now")
             .condition_expression("attribute_exists(PK)")
-            .expression_attribute_names("#name", "name")
-            .expression_attribute_values(":name", AttributeValue::S(name.into()))
-            .expression_attribute_values(":now", AttributeValue::S(now.to_string()))
+            .expression_attribute_values(":now", AttributeValue::S(now.to_string()));
+        if let Some(name) = &patch.name {
+            set.push("#name = :name");
+            update = update
+                .expression_attribute_names("#name", "name")
+                .expression_attribute_values(":name", AttributeValue::S(name.clone()));
+        }
+        match &patch.phone {
+            Some(Some(phone)) => {
+                set.push("phone = :phone");
+                update =
+                    update.expression_attribute_values(":phone", AttributeValue::S(phone.clone()));
+            }
+            Some(None) => remove.push("phone"),
+            None => {}
+        }
+        if let Some(prefs) = &patch.notifications {
+            set.push("notifications = :prefs");
+            update = update.expression_attribute_values(
+                ":prefs",
+                serde_dynamo::to_attribute_value(prefs)
+                    .map_err(|e| StoreError::Other(Box::new(e)))?,
+            );
+        }
+        let mut expression = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        let out = update
+            .update_expression(expression)
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await

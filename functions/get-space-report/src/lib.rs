@@ -1,0 +1,166 @@
+//! `GET /spaces/{spaceId}/reports?from=YYYY-MM-DD&to=YYYY-MM-DD`: per local day and item,
+//! open and booked minutes (utilization), revenue, bookings and cancellations. For the
+//! space's operator and admins. Counters come from the analytics worker; open minutes
+//! from the space's opening hours.
+
+use http::StatusCode;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::Serialize;
+use shared::adapters::dynamo::DynamoStore;
+use shared::domain::analytics::{Counters, open_minutes};
+use shared::domain::hours::{parse_date, time_zone};
+use shared::http::params::{path_param, query_param};
+use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
+use shared::ports::analytics::AnalyticsStore;
+use shared::ports::spaces::SpaceStore;
+use shared::usecase::spaces::managed_space;
+use shared::{ApiError, AppContext};
+
+pub const MAX_DAYS: i64 = 92;
+
+pub struct GetSpaceReport<S> {
+    store: S,
+}
+
+pub fn build(ctx: &AppContext) -> GetSpaceReport<DynamoStore> {
+    GetSpaceReport {
+        store: DynamoStore::from_context(ctx),
+    }
+}
+
+#[derive(Serialize)]
+struct Line {
+    open_minutes: i64,
+    booked_minutes: i64,
+    /// booked / open, 0..1 with 4 decimals (null when nothing was open).
+    utilization: Option<f64>,
+    revenue: i64,
+    bookings: i64,
+    cancellations: i64,
+}
+
+impl Line {
+    fn new(open: i64, c: &Counters) -> Self {
+        Self {
+            open_minutes: open,
+            booked_minutes: c.booked_minutes,
+            utilization: (open > 0)
+                .then(|| (c.booked_minutes as f64 / open as f64 * 10_000.0).round() / 10_000.0),
+            revenue: c.revenue,
+            bookings: c.bookings,
+            cancellations: c.cancellations,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ItemLine {
+    item_id: String,
+    identifier: String,
+    #[serde(flatten)]
+    line: Line,
+}
+
+#[derive(Serialize)]
+struct Day {
+    date: String,
+    #[serde(flatten)]
+    total: Line,
+    items: Vec<ItemLine>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    space_id: String,
+    time_zone: String,
+    currency: Option<String>,
+    from: String,
+    to: String,
+    totals: Line,
+    days: Vec<Day>,
+}
+
+fn date_param(req: &Request, name: &str) -> Result<Date, ApiError> {
+    let raw = query_param(req, name)
+        .ok_or_else(|| ApiError::field(name, "required", "a local date YYYY-MM-DD"))?;
+    parse_date(&raw).ok_or_else(|| ApiError::field(name, "format", "a local date YYYY-MM-DD"))
+}
+
+fn sum(a: &mut Counters, b: &Counters) {
+    a.booked_minutes += b.booked_minutes;
+    a.revenue += b.revenue;
+    a.bookings += b.bookings;
+    a.cancellations += b.cancellations;
+}
+
+impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let space_id = path_param(&req, "spaceId")?;
+        let (from, to) = (date_param(&req, "from")?, date_param(&req, "to")?);
+        if to < from {
+            return Err(ApiError::field("to", "order", "must not be before from"));
+        }
+        if (to - from).get_days() as i64 >= MAX_DAYS {
+            return Err(ApiError::field(
+                "to",
+                "range",
+                format!("at most {MAX_DAYS} days"),
+            ));
+        }
+        managed_space(&self.store, &caller, &space_id).await?;
+        let (space, items) = self
+            .store
+            .get_space(&space_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no space {space_id}")))?;
+        let tz = time_zone(&space.time_zone).ok_or_else(|| ApiError::internal("bad time zone"))?;
+        let counters = self
+            .store
+            .day_counters(&space_id, &from.to_string(), &to.to_string())
+            .await?;
+        let (mut days, mut total, mut total_open) = (Vec::new(), Counters::default(), 0);
+        let mut date = from;
+        while date <= to {
+            let key = date.to_string();
+            let day = counters.get(&key).cloned().unwrap_or_default();
+            let mut day_open = 0;
+            let lines = items
+                .iter()
+                .map(|item| {
+                    let open = open_minutes(&space, item, date, &tz);
+                    day_open += open;
+                    let c = day.items.get(&item.id).cloned().unwrap_or_default();
+                    ItemLine {
+                        item_id: item.id.clone(),
+                        identifier: item.identifier.clone(),
+                        line: Line::new(open, &c),
+                    }
+                })
+                .collect();
+            sum(&mut total, &day.total);
+            total_open += day_open;
+            days.push(Day {
+                date: key,
+                total: Line::new(day_open, &day.total),
+                items: lines,
+            });
+            date = date
+                .checked_add(1.day())
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+        }
+        json(
+            StatusCode::OK,
+            &Report {
+                space_id: space.id.clone(),
+                time_zone: space.time_zone.clone(),
+                currency: items.first().map(|i| i.price_per_hour.currency.clone()),
+                from: from.to_string(),
+                to: to.to_string(),
+                totals: Line::new(total_open, &total),
+                days,
+            },
+        )
+    }
+}

@@ -1,0 +1,67 @@
+//! `GET /users/me/notifications?limit&cursor`: the caller's in-app notifications, newest
+//! first.
+
+use http::StatusCode;
+use serde::Serialize;
+use shared::adapters::dynamo::DynamoStore;
+use shared::domain::notification::Notification;
+use shared::http::params::query_param;
+use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
+use shared::ports::notifications::NotificationStore;
+use shared::{ApiError, AppContext};
+
+pub const MAX_LIMIT: usize = 50;
+
+pub struct ListNotifications<S> {
+    store: S,
+}
+
+pub fn build(ctx: &AppContext) -> ListNotifications<DynamoStore> {
+    ListNotifications {
+        store: DynamoStore::from_context(ctx),
+    }
+}
+
+#[derive(Serialize)]
+struct Page {
+    items: Vec<Notification>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+impl<S: NotificationStore> HttpFunction for ListNotifications<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let limit = match query_param(&req, "limit") {
+            None => 20,
+            Some(raw) => raw
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|l| l.fract() == 0.0 && (1.0..=MAX_LIMIT as f64).contains(l))
+                .map(|l| l as usize)
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "limit",
+                        "range",
+                        format!("a whole number from 1 to {MAX_LIMIT}"),
+                    )
+                })?,
+        };
+        let page = self
+            .store
+            .list_notifications(
+                &caller.user_id,
+                limit,
+                query_param(&req, "cursor").as_deref(),
+            )
+            .await?;
+        json(
+            StatusCode::OK,
+            &Page {
+                items: page.items,
+                next_cursor: page.next_cursor,
+            },
+        )
+    }
+}

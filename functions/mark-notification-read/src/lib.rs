@@ -1,0 +1,32 @@
+//! `PUT /users/me/notifications/{notificationId}/read`: marks one of the caller's
+//! notifications read (the first read time is kept; 404 for anyone else's).
+
+use http::StatusCode;
+use jiff::Timestamp;
+use shared::adapters::dynamo::DynamoStore;
+use shared::http::params::path_param;
+use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
+use shared::ports::notifications::NotificationStore;
+use shared::{ApiError, AppContext};
+
+pub struct MarkNotificationRead<S> {
+    store: S,
+}
+
+pub fn build(ctx: &AppContext) -> MarkNotificationRead<DynamoStore> {
+    MarkNotificationRead {
+        store: DynamoStore::from_context(ctx),
+    }
+}
+
+impl<S: NotificationStore> HttpFunction for MarkNotificationRead<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        let id = path_param(&req, "notificationId")?;
+        let n = self
+            .store
+            .mark_read(&caller.user_id, &id, Timestamp::now())
+            .await?;
+        json(StatusCode::OK, &n)
+    }
+}
