@@ -24,6 +24,9 @@ pub struct Config {
     pub stripe_secret_key: Option<String>,
     /// Signing secret of the Stripe webhook endpoint (`whsec_...`); webhook function only.
     pub stripe_webhook_secret: Option<String>,
+    /// EventBridge's own endpoint when it differs from `aws_endpoint_url` (the SDKs'
+    /// standard `AWS_ENDPOINT_URL_EVENTBRIDGE`; local fault-injection tests use it).
+    pub eventbridge_endpoint_url: Option<String>,
     /// Sender address of notification emails (an SES-verified identity).
     pub notify_from: String,
 }
@@ -49,6 +52,8 @@ impl Config {
             stripe_api_base: lookup("STRIPE_API_BASE").filter(|v| !v.is_empty()),
             stripe_secret_key: lookup("STRIPE_SECRET_KEY").filter(|v| !v.is_empty()),
             stripe_webhook_secret: lookup("STRIPE_WEBHOOK_SECRET").filter(|v| !v.is_empty()),
+            eventbridge_endpoint_url: lookup("AWS_ENDPOINT_URL_EVENTBRIDGE")
+                .filter(|v| !v.is_empty()),
             notify_from: lookup("NOTIFY_FROM")
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| "bookings@example.com".into()),

@@ -74,9 +74,13 @@ impl AppContext {
     }
 
     pub fn eventbridge(&self) -> &aws_sdk_eventbridge::Client {
-        self.inner
-            .eventbridge
-            .get_or_init(|| aws_sdk_eventbridge::Client::new(&self.inner.sdk))
+        self.inner.eventbridge.get_or_init(|| {
+            let mut conf = aws_sdk_eventbridge::config::Builder::from(&self.inner.sdk);
+            if let Some(url) = &self.inner.config.eventbridge_endpoint_url {
+                conf = conf.endpoint_url(url);
+            }
+            aws_sdk_eventbridge::Client::from_conf(conf.build())
+        })
     }
 
     pub fn ses(&self) -> &aws_sdk_sesv2::Client {

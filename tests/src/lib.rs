@@ -4,6 +4,7 @@
 //! `COWORK_STACK_JSON` names the stack.json of one already running (e.g. `make dev`'s).
 //! Tests isolate their data by unique names (emails, ids), never by resetting.
 
+pub mod fixtures;
 pub mod lambda_emulator;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,17 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+static ENV_OVERRIDES: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Extra function environment for this test binary's gateway (e.g. an endpoint routed
+/// through a fault-injecting proxy). Call before anything calls [`env`].
+pub fn override_function_env(key: &str, value: &str) {
+    ENV_OVERRIDES
+        .lock()
+        .unwrap()
+        .push((key.to_string(), value.to_string()));
+}
+
 /// The shared environment; the first caller starts it.
 pub fn env() -> &'static TestEnv {
     static ENV: OnceLock<TestEnv> = OnceLock::new();
@@ -35,7 +47,10 @@ pub fn env() -> &'static TestEnv {
         let stack_json = std::env::var("COWORK_STACK_JSON")
             .map(PathBuf::from)
             .unwrap_or_else(|_| start_stack());
-        let stack = StackInfo::load(&stack_json).expect("stack.json");
+        let mut stack = StackInfo::load(&stack_json).expect("stack.json");
+        stack
+            .env
+            .extend(ENV_OVERRIDES.lock().unwrap().iter().cloned());
         let base = start_gateway(stack.clone());
         TestEnv { base, stack }
     })

@@ -92,3 +92,17 @@ fn every_registry_entry_is_a_template_route() {
         );
     }
 }
+
+#[test]
+fn every_event_trigger_has_a_handler_for_the_pump() {
+    let handlers = local_gateway::registry::event_handlers(&offline_context());
+    let t = template();
+    assert!(!t.triggers.is_empty());
+    for trigger in &t.triggers {
+        assert!(
+            handlers.contains_key(trigger.crate_name.as_str()),
+            "{} has an event source in template.yaml but no handler in registry.rs",
+            trigger.crate_name
+        );
+    }
+}

@@ -5,110 +5,11 @@
 use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use integration_tests::fixtures::*;
 use integration_tests::*;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use shared::http::Role;
-
-/// A space open every day 07:00-21:00 in `tz`, with a peak rule (09:00-12:00, 150 %).
-pub(crate) fn open_space(tz: &str) -> Value {
-    let day = json!([{"open": "07:00", "close": "21:00"}]);
-    json!({
-        "name": "Booking Test Space",
-        "address": {"line1": "1 Test Street", "city": "Test", "postal_code": "1", "country": "DE"},
-        "location": {"lat": 52.52, "lng": 13.405},
-        "time_zone": tz,
-        "opening_hours": {"monday": day, "tuesday": day, "wednesday": day, "thursday": day,
-                          "friday": day, "saturday": day, "sunday": day},
-        "pricing_rules": [{"label": "peak", "days": [], "start": "09:00", "end": "12:00", "multiplier_percent": 150}]
-    })
-}
-
-pub(crate) fn room(identifier: &str, buffer: u32) -> Value {
-    json!({"kind": "room", "identifier": identifier, "capacity": 4,
-           "price_per_hour": {"amount": 2000, "currency": "EUR"},
-           "slot_minutes": 30, "min_booking_minutes": 30, "max_booking_minutes": 480, "buffer_minutes": buffer})
-}
-
-pub(crate) struct Fixture {
-    pub space_id: String,
-    pub items: Vec<String>,
-    pub operator: TestUser,
-}
-
-pub(crate) async fn fixture(tz: &str, buffers: &[u32]) -> Fixture {
-    fixture_for(&open_space(tz), buffers).await
-}
-
-/// A new operator's space (`space` is the create body) with one room per buffer.
-pub(crate) async fn fixture_for(space: &Value, buffers: &[u32]) -> Fixture {
-    let operator = user_with_roles(&[Role::Operator]).await;
-    let res = call("POST", "/spaces", Some(&operator.access_token), Some(space)).await;
-    assert_eq!(res.status(), 201);
-    let space_id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut items = Vec::new();
-    for (i, buffer) in buffers.iter().enumerate() {
-        let res = call(
-            "POST",
-            &format!("/spaces/{space_id}/items"),
-            Some(&operator.access_token),
-            Some(&room(&format!("Room {i}"), *buffer)),
-        )
-        .await;
-        assert_eq!(res.status(), 201);
-        items.push(
-            res.json::<Value>().await.unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
-    Fixture {
-        space_id,
-        items,
-        operator,
-    }
-}
-
-pub(crate) async fn book(token: &str, item: &str, start: &str, end: &str) -> reqwest::Response {
-    book_with_key(token, item, start, end, &uuid::Uuid::new_v4().to_string()).await
-}
-
-pub(crate) async fn book_with_key(
-    token: &str,
-    item: &str,
-    start: &str,
-    end: &str,
-    key: &str,
-) -> reqwest::Response {
-    http()
-        .post(format!("{}/bookings", env().base))
-        .bearer_auth(token)
-        .header("idempotency-key", key)
-        .json(&json!({"bookable_item_id": item, "start_time": start, "end_time": end}))
-        .send()
-        .await
-        .unwrap()
-}
-
-/// A date well in the future (bookings must not be in the past), as `YYYY-MM-DD`.
-pub(crate) fn day(offset_days: i64) -> String {
-    let d = (Timestamp::now() + SignedDuration::from_hours(24 * (30 + offset_days)))
-        .strftime("%Y-%m-%d");
-    d.to_string()
-}
-
-/// `HH:MM` local-looking UTC instants on `date` (the Etc/UTC spaces make local = UTC).
-pub(crate) fn at(date: &str, hhmm: &str) -> String {
-    format!("{date}T{hhmm}:00Z")
-}
-
-pub(crate) fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
 
 /// Every booking of a space, read from the table directly (GSI2), never through the API.
 async fn stored_bookings(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {

@@ -6,15 +6,13 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use integration_tests::fixtures::*;
 use integration_tests::*;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use shared::adapters::eventbridge::{EventBridgeBus, bridge_detail};
 use shared::domain::events::DomainEvent;
 use shared::ports::events::EventBus;
-
-use crate::bookings::{at, book, day, fixture};
-use crate::payments::{CARD_OK, pay};
 
 pub(crate) async fn wait_until<F, Fut>(what: &str, secs: u64, mut check: F)
 where

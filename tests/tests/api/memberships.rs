@@ -2,13 +2,13 @@
 //! into bookings (included hours first, then the discount), Stripe's subscription news
 //! applied once and never backwards, cancellation at period end.
 
+use integration_tests::fixtures::*;
 use integration_tests::*;
+
+use crate::payments::{post_webhook, webhook_secret};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use shared::http::Role;
-
-use crate::bookings::{at, book, day, fixture};
-use crate::payments::{CARD_DECLINED, CARD_OK, post_webhook, stripe, webhook_secret};
 
 /// A plan (by a new admin): 1 included hour a month and 10 % off the rest.
 async fn plan() -> String {

@@ -6,70 +6,13 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use integration_tests::fixtures::*;
 use integration_tests::*;
+
+use crate::bookings::{stored_slots, text};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use shared::domain::instant::sortable;
-
-use crate::bookings::{at, book, day, fixture, fixture_for, open_space, stored_slots, text};
-
-pub(crate) const CARD_OK: &str = "4242424242424242";
-/// Attaches, then the charge is declined (Stripe's and localstripe's test card).
-pub(crate) const CARD_DECLINED: &str = "4000000000000341";
-
-pub(crate) fn stripe_url(path: &str) -> String {
-    format!(
-        "{}{path}",
-        env().stack.stripe_api_base.trim_end_matches('/')
-    )
-}
-
-/// A call to localstripe with the stack's test key, as a Stripe client library would make.
-pub(crate) async fn stripe(
-    method: reqwest::Method,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, Value) {
-    let res = http()
-        .request(method, stripe_url(path))
-        .bearer_auth(&env().stack.env["STRIPE_SECRET_KEY"])
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(form)
-                .finish(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-/// What Stripe.js does with the client secret: a card becomes a PaymentMethod on the
-/// intent, then the intent is confirmed. Returns localstripe's status code (402 declined).
-pub(crate) async fn pay(intent_id: &str, card: &str) -> u16 {
-    let (status, pm) = stripe(
-        reqwest::Method::POST,
-        "/v1/payment_methods",
-        &[
-            ("type", "card"),
-            ("card[number]", card),
-            ("card[exp_month]", "12"),
-            ("card[exp_year]", "2034"),
-            ("card[cvc]", "123"),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{pm}");
-    let pm = pm["id"].as_str().unwrap();
-    let path = format!("/v1/payment_intents/{intent_id}");
-    let (status, body) = stripe(reqwest::Method::POST, &path, &[("payment_method", pm)]).await;
-    assert_eq!(status, 200, "{body}");
-    stripe(reqwest::Method::POST, &format!("{path}/confirm"), &[])
-        .await
-        .0
-}
 
 pub(crate) async fn booking_view(id: &str, token: &str) -> Value {
     get_with_token(&format!("/bookings/{id}"), token)

@@ -1,6 +1,7 @@
 //! Reviews: only after an ended, confirmed stay; one per booking; bounds; aggregates
 //! (space and search) exact after concurrent reviews.
 
+use integration_tests::fixtures::*;
 use integration_tests::*;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -9,8 +10,6 @@ use shared::domain::booking::{Booking, BookingStatus, plan_slots};
 use shared::domain::events::DomainEvent;
 use shared::ports::bookings::{BookingStore, NewBooking};
 use shared::ports::spaces::SpaceStore;
-
-use crate::bookings::{Fixture, at, book, day, fixture};
 
 /// A confirmed stay that ended yesterday, written by the booking store itself (the API
 /// rightly refuses bookings in the past, so a past stay can only be set up this way).

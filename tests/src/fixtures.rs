@@ -1,0 +1,162 @@
+//! Fixtures the integration test binaries share: spaces with rooms, bookings through the
+//! gateway, dates in the future, and paying an intent on localstripe as Stripe.js would.
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+use shared::http::Role;
+
+use crate::*;
+
+/// A space open every day 07:00-21:00 in `tz`, with a peak rule (09:00-12:00, 150 %).
+pub fn open_space(tz: &str) -> Value {
+    let day = json!([{"open": "07:00", "close": "21:00"}]);
+    json!({
+        "name": "Booking Test Space",
+        "address": {"line1": "1 Test Street", "city": "Test", "postal_code": "1", "country": "DE"},
+        "location": {"lat": 52.52, "lng": 13.405},
+        "time_zone": tz,
+        "opening_hours": {"monday": day, "tuesday": day, "wednesday": day, "thursday": day,
+                          "friday": day, "saturday": day, "sunday": day},
+        "pricing_rules": [{"label": "peak", "days": [], "start": "09:00", "end": "12:00", "multiplier_percent": 150}]
+    })
+}
+
+pub fn room(identifier: &str, buffer: u32) -> Value {
+    json!({"kind": "room", "identifier": identifier, "capacity": 4,
+           "price_per_hour": {"amount": 2000, "currency": "EUR"},
+           "slot_minutes": 30, "min_booking_minutes": 30, "max_booking_minutes": 480, "buffer_minutes": buffer})
+}
+
+pub struct Fixture {
+    pub space_id: String,
+    pub items: Vec<String>,
+    pub operator: TestUser,
+}
+
+pub async fn fixture(tz: &str, buffers: &[u32]) -> Fixture {
+    fixture_for(&open_space(tz), buffers).await
+}
+
+/// A new operator's space (`space` is the create body) with one room per buffer.
+pub async fn fixture_for(space: &Value, buffers: &[u32]) -> Fixture {
+    let operator = user_with_roles(&[Role::Operator]).await;
+    let res = call("POST", "/spaces", Some(&operator.access_token), Some(space)).await;
+    assert_eq!(res.status(), 201);
+    let space_id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut items = Vec::new();
+    for (i, buffer) in buffers.iter().enumerate() {
+        let res = call(
+            "POST",
+            &format!("/spaces/{space_id}/items"),
+            Some(&operator.access_token),
+            Some(&room(&format!("Room {i}"), *buffer)),
+        )
+        .await;
+        assert_eq!(res.status(), 201);
+        items.push(
+            res.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    Fixture {
+        space_id,
+        items,
+        operator,
+    }
+}
+
+pub async fn book(token: &str, item: &str, start: &str, end: &str) -> reqwest::Response {
+    book_with_key(token, item, start, end, &uuid::Uuid::new_v4().to_string()).await
+}
+
+pub async fn book_with_key(
+    token: &str,
+    item: &str,
+    start: &str,
+    end: &str,
+    key: &str,
+) -> reqwest::Response {
+    http()
+        .post(format!("{}/bookings", env().base))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(&json!({"bookable_item_id": item, "start_time": start, "end_time": end}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A date well in the future (bookings must not be in the past), as `YYYY-MM-DD`.
+pub fn day(offset_days: i64) -> String {
+    let d = (Timestamp::now() + SignedDuration::from_hours(24 * (30 + offset_days)))
+        .strftime("%Y-%m-%d");
+    d.to_string()
+}
+
+/// `HH:MM` local-looking UTC instants on `date` (the Etc/UTC spaces make local = UTC).
+pub fn at(date: &str, hhmm: &str) -> String {
+    format!("{date}T{hhmm}:00Z")
+}
+
+pub fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+pub const CARD_OK: &str = "4242424242424242";
+/// Attaches, then the charge is declined (Stripe's and localstripe's test card).
+pub const CARD_DECLINED: &str = "4000000000000341";
+
+pub fn stripe_url(path: &str) -> String {
+    format!(
+        "{}{path}",
+        env().stack.stripe_api_base.trim_end_matches('/')
+    )
+}
+
+/// A call to localstripe with the stack's test key, as a Stripe client library would make.
+pub async fn stripe(method: reqwest::Method, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let res = http()
+        .request(method, stripe_url(path))
+        .bearer_auth(&env().stack.env["STRIPE_SECRET_KEY"])
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form)
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// What Stripe.js does with the client secret: a card becomes a PaymentMethod on the
+/// intent, then the intent is confirmed. Returns localstripe's status code (402 declined).
+pub async fn pay(intent_id: &str, card: &str) -> u16 {
+    let (status, pm) = stripe(
+        reqwest::Method::POST,
+        "/v1/payment_methods",
+        &[
+            ("type", "card"),
+            ("card[number]", card),
+            ("card[exp_month]", "12"),
+            ("card[exp_year]", "2034"),
+            ("card[cvc]", "123"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{pm}");
+    let pm = pm["id"].as_str().unwrap();
+    let path = format!("/v1/payment_intents/{intent_id}");
+    let (status, body) = stripe(reqwest::Method::POST, &path, &[("payment_method", pm)]).await;
+    assert_eq!(status, 200, "{body}");
+    stripe(reqwest::Method::POST, &format!("{path}/confirm"), &[])
+        .await
+        .0
+}
