@@ -5,7 +5,7 @@ use http::StatusCode;
 use serde::Serialize;
 use shared::adapters::dynamo::DynamoStore;
 use shared::domain::notification::Notification;
-use shared::http::params::query_param;
+use shared::http::params::{limit_param, query_param};
 use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
 use shared::ports::notifications::NotificationStore;
 use shared::{ApiError, AppContext};
@@ -32,22 +32,7 @@ struct Page {
 impl<S: NotificationStore> HttpFunction for ListNotifications<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
-        let limit = match query_param(&req, "limit") {
-            None => 20,
-            Some(raw) => raw
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|l| l.fract() == 0.0 && (1.0..=MAX_LIMIT as f64).contains(l))
-                .map(|l| l as usize)
-                .ok_or_else(|| {
-                    ApiError::field(
-                        "limit",
-                        "range",
-                        format!("a whole number from 1 to {MAX_LIMIT}"),
-                    )
-                })?,
-        };
+        let limit = limit_param(&req, 20, MAX_LIMIT)?;
         let page = self
             .store
             .list_notifications(

@@ -6,7 +6,7 @@ use serde::Serialize;
 use shared::adapters::dynamo::DynamoStore;
 use shared::domain::review::Review;
 use shared::domain::search::RatingSummary;
-use shared::http::params::{path_param, query_param};
+use shared::http::params::{limit_param, path_param, query_param};
 use shared::http::{Body, HttpFunction, Request, Response, json};
 use shared::ports::reviews::ReviewStore;
 use shared::{ApiError, AppContext};
@@ -34,22 +34,7 @@ struct Page {
 impl<S: ReviewStore> HttpFunction for ListReviews<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let space_id = path_param(&req, "spaceId")?;
-        let limit = match query_param(&req, "limit") {
-            None => 20,
-            Some(raw) => raw
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|l| l.fract() == 0.0 && (1.0..=MAX_LIMIT as f64).contains(l))
-                .map(|l| l as usize)
-                .ok_or_else(|| {
-                    ApiError::field(
-                        "limit",
-                        "range",
-                        format!("a whole number from 1 to {MAX_LIMIT}"),
-                    )
-                })?,
-        };
+        let limit = limit_param(&req, 20, MAX_LIMIT)?;
         let cursor = query_param(&req, "cursor");
         let (page, (sum, count)) = tokio::try_join!(
             self.store.list_reviews(&space_id, limit, cursor.as_deref()),

@@ -7,7 +7,7 @@ use serde::Serialize;
 use shared::adapters::dynamo::DynamoStore;
 use shared::api::bookings::BookingView;
 use shared::domain::booking::BookingStatus;
-use shared::http::params::{path_param, query_param};
+use shared::http::params::{limit_param, path_param, query_param};
 use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
 use shared::ports::bookings::{BookingQuery, BookingStore, When};
 use shared::{ApiError, AppContext};
@@ -63,20 +63,7 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
                 )
             })?),
         };
-        let limit = match query_param(&req, "limit") {
-            None => DEFAULT_LIMIT,
-            Some(l) => l
-                .parse::<usize>()
-                .ok()
-                .filter(|l| (1..=MAX_LIMIT).contains(l))
-                .ok_or_else(|| {
-                    ApiError::field(
-                        "limit",
-                        "range",
-                        format!("must be between 1 and {MAX_LIMIT}"),
-                    )
-                })?,
-        };
+        let limit = limit_param(&req, DEFAULT_LIMIT, MAX_LIMIT)?;
         let cursor = query_param(&req, "cursor");
         if cursor.as_ref().is_some_and(|c| c.len() > 1024) {
             return Err(ApiError::field(

@@ -19,3 +19,20 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
         .and_then(|q| q.first(name))
         .map(str::to_owned)
 }
+
+/// `limit`: a whole number from 1 to `max` (an integral float such as `20.0` counts);
+/// `default` when absent.
+pub fn limit_param(req: &Request, default: usize, max: usize) -> Result<usize, ApiError> {
+    match query_param(req, "limit") {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|l| l.fract() == 0.0 && (1.0..=max as f64).contains(l))
+            .map(|l| l as usize)
+            .ok_or_else(|| {
+                ApiError::field("limit", "range", format!("a whole number from 1 to {max}"))
+            }),
+    }
+}

@@ -3,7 +3,7 @@
 //! and produces exactly one notification per channel and one analytics count, even when
 //! the relay publishes twice and a consumer runs twice on the same message.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::fixtures::*;
@@ -13,18 +13,6 @@ use serde_json::{Value, json};
 use shared::adapters::eventbridge::{EventBridgeBus, bridge_detail};
 use shared::domain::events::DomainEvent;
 use shared::ports::events::EventBus;
-
-pub(crate) async fn wait_until<F, Fut>(what: &str, secs: u64, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
 
 pub(crate) async fn notifications(token: &str) -> Vec<Value> {
     let page: Value = get_with_token("/users/me/notifications?limit=50", token)

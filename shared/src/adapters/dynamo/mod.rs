@@ -226,6 +226,76 @@ async fn query_all(
 }
 
 impl DynamoStore {
+    /// One page of the items of partition `pk` whose sort key starts with `prefix`,
+    /// newest (greatest key) first. The cursor is the last sort key, accepted only with
+    /// that prefix, so it cannot reach outside the list it came from.
+    async fn newest_first<T: serde::de::DeserializeOwned>(
+        &self,
+        op: &'static str,
+        pk: &str,
+        prefix: &str,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<crate::ports::bookings::Page<T>, StoreError> {
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+        let start = match cursor {
+            None => None,
+            Some(c) => {
+                let sk = B64
+                    .decode(c)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .filter(|sk| sk.starts_with(prefix))
+                    .ok_or(StoreError::BadCursor)?;
+                Some(Item::from([
+                    (
+                        "PK".to_string(),
+                        aws_sdk_dynamodb::types::AttributeValue::S(pk.to_string()),
+                    ),
+                    (
+                        "SK".to_string(),
+                        aws_sdk_dynamodb::types::AttributeValue::S(sk),
+                    ),
+                ]))
+            }
+        };
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(
+                ":pk",
+                aws_sdk_dynamodb::types::AttributeValue::S(pk.to_string()),
+            )
+            .expression_attribute_values(
+                ":prefix",
+                aws_sdk_dynamodb::types::AttributeValue::S(prefix.to_string()),
+            )
+            .scan_index_forward(false)
+            .limit(limit as i32)
+            .set_exclusive_start_key(start)
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(store_error)?;
+        crate::metrics::record(op, out.consumed_capacity().and_then(|c| c.capacity_units));
+        let next_cursor = out
+            .last_evaluated_key
+            .as_ref()
+            .and_then(|k| k.get("SK"))
+            .and_then(|v| v.as_s().ok())
+            .map(|sk| B64.encode(sk));
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item::<T>)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::ports::bookings::Page { items, next_cursor })
+    }
+
     /// Creates `item`; `AlreadyExists` if its key is taken.
     async fn put_new(&self, item: Item) -> Result<(), StoreError> {
         self.client

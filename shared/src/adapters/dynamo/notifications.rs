@@ -1,6 +1,4 @@
 use aws_sdk_dynamodb::types::ReturnValue;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jiff::Timestamp;
 
 use super::writes::{s, ttl_after};
@@ -61,48 +59,14 @@ impl NotificationStore for DynamoStore {
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<Page<Notification>, StoreError> {
-        let pk = keys::user(user_id);
-        let start = match cursor {
-            None => None,
-            Some(c) => {
-                let sk = B64
-                    .decode(c)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .filter(|sk| sk.starts_with("NOTIF#"))
-                    .ok_or(StoreError::BadCursor)?;
-                Some(Item::from([
-                    ("PK".to_string(), s(&pk)),
-                    ("SK".to_string(), s(sk)),
-                ]))
-            }
-        };
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :n)")
-            .expression_attribute_values(":pk", s(&pk))
-            .expression_attribute_values(":n", s("NOTIF#"))
-            .scan_index_forward(false)
-            .limit(limit as i32)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
-        let next_cursor = out
-            .last_evaluated_key
-            .as_ref()
-            .and_then(|k| k.get("SK"))
-            .and_then(|v| v.as_s().ok())
-            .map(|sk| B64.encode(sk));
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item::<Notification>)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { items, next_cursor })
+        self.newest_first(
+            "list_notifications",
+            &keys::user(user_id),
+            "NOTIF#",
+            limit,
+            cursor,
+        )
+        .await
     }
 
     async fn mark_read(

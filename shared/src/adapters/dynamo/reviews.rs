@@ -1,10 +1,8 @@
-use aws_sdk_dynamodb::types::{Put, ReturnConsumedCapacity, TransactWriteItem, Update};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 
 use super::search::row_pks;
 use super::writes::{built, event_put, n, s};
-use super::{DynamoStore, TxnFailure, from_item, keys, store_error, to_item, txn_failure};
+use super::{DynamoStore, TxnFailure, keys, to_item, txn_failure};
 use crate::domain::events::DomainEvent;
 use crate::domain::instant::sortable_nanos;
 use crate::domain::review::Review;
@@ -114,53 +112,14 @@ impl ReviewStore for DynamoStore {
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<Page<Review>, StoreError> {
-        let pk = keys::reviews(space_id);
-        let start = match cursor {
-            None => None,
-            Some(c) => {
-                let sk = B64
-                    .decode(c)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .filter(|sk| sk.starts_with("R#"))
-                    .ok_or(StoreError::BadCursor)?;
-                Some(std::collections::HashMap::from([
-                    ("PK".to_string(), s(&pk)),
-                    ("SK".to_string(), s(sk)),
-                ]))
-            }
-        };
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :r)")
-            .expression_attribute_values(":pk", s(&pk))
-            .expression_attribute_values(":r", s("R#"))
-            .scan_index_forward(false)
-            .limit(limit as i32)
-            .set_exclusive_start_key(start)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(store_error)?;
-        crate::metrics::record(
+        self.newest_first(
             "list_reviews",
-            out.consumed_capacity().and_then(|c| c.capacity_units),
-        );
-        let next_cursor = out
-            .last_evaluated_key
-            .as_ref()
-            .and_then(|k| k.get("SK"))
-            .and_then(|v| v.as_s().ok())
-            .map(|sk| B64.encode(sk));
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item::<Review>)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { items, next_cursor })
+            &keys::reviews(space_id),
+            "R#",
+            limit,
+            cursor,
+        )
+        .await
     }
 
     async fn rating(&self, space_id: &str) -> Result<(u64, u64), StoreError> {
