@@ -39,8 +39,12 @@ pub fn start(template: &Template, stack: &StackInfo, ctx: &AppContext) {
                 let url = stack.resources.get(queue).cloned().unwrap_or_default();
                 tokio::spawn(queue_pump(ctx.clone(), url, handler, trigger.batch_size));
             }
-            // Schedules are run by `schedule_once` (tests and `make dev` call it).
-            TriggerSource::Schedule { .. } => {}
+            TriggerSource::Schedule { expression } => match rate(expression) {
+                Some(every) => {
+                    tokio::spawn(schedule_pump(handler, every));
+                }
+                None => eprintln!("local-gateway: schedule {expression} not understood"),
+            },
         }
     }
 }
@@ -235,6 +239,35 @@ async fn queue_pump(ctx: AppContext, url: String, handler: BoxedEventFunction, b
                     .send()
                     .await;
             }
+        }
+    }
+}
+
+/// `rate(N minute|minutes|hour|hours)`.
+fn rate(expression: &str) -> Option<Duration> {
+    let inner = expression.strip_prefix("rate(")?.strip_suffix(')')?;
+    let (n, unit) = inner.split_once(' ')?;
+    let n: u64 = n.parse().ok()?;
+    match unit.trim_end_matches('s') {
+        "minute" => Some(Duration::from_secs(60 * n)),
+        "hour" => Some(Duration::from_secs(3600 * n)),
+        _ => None,
+    }
+}
+
+/// Calls the function with a scheduled event every `every`, as EventBridge Scheduler would.
+async fn schedule_pump(handler: BoxedEventFunction, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let event = json!({
+            "source": "aws.events",
+            "detail-type": "Scheduled Event",
+            "time": jiff::Timestamp::now().to_string(),
+            "detail": {},
+        });
+        if let Err(e) = handler(event).await {
+            eprintln!("local-gateway: scheduled run failed: {e}");
         }
     }
 }

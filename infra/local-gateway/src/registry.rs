@@ -59,6 +59,10 @@ pub fn event_handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedEventFunct
     HashMap::from([
         ("outbox-relay", boxed_event(outbox_relay::build(ctx))),
         (
+            "booking-scheduler",
+            boxed_event(booking_scheduler::build(ctx)),
+        ),
+        (
             "notifications-worker",
             boxed_event(notifications_worker::build(ctx)),
         ),

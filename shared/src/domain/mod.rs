@@ -15,6 +15,7 @@ pub mod payment;
 pub mod plan;
 pub mod pricing;
 pub mod review;
+pub mod schedule;
 pub mod search;
 pub mod space;
 pub mod space_rules;

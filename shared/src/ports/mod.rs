@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod payments;
 pub mod plans;
 pub mod reviews;
+pub mod schedule;
 pub mod search;
 pub mod spaces;
 pub mod store;

@@ -7,4 +7,5 @@ pub mod notify;
 pub mod payments;
 pub mod relay;
 pub mod roles;
+pub mod scheduler;
 pub mod spaces;

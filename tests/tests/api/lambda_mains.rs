@@ -44,7 +44,14 @@ async fn every_function_binary_serves_its_sample_event() {
         let _ = child.wait();
         let payload: serde_json::Value =
             serde_json::from_str(&reply.unwrap_or_else(|e| panic!("{name} failed: {e}"))).unwrap();
-        if template.triggers.iter().any(|t| t.crate_name == name) {
+        if let Some(t) = template.triggers.iter().find(|t| t.crate_name == name) {
+            if matches!(
+                t.source,
+                local_gateway::template::TriggerSource::Schedule { .. }
+            ) {
+                assert!(payload.is_object(), "{name}: {payload}");
+                continue;
+            }
             // An event function answers with its partial batch failures (none here).
             assert_eq!(
                 payload,

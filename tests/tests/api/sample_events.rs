@@ -49,6 +49,13 @@ async fn every_function_runs_on_its_sample_event() {
         let answer = handler(serde_json::from_str(&text).unwrap())
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", trigger.crate_name));
+        if matches!(
+            trigger.source,
+            local_gateway::template::TriggerSource::Schedule { .. }
+        ) {
+            assert!(answer.is_object(), "{}", trigger.crate_name);
+            continue;
+        }
         assert_eq!(
             answer,
             serde_json::json!({"batchItemFailures": []}),

@@ -10,11 +10,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::writes::{built, event_put, n, s, stripe_event_item, stripe_event_put, ttl_after};
+use super::writes::{
+    built, due_put, event_put, n, s, stripe_event_item, stripe_event_put, ttl_after,
+};
 use super::{DynamoStore, Item, from_item, keys, store_error, to_item, to_item_with_indexes};
 use crate::domain::booking::{Booking, BookingStatus, SlotKind};
 use crate::domain::instant::sortable;
 use crate::domain::payment::PaymentTransaction;
+use crate::domain::schedule::{DueKind, reminder_at};
 use crate::ports::bookings::*;
 use crate::ports::store::StoreError;
 
@@ -279,6 +282,15 @@ impl BookingStore for DynamoStore {
         if let Some(payment) = new.payment {
             actions.push(payment_put(table, payment)?);
             tags.push(Action::Payment);
+        }
+        // What the scheduler must do later: release the hold, or remind.
+        let due = match hold {
+            Some(at) => Some((DueKind::Expire, at)),
+            None => reminder_at(b.start_time, new.now).map(|at| (DueKind::Remind, at)),
+        };
+        if let Some((kind, at)) = due {
+            actions.push(due_put(table, kind, &b.id, at)?);
+            tags.push(Action::Event);
         }
         actions.push(event_put(table, new.event)?);
         tags.push(Action::Event);
@@ -615,6 +627,13 @@ impl BookingStore for DynamoStore {
         }
         for event in t.events {
             actions.push(event_put(table, event)?);
+            tags.push(Action::Event);
+        }
+        if t.to == BookingStatus::Confirmed
+            && b.status != BookingStatus::Confirmed
+            && let Some(at) = reminder_at(b.start_time, t.now)
+        {
+            actions.push(due_put(table, DueKind::Remind, &b.id, at)?);
             tags.push(Action::Event);
         }
         let err = match self.transact("transition_booking", actions).await {

@@ -17,6 +17,7 @@
 //! | Membership   | `USER#<id>`      | `MEMBERSHIP`  |                  |                  |
 //! | Notification | `USER#<id>`      | `NOTIF#<event id>` |             |                  |
 //! | Day counters | `STATS#<space>`  | `D#<date>[#I#<item>]` |          |                  |
+//! | Due action   | `DUE#<UTC hour>` | `<at>#<expire|remind>#<booking>` |   |                  |
 //! | Counted-event marker | `COUNTED#<event id>` | `COUNTED` |          |                  |
 //! | Delivery marker | `DELIVERY#<event id>#<channel>` | `DELIVERY` |     |                  |
 //! | Search row   | `GEO#r<res>#<cell>` or `CITY#<city>` | `SPACE#<id>` |  |                  |
@@ -161,6 +162,18 @@ pub fn stats(space_id: &str) -> String {
 /// "Analytics applied event `id`" (consumer deduplication).
 pub fn counted(event_id: &str) -> String {
     format!("COUNTED#{event_id}")
+}
+
+/// Timed actions due in an hour (UTC): `DUE#<YYYY-MM-DDTHH>` / `<at>#<kind>#<booking>`.
+pub fn due_bucket(at: jiff::Timestamp) -> String {
+    format!("DUE#{}", at.strftime("%Y-%m-%dT%H"))
+}
+
+pub fn due(at: jiff::Timestamp, kind: &str, booking_id: &str) -> String {
+    format!(
+        "{}#{kind}#{booking_id}",
+        crate::domain::instant::sortable(at)
+    )
 }
 
 /// A member's subscription, beside the profile (`USER#<id>`).

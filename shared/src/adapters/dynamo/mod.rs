@@ -9,6 +9,7 @@ mod notifications;
 mod plans;
 pub mod retry;
 mod reviews;
+mod schedule;
 mod search;
 mod spaces;
 mod users;

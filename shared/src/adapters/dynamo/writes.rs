@@ -65,3 +65,23 @@ pub(super) fn stripe_event_put(
     )?;
     Ok(TransactWriteItem::builder().put(put).build())
 }
+
+/// A timed action on a booking (see `keys::due_bucket`); kept a week past its time.
+pub(super) fn due_put(
+    table: &str,
+    kind: crate::domain::schedule::DueKind,
+    booking_id: &str,
+    at: Timestamp,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut item: Item = std::collections::HashMap::new();
+    item.insert("PK".into(), s(keys::due_bucket(at)));
+    item.insert("SK".into(), s(keys::due(at, kind.as_str(), booking_id)));
+    item.insert("ttl".into(), ttl_after(at, 7));
+    let put = built(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
