@@ -176,3 +176,39 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
 }
+
+pub async fn booking_view(id: &str, token: &str) -> Value {
+    get_with_token(&format!("/bookings/{id}"), token)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Polls until the booking's status is `status` (the webhook arrives ~1 s after payment).
+pub async fn wait_for_status(id: &str, token: &str, status: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let view = booking_view(id, token).await;
+        if view["status"] == status {
+            return view;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "booking {id} never became {status}: {view}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Books, pays with a card that goes through (as Stripe.js would) and waits until the
+/// webhook has confirmed it; returns the booking as created (with its payment).
+pub async fn book_paid(token: &str, item: &str, start: &str, end: &str) -> Value {
+    let res = book(token, item, start, end).await;
+    assert_eq!(res.status(), 201);
+    let b: Value = res.json().await.unwrap();
+    let intent = b["payment"]["stripe_payment_intent_id"].as_str().unwrap();
+    assert_eq!(pay(intent, CARD_OK).await, 200);
+    wait_for_status(b["id"].as_str().unwrap(), token, "confirmed").await;
+    b
+}

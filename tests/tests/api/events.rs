@@ -236,7 +236,7 @@ async fn reports_for_a_week_match_the_bookings_themselves() {
                 .await,
                 200
             );
-            crate::payments::wait_for_status(&id, &member.access_token, "confirmed").await;
+            wait_for_status(&id, &member.access_token, "confirmed").await;
         }
         ids.push(id);
     }

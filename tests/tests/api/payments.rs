@@ -3,8 +3,6 @@
 //! Stripe). Nothing here fakes Stripe's side: the client steps are the ones Stripe.js
 //! performs (attach a card to the intent, confirm it).
 
-use std::time::{Duration, Instant};
-
 use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::fixtures::*;
 use integration_tests::*;
@@ -13,30 +11,6 @@ use crate::bookings::{stored_slots, text};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use shared::domain::instant::sortable;
-
-pub(crate) async fn booking_view(id: &str, token: &str) -> Value {
-    get_with_token(&format!("/bookings/{id}"), token)
-        .await
-        .json()
-        .await
-        .unwrap()
-}
-
-/// Polls until the booking's status is `status` (the webhook arrives ~1 s after payment).
-pub(crate) async fn wait_for_status(id: &str, token: &str, status: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let view = booking_view(id, token).await;
-        if view["status"] == status {
-            return view;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "booking {id} never became {status}: {view}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 /// Posts `body` to the webhook with a signature made from `secret` at `t`.
 pub(crate) async fn post_webhook(body: &str, secret: &str, t: i64) -> reqwest::Response {
