@@ -37,7 +37,14 @@ STACK_NAME = "coworking-local"
 # Resource types that are not emulated by the stand-ins: functions and the HTTP API are
 # served by the project's local gateway; the rest has no local effect. Anything not listed
 # here and not provisioned below fails loudly, so a new resource cannot silently go missing.
-SERVED_BY_GATEWAY = {"AWS::Serverless::Function", "AWS::Serverless::HttpApi"}
+SERVED_BY_GATEWAY = {
+    "AWS::Serverless::Function",
+    "AWS::Serverless::HttpApi",
+    # The WebSocket API's routes: the local gateway serves them at /live.
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::RouteResponse",
+    "AWS::ApiGatewayV2::Integration",
+}
 NO_LOCAL_EFFECT = {
     "AWS::Lambda::Permission",
     "AWS::Lambda::EventSourceMapping",
@@ -236,6 +243,15 @@ class Provisioner:
                 kw["EventBusName"] = p["EventBusName"]
             self.events.put_targets(**kw)
         return p["Name"], {"Arn": arn}
+
+    # The WebSocket API and its stage exist only as names locally (the gateway serves the
+    # API and overrides LIVE_CONNECTIONS_URL with its own address).
+    def create_AWS_ApiGatewayV2_Api(self, p):
+        api_id = "local" + p["Name"].replace("-", "")[:20]
+        return api_id, {"ApiId": api_id, "ApiEndpoint": f"wss://{api_id}.execute-api.{REGION}.amazonaws.com"}
+
+    def create_AWS_ApiGatewayV2_Stage(self, p):
+        return p["StageName"], {}
 
     def create_AWS_SES_EmailIdentity(self, p):
         self.sesv2.create_email_identity(EmailIdentity=p["EmailIdentity"])

@@ -29,6 +29,9 @@ pub struct Config {
     pub eventbridge_endpoint_url: Option<String>,
     /// Sender address of notification emails (an SES-verified identity).
     pub notify_from: String,
+    /// The WebSocket API's connection management endpoint
+    /// (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`); realtime worker only.
+    pub live_connections_url: Option<String>,
 }
 
 impl Config {
@@ -57,6 +60,7 @@ impl Config {
             notify_from: lookup("NOTIFY_FROM")
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| "bookings@example.com".into()),
+            live_connections_url: lookup("LIVE_CONNECTIONS_URL").filter(|v| !v.is_empty()),
         })
     }
 }

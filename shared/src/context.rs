@@ -20,6 +20,7 @@ struct Inner {
     eventbridge: OnceLock<aws_sdk_eventbridge::Client>,
     ses: OnceLock<aws_sdk_sesv2::Client>,
     sns: OnceLock<aws_sdk_sns::Client>,
+    live: OnceLock<aws_sdk_apigatewaymanagement::Client>,
 }
 
 impl AppContext {
@@ -48,6 +49,7 @@ impl AppContext {
                 eventbridge: OnceLock::new(),
                 ses: OnceLock::new(),
                 sns: OnceLock::new(),
+                live: OnceLock::new(),
             }),
         }
     }
@@ -93,5 +95,17 @@ impl AppContext {
         self.inner
             .sns
             .get_or_init(|| aws_sdk_sns::Client::new(&self.inner.sdk))
+    }
+
+    /// Posts to the WebSocket API's connections. Its endpoint is the API's own (there is
+    /// no regional one), so it must be configured; `None` when it is not.
+    pub fn live_connections(&self) -> Option<&aws_sdk_apigatewaymanagement::Client> {
+        let url = self.inner.config.live_connections_url.as_ref()?;
+        Some(self.inner.live.get_or_init(|| {
+            let conf = aws_sdk_apigatewaymanagement::config::Builder::from(&self.inner.sdk)
+                .endpoint_url(url)
+                .build();
+            aws_sdk_apigatewaymanagement::Client::from_conf(conf)
+        }))
     }
 }

@@ -71,3 +71,63 @@ pub struct BridgeEvent {
     pub source: String,
     pub detail: serde_json::Value,
 }
+
+/// What API Gateway's WebSocket API sends a route's function (`$connect`, `$disconnect`
+/// and the `action` routes), with the fields we use.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct WebSocketEvent {
+    #[serde(rename = "requestContext")]
+    pub request_context: WebSocketContext,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct WebSocketContext {
+    #[serde(rename = "routeKey")]
+    pub route_key: String,
+    #[serde(rename = "connectionId")]
+    pub connection_id: String,
+    /// `CONNECT`, `MESSAGE` or `DISCONNECT`.
+    #[serde(rename = "eventType")]
+    pub event_type: String,
+}
+
+/// A route's answer. On `$connect` a status other than 2xx refuses the connection; on a
+/// message route with a route response, `body` goes back to the client.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct WebSocketResponse {
+    #[serde(rename = "statusCode")]
+    pub status_code: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl WebSocketResponse {
+    pub fn ok() -> Self {
+        Self {
+            status_code: 200,
+            body: None,
+        }
+    }
+
+    pub fn json(status_code: u16, body: &serde_json::Value) -> Self {
+        Self {
+            status_code,
+            body: Some(body.to_string()),
+        }
+    }
+
+    /// An error as the client sees it on the socket: the problem+json fields plus
+    /// `"type": "error"`, so a client tells it apart from the notices it follows.
+    pub fn problem(err: &crate::ApiError) -> Self {
+        let problem = crate::http::Problem::from(err);
+        let mut body = serde_json::to_value(&problem).unwrap_or_default();
+        if let Some(map) = body.as_object_mut() {
+            let kind = map.get("type").cloned().unwrap_or_default();
+            map.insert("problem_type".into(), kind);
+            map.insert("type".into(), "error".into());
+        }
+        Self::json(problem.status, &body)
+    }
+}

@@ -94,6 +94,15 @@ fn start_stack() -> PathBuf {
 
 /// Runs a gateway on its own thread and runtime, so it outlives each test's runtime.
 pub fn start_gateway(stack: StackInfo) -> String {
+    start_gateway_with(stack, local_gateway::Pumps::Run)
+}
+
+/// A further gateway on a stack that already has one: routes only, no event pumps.
+pub fn start_extra_gateway(stack: StackInfo) -> String {
+    start_gateway_with(stack, local_gateway::Pumps::Off)
+}
+
+fn start_gateway_with(stack: StackInfo, pumps: local_gateway::Pumps) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -103,9 +112,10 @@ pub fn start_gateway(stack: StackInfo) -> String {
             .unwrap();
         rt.block_on(async move {
             let addr = "127.0.0.1:0".parse().unwrap();
-            let (bound, serve) = local_gateway::start(&root().join("template.yaml"), &stack, addr)
-                .await
-                .expect("start local gateway");
+            let (bound, serve) =
+                local_gateway::start_with(&root().join("template.yaml"), &stack, addr, pumps)
+                    .await
+                    .expect("start local gateway");
             tx.send(bound).unwrap();
             serve.await;
         });

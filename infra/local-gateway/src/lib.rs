@@ -4,6 +4,7 @@
 
 pub mod authorizer;
 pub mod event;
+pub mod live;
 pub mod pump;
 pub mod registry;
 pub mod routes;
@@ -20,6 +21,7 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 
 use crate::authorizer::Authorizer;
+use crate::live::LiveHub;
 use crate::routes::RouteTable;
 use crate::server::Gateway;
 use crate::stack::StackInfo;
@@ -46,12 +48,53 @@ pub async fn start(
     stack: &StackInfo,
     addr: SocketAddr,
 ) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), StartError> {
+    start_with(template_path, stack, addr, Pumps::Run).await
+}
+
+/// Whether this gateway also plays Lambda's event source mappings and schedules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pumps {
+    Run,
+    /// A second gateway on a stack serves the routes only: the stream, the queues and
+    /// the live connections stay with the first (its realtime worker would otherwise
+    /// push to its own sockets and find the first gateway's connections gone).
+    Off,
+}
+
+pub async fn start_with(
+    template_path: &Path,
+    stack: &StackInfo,
+    addr: SocketAddr,
+    pumps: Pumps,
+) -> Result<(SocketAddr, impl Future<Output = ()> + Send + 'static), StartError> {
     let template = Template::load(template_path)?;
     let template_for_pumps = Template::load(template_path)?;
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    // The realtime worker posts to connections through this gateway (see live.rs).
+    let mut stack = stack.clone();
+    stack
+        .env
+        .insert("LIVE_CONNECTIONS_URL".into(), format!("http://{local}"));
+    let stack = &stack;
     let context = shared::AppContext::new(stack.config()?).await;
+    let event_handlers = registry::event_handlers(&context);
+    let mut socket_routes = std::collections::HashMap::new();
+    let mut unserved = Vec::new();
+    for route in &template.socket_routes {
+        match event_handlers.get(route.crate_name.as_str()) {
+            Some(h) => {
+                socket_routes.insert(route.route_key.clone(), h.clone());
+            }
+            None => unserved.push(format!(
+                "WebSocket {} ({})",
+                route.route_key, route.crate_name
+            )),
+        }
+    }
+    drop(event_handlers);
     let mut handlers = registry::handlers(&context);
     let mut entries = Vec::new();
-    let mut unserved = Vec::new();
     for route in template.routes {
         match handlers.get(route.crate_name.as_str()) {
             Some(h) => entries.push((route, h.clone())),
@@ -68,11 +111,12 @@ pub async fn start(
     let gateway = Arc::new(Gateway {
         routes: RouteTable::new(entries),
         authorizer: Authorizer::new(&stack.authorizer).await?,
+        live: Arc::new(LiveHub::new(socket_routes)),
     });
-    let listener = TcpListener::bind(addr).await?;
-    let local = listener.local_addr()?;
     register_stripe_webhook(stack, local).await;
-    pump::start(&template_for_pumps, stack, &context);
+    if pumps == Pumps::Run {
+        pump::start(&template_for_pumps, stack, &context);
+    }
     Ok((local, gateway.serve(listener)))
 }
 

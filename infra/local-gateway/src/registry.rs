@@ -53,8 +53,8 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
     ])
 }
 
-/// Crate name -> the handler of each event-driven function (stream, queue, schedule),
-/// called by the event pump the way Lambda's event source mappings call it on AWS.
+/// Crate name -> the handler of each event-driven function (stream, queue, schedule,
+/// WebSocket route), called by the event pump or the `/live` socket the way Lambda's event source mappings call it on AWS.
 pub fn event_handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedEventFunction> {
     HashMap::from([
         ("outbox-relay", boxed_event(outbox_relay::build(ctx))),
@@ -69,6 +69,14 @@ pub fn event_handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedEventFunct
         (
             "analytics-worker",
             boxed_event(analytics_worker::build(ctx)),
+        ),
+        ("realtime-worker", boxed_event(realtime_worker::build(ctx))),
+        // The WebSocket API's routes (called by the gateway's /live socket).
+        ("live-connect", boxed_event(live_connect::build(ctx))),
+        ("live-disconnect", boxed_event(live_disconnect::build(ctx))),
+        (
+            "live-subscriptions",
+            boxed_event(live_subscriptions::build(ctx)),
         ),
     ])
 }

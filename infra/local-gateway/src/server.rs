@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 
 use crate::authorizer::Authorizer;
 use crate::event::{EventInput, api_gateway_v2_event};
+use crate::live::LiveHub;
 use crate::routes::RouteTable;
 
 /// API Gateway's own payload limit.
@@ -25,6 +26,8 @@ const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
 pub struct Gateway {
     pub routes: RouteTable<BoxedHandler>,
     pub authorizer: Authorizer,
+    /// The WebSocket API (`/live`) and its management API (`/@connections/{id}`).
+    pub live: Arc<LiveHub>,
 }
 
 type HttpResponse = http::Response<Full<Bytes>>;
@@ -48,6 +51,7 @@ impl Gateway {
                 });
                 let _ = http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
+                    .with_upgrades()
                     .await;
             });
         }
@@ -57,7 +61,13 @@ impl Gateway {
         let started = Instant::now();
         let method = req.method().as_str().to_string();
         let path = req.uri().path().to_string();
-        let response = self.dispatch(req, peer).await;
+        let response = if LiveHub::is_upgrade(&req) {
+            Arc::clone(&self.live).upgrade(req, peer).await
+        } else if LiveHub::is_management(&path) {
+            self.live.manage(req).await
+        } else {
+            self.dispatch(req, peer).await
+        };
         tracing::info!(
             method,
             path,

@@ -58,11 +58,35 @@ pub struct Trigger {
     pub batch_size: usize,
 }
 
+/// A route of the WebSocket API (`$connect`, `$disconnect` or an `action` value).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SocketRoute {
+    pub route_key: String,
+    pub crate_name: String,
+}
+
 #[derive(Debug)]
 pub struct Template {
     pub routes: Vec<Route>,
     pub functions: Vec<Function>,
     pub triggers: Vec<Trigger>,
+    pub socket_routes: Vec<SocketRoute>,
+}
+
+/// The resources a `!Sub` names: `${Name}` and `${Name.Attr}` (not `${AWS::...}`).
+fn sub_references(v: Option<&Value>) -> Vec<String> {
+    let Some(Value::Tagged(t)) = v else {
+        return Vec::new();
+    };
+    let Value::String(text) = &t.value else {
+        return Vec::new();
+    };
+    text.split("${")
+        .skip(1)
+        .filter_map(|rest| rest.split('}').next())
+        .filter(|name| !name.starts_with("AWS::"))
+        .map(|name| name.split('.').next().unwrap_or(name).to_string())
+        .collect()
 }
 
 /// The logical id in `!GetAtt Id.Attr` (or `!Ref Id`).
@@ -96,6 +120,10 @@ impl Template {
         let mut functions = Vec::new();
         let mut triggers = Vec::new();
         let mut api_has_default_authorizer = false;
+        // WebSocket routes -> integration -> function, resolved once all are read.
+        let mut socket_targets: Vec<(String, String)> = Vec::new();
+        let mut integrations: std::collections::HashMap<String, String> = Default::default();
+        let mut crates: std::collections::HashMap<String, String> = Default::default();
         for (id, res) in resources {
             let id = id.as_str().unwrap_or_default().to_string();
             let props = res.get("Properties").cloned().unwrap_or(Value::Null);
@@ -105,6 +133,21 @@ impl Template {
                         .get("Auth")
                         .and_then(|a| a.get("DefaultAuthorizer"))
                         .is_some();
+                }
+                Some("AWS::ApiGatewayV2::Route") => {
+                    let key = text(&props, "RouteKey").unwrap_or_default().to_string();
+                    let integration = sub_references(props.get("Target")).pop();
+                    let integration = integration.ok_or_else(|| {
+                        TemplateError::Invalid(format!(
+                            "{id}: Target must be !Sub integrations/${{...}}"
+                        ))
+                    })?;
+                    socket_targets.push((key, integration));
+                }
+                Some("AWS::ApiGatewayV2::Integration") => {
+                    if let Some(function) = sub_references(props.get("IntegrationUri")).pop() {
+                        integrations.insert(id.clone(), function);
+                    }
                 }
                 Some("AWS::Serverless::Function") => {
                     let code_uri = text(&props, "CodeUri")
@@ -167,6 +210,7 @@ impl Template {
                             batch_size,
                         });
                     }
+                    crates.insert(id.clone(), crate_name.clone());
                     functions.push(Function {
                         logical_id: id,
                         code_uri,
@@ -180,10 +224,26 @@ impl Template {
                 "HttpApi has no DefaultAuthorizer".into(),
             ));
         }
+        let mut socket_routes = Vec::new();
+        for (route_key, integration) in socket_targets {
+            let crate_name = integrations
+                .get(&integration)
+                .and_then(|function| crates.get(function))
+                .ok_or_else(|| {
+                    TemplateError::Invalid(format!(
+                        "WebSocket route {route_key}: integration {integration} reaches no function"
+                    ))
+                })?;
+            socket_routes.push(SocketRoute {
+                route_key,
+                crate_name: crate_name.clone(),
+            });
+        }
         Ok(Self {
             routes,
             functions,
             triggers,
+            socket_routes,
         })
     }
 }
@@ -219,5 +279,32 @@ Resources:
         assert!(t.routes[0].authorized);
         assert!(!t.routes[1].authorized);
         assert_eq!(t.functions[0].code_uri, "functions/get-thing");
+    }
+
+    #[test]
+    fn reads_websocket_routes_through_their_integrations() {
+        let t = Template::parse(
+            r#"
+Resources:
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: { RouteKey: subscribe, Target: !Sub "integrations/${Int}" }
+  Int:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      IntegrationUri: !Sub "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: functions/live-subscriptions }
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            t.socket_routes,
+            [SocketRoute {
+                route_key: "subscribe".into(),
+                crate_name: "live-subscriptions".into()
+            }]
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod events;
 pub mod geo;
 pub mod hours;
 pub mod instant;
+pub mod live;
 pub mod membership;
 pub mod money;
 pub mod notification;

@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod bookings;
 pub mod events;
 pub mod identity;
+pub mod live;
 pub mod memberships;
 pub mod notifications;
 pub mod payments;

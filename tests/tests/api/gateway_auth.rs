@@ -185,7 +185,7 @@ async fn expired_token_is_401() {
         token_via_new_client(&env.stack.resources["UserPool"], &user.email, Some(1)).await;
     let mut stack = env.stack.clone();
     stack.authorizer.audience = vec![client_id];
-    let base = start_gateway(stack);
+    let base = start_extra_gateway(stack);
     let res = me(&base, Some(format!("Bearer {token}"))).await;
     assert_eq!(res.status(), 200, "fresh token accepted");
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;

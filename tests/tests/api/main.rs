@@ -5,6 +5,7 @@ mod events;
 mod gateway_auth;
 mod inventory;
 mod lambda_mains;
+mod live;
 mod memberships;
 mod payments;
 mod reviews;

@@ -63,4 +63,22 @@ async fn every_function_runs_on_its_sample_event() {
             trigger.crate_name
         );
     }
+    // WebSocket routes: a route's answer is `{statusCode, body}`, never a server error.
+    let mut socket_crates: Vec<&str> = template
+        .socket_routes
+        .iter()
+        .map(|r| r.crate_name.as_str())
+        .collect();
+    socket_crates.sort();
+    socket_crates.dedup();
+    assert!(socket_crates.len() >= 3, "{socket_crates:?}");
+    for name in socket_crates {
+        let text = std::fs::read_to_string(root.join("events").join(format!("{name}.json")))
+            .unwrap_or_else(|_| panic!("missing sample event for {name}"));
+        let answer = events[name](serde_json::from_str(&text).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let status = answer["statusCode"].as_u64().unwrap_or(500);
+        assert!(status < 500, "{name}: {answer}");
+    }
 }

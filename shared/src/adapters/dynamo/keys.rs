@@ -191,3 +191,19 @@ pub const PAYMENT: &str = "PAYMENT";
 pub fn stripe_event(id: &str) -> String {
     format!("STRIPEEVENT#{id}")
 }
+
+/// A live (WebSocket) connection: `LIVECONN#<id>` / `CONN`, with the set of spaces it follows.
+pub fn live_connection(connection_id: &str) -> String {
+    format!("LIVECONN#{connection_id}")
+}
+
+pub const CONN: &str = "CONN";
+
+/// The followers of a space: `LIVE#<space>` / `C#<connection>`.
+pub fn live_space(space_id: &str) -> String {
+    format!("LIVE#{space_id}")
+}
+
+pub fn follower(connection_id: &str) -> String {
+    format!("C#{connection_id}")
+}

@@ -4,6 +4,7 @@
 mod analytics;
 mod bookings;
 pub mod keys;
+mod live;
 mod memberships;
 mod notifications;
 mod plans;
