@@ -51,6 +51,7 @@ NO_LOCAL_EFFECT = {
     "AWS::Logs::LogGroup",
     "AWS::WAFv2::WebACL",
     "AWS::WAFv2::WebACLAssociation",
+    "AWS::CloudFront::Distribution",
     "AWS::CloudWatch::Alarm",
     "AWS::IAM::Role",
 }

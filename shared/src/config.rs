@@ -6,6 +6,9 @@ use thiserror::Error;
 #[error("missing environment variable {0}")]
 pub struct MissingVar(pub &'static str);
 
+/// A member rarely needs more than a few unpaid holds at once; more is slot hoarding.
+pub const DEFAULT_MAX_ACTIVE_HOLDS: u32 = 5;
+
 /// Everything a function needs to find its resources. Read once per process.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -32,6 +35,8 @@ pub struct Config {
     /// The WebSocket API's connection management endpoint
     /// (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`); realtime worker only.
     pub live_connections_url: Option<String>,
+    /// Unpaid holds a member may have at once (create-booking; abuse limit).
+    pub max_active_holds: u32,
 }
 
 impl Config {
@@ -61,6 +66,9 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| "bookings@example.com".into()),
             live_connections_url: lookup("LIVE_CONNECTIONS_URL").filter(|v| !v.is_empty()),
+            max_active_holds: lookup("MAX_ACTIVE_HOLDS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(DEFAULT_MAX_ACTIVE_HOLDS),
         })
     }
 }

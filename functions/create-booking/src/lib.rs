@@ -42,6 +42,7 @@ pub struct CreateBooking<S, P> {
     payments: P,
     catalog: Catalog,
     members: MemberCache,
+    hold_limit: u32,
 }
 
 pub fn build(ctx: &AppContext) -> CreateBooking<DynamoStore, StripePayments> {
@@ -49,6 +50,7 @@ pub fn build(ctx: &AppContext) -> CreateBooking<DynamoStore, StripePayments> {
         DynamoStore::from_context(ctx),
         StripePayments::from_context(ctx),
     )
+    .with_hold_limit(ctx.config().max_active_holds)
 }
 
 impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> CreateBooking<S, P> {
@@ -58,7 +60,13 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> CreateBooking<
             payments,
             catalog: Catalog::new(),
             members: MemberCache::default(),
+            hold_limit: shared::config::DEFAULT_MAX_ACTIVE_HOLDS,
         }
+    }
+
+    pub fn with_hold_limit(mut self, limit: u32) -> Self {
+        self.hold_limit = limit;
+        self
     }
 }
 
@@ -321,6 +329,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
                     idempotency: Some(&idempotency),
                     payment: payment.as_ref(),
                     membership: Some(guard),
+                    hold_limit: self.hold_limit,
                     now,
                 })
                 .await;
@@ -364,6 +373,14 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
                     taken,
                 }) => {
                     return Err(conflict(&item.id, slot_start, kind, taken));
+                }
+                Err(CreateBookingError::TooManyHolds { limit }) => {
+                    return Err(ApiError::Conflict {
+                        detail: format!(
+                            "you already hold {limit} unpaid bookings: pay for or cancel one first"
+                        ),
+                        conflict: Some(serde_json::json!({"active_holds_limit": limit})),
+                    });
                 }
                 Err(CreateBookingError::Store(e)) => return Err(e.into()),
             }

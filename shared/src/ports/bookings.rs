@@ -32,6 +32,10 @@ pub struct NewBooking<'a> {
     pub payment: Option<&'a PaymentTransaction>,
     /// What the price assumed about the member's subscription.
     pub membership: Option<MembershipGuard<'a>>,
+    /// How many unpaid holds the member may have at once (taken in the same transaction
+    /// from a per-member counter; a hold gives its place back when it is paid, cancelled,
+    /// fails or expires). Only pending bookings count.
+    pub hold_limit: u32,
     pub now: Timestamp,
 }
 
@@ -114,6 +118,9 @@ pub enum CreateBookingError {
     /// The idempotency key was used before.
     #[error("idempotency key already used")]
     KeyUsed,
+    /// The member already has `limit` unpaid holds.
+    #[error("too many active holds")]
+    TooManyHolds { limit: u32 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

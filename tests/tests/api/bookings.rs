@@ -277,7 +277,10 @@ async fn back_to_back_bookings_are_accepted_and_buffers_are_kept() {
         201
     );
 
-    // With a 30-minute buffer the next booking may start only after it.
+    // With a 30-minute buffer the next booking may start only after it. (Another member:
+    // each member may hold only a few unpaid bookings at once.)
+    let other = user_with_roles(&[]).await;
+    let t = &other.access_token;
     assert_eq!(
         book(t, &f.items[1], &at(&date, "09:00"), &at(&date, "10:00"))
             .await
@@ -591,6 +594,7 @@ async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
             idempotency: None,
             payment: None,
             membership: None,
+            hold_limit: shared::config::DEFAULT_MAX_ACTIVE_HOLDS,
             now,
         })
         .await
@@ -938,4 +942,57 @@ async fn availability_rules() {
         at(&day(11), "00:00")
     );
     expect_problem(call("GET", &missing, None, None).await, 404).await;
+}
+
+#[tokio::test]
+async fn a_member_holds_at_most_five_unpaid_bookings_at_once() {
+    let f = fixture("Etc/UTC", &[0]).await;
+    let member = user_with_roles(&[]).await;
+    let t = &member.access_token;
+    let date = day(9);
+    let mut ids = Vec::new();
+    for hour in 8..13 {
+        let res = book(
+            t,
+            &f.items[0],
+            &at(&date, &format!("{hour:02}:00")),
+            &at(&date, &format!("{hour:02}:30")),
+        )
+        .await;
+        assert_eq!(res.status(), 201);
+        ids.push(
+            res.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let (start, end) = (at(&date, "15:00"), at(&date, "15:30"));
+    let claims = stored_slots(&f.space_id).await.len();
+    let p = expect_problem(book(t, &f.items[0], &start, &end).await, 409).await;
+    assert_eq!(p["conflict"]["active_holds_limit"], 5, "{p}");
+    assert_eq!(
+        stored_slots(&f.space_id).await.len(),
+        claims,
+        "the refusal wrote nothing"
+    );
+    // Another member is not affected.
+    let other = user_with_roles(&[]).await;
+    assert_eq!(
+        book(&other.access_token, &f.items[0], &start, &end)
+            .await
+            .status(),
+        201
+    );
+    // Cancelling a hold gives its place back.
+    let res = call(
+        "PUT",
+        &format!("/bookings/{}/cancel", ids[0]),
+        Some(t),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let res = book(t, &f.items[0], &at(&date, "16:00"), &at(&date, "16:30")).await;
+    assert_eq!(res.status(), 201);
 }

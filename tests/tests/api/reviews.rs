@@ -70,6 +70,7 @@ async fn past_stay(f: &Fixture, user_id: &str, hour: u32) -> String {
             idempotency: None,
             payment: None,
             membership: None,
+            hold_limit: shared::config::DEFAULT_MAX_ACTIVE_HOLDS,
             now,
         })
         .await

@@ -76,6 +76,30 @@ fn membership_actions(
     Ok(actions)
 }
 
+/// Moves the member's count of unpaid holds by `delta`; with a `limit`, only while the
+/// count is below it.
+fn holds_update(
+    table: &str,
+    user_id: &str,
+    delta: i64,
+    limit: Option<u32>,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut update = Update::builder()
+        .table_name(table)
+        .key("PK", s(keys::user(user_id)))
+        .key("SK", s(keys::HOLDS))
+        .update_expression("ADD active :delta")
+        .expression_attribute_values(":delta", n(delta));
+    if let Some(limit) = limit {
+        update = update
+            .condition_expression("attribute_not_exists(active) OR active < :limit")
+            .expression_attribute_values(":limit", n(limit));
+    }
+    Ok(TransactWriteItem::builder()
+        .update(built(update.build())?)
+        .build())
+}
+
 fn payment_put(table: &str, p: &PaymentTransaction) -> Result<TransactWriteItem, StoreError> {
     let item = to_item(
         keys::booking(&p.booking_id),
@@ -112,6 +136,8 @@ enum Action {
     Slot(usize),
     Payment,
     Event,
+    /// The member's unpaid-holds counter.
+    HoldLimit,
 }
 
 /// Moves a booking to `status` (bumping its version, dropping its hold) if `condition`
@@ -225,6 +251,10 @@ impl BookingStore for DynamoStore {
             actions.extend(membership_actions(table, guard)?);
             tags.extend([Action::Check].repeat(1 + guard.included.is_some() as usize));
         }
+        if hold.is_some() {
+            actions.push(holds_update(table, &b.user_id, 1, Some(new.hold_limit))?);
+            tags.push(Action::HoldLimit);
+        }
 
         let put = built(
             Put::builder()
@@ -311,6 +341,11 @@ impl BookingStore for DynamoStore {
                 .collect();
             if failed.iter().any(|(t, _)| matches!(t, Action::Idempotency)) {
                 return Err(CreateBookingError::KeyUsed);
+            }
+            if failed.iter().any(|(t, _)| matches!(t, Action::HoldLimit)) {
+                return Err(CreateBookingError::TooManyHolds {
+                    limit: new.hold_limit,
+                });
             }
             if failed.iter().any(|(t, _)| matches!(t, Action::Check)) {
                 return Err(CreateBookingError::Stale);
@@ -628,6 +663,11 @@ impl BookingStore for DynamoStore {
         for event in t.events {
             actions.push(event_put(table, event)?);
             tags.push(Action::Event);
+        }
+        // A hold that ends (paid, cancelled, failed, expired) gives its place back.
+        if b.status == BookingStatus::Pending && t.to != BookingStatus::Pending {
+            actions.push(holds_update(table, &b.user_id, -1, None)?);
+            tags.push(Action::HoldLimit);
         }
         if t.to == BookingStatus::Confirmed
             && b.status != BookingStatus::Confirmed

@@ -176,6 +176,9 @@ pub fn due(at: jiff::Timestamp, kind: &str, booking_id: &str) -> String {
     )
 }
 
+/// How many unpaid holds a member has (`active`), beside the profile (`USER#<id>`).
+pub const HOLDS: &str = "HOLDS";
+
 /// A member's subscription, beside the profile (`USER#<id>`).
 pub const MEMBERSHIP: &str = "MEMBERSHIP";
 
