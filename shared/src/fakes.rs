@@ -96,6 +96,13 @@ impl Identity for FakeIdentity {
         Ok(())
     }
 
+    async fn roles(&self, email: &str) -> Result<Vec<Role>, IdentityError> {
+        match self.accounts.lock().unwrap().get(email) {
+            Some((_, _, roles)) => Ok(roles.clone()),
+            None => Err(IdentityError::InvalidCredentials),
+        }
+    }
+
     async fn add_role(&self, email: &str, role: Role) -> Result<(), IdentityError> {
         self.record("add_role");
         match self.accounts.lock().unwrap().get_mut(email) {

@@ -150,6 +150,14 @@ impl<S: BookingStore + SpaceStore, P: Payments> HttpFunction for CancelBooking<S
             {
                 events.push(DomainEvent::payment("PaymentRefunded", p, now));
             }
+            // An operator or admin cancelling someone's booking is audited.
+            let audit = (caller.user_id != booking.user_id).then(|| {
+                caller
+                    .audit("booking.cancel", format!("booking/{id}"))
+                    .before(&serde_json::json!({"status": booking.status}))
+                    .after(&serde_json::json!({"status": cancelled.status,
+                        "refund_amount": decision.map(|d| d.amount).unwrap_or(0)}))
+            });
             let t = Transition {
                 booking: &booking,
                 to: BookingStatus::Cancelled,
@@ -162,6 +170,7 @@ impl<S: BookingStore + SpaceStore, P: Payments> HttpFunction for CancelBooking<S
                 payment: next_payment.as_ref(),
                 stripe_event_id: None,
                 events: &events,
+                audit: audit.as_ref(),
                 now,
             };
             match self.store.transition_booking(&t).await {

@@ -32,7 +32,10 @@ impl<S: SpaceStore> HttpFunction for CreateItem<S> {
             space_id.clone(),
             Timestamp::now(),
         )?;
-        self.spaces.create_item(&space, &item).await?;
+        let audit = caller
+            .audit("item.create", format!("space/{space_id}/item/{}", item.id))
+            .after(&item);
+        self.spaces.create_item(&space, &item, &audit).await?;
         tracing::info!(space_id = %space_id, item_id = %item.id, "item created");
         let mut res = json(StatusCode::CREATED, &item)?;
         let location = HeaderValue::try_from(format!("/spaces/{space_id}/items/{}", item.id))

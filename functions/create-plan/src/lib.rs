@@ -24,7 +24,10 @@ impl<P: PlanStore> HttpFunction for CreatePlan<P> {
         caller.require(Role::Admin)?;
         let input: PlanInput = parse_json(&req)?;
         let plan = input.into_plan(uuid::Uuid::new_v4().to_string(), Timestamp::now())?;
-        self.plans.create_plan(&plan).await?;
+        let audit = caller
+            .audit("plan.create", format!("plan/{}", plan.id))
+            .after(&plan);
+        self.plans.create_plan(&plan, &audit).await?;
         tracing::info!(plan_id = %plan.id, by = %caller.user_id, "plan created");
         let mut res = json(StatusCode::CREATED, &plan)?;
         let location = HeaderValue::try_from(format!("/membership-plans/{}", plan.id))

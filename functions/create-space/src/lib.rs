@@ -28,7 +28,10 @@ impl<S: SpaceStore> HttpFunction for CreateSpace<S> {
             caller.user_id.clone(),
             Timestamp::now(),
         )?;
-        self.spaces.create_space(&space, &[]).await?;
+        let audit = caller
+            .audit("space.create", format!("space/{}", space.id))
+            .after(&space);
+        self.spaces.create_space(&space, &[], &audit).await?;
         tracing::info!(space_id = %space.id, owner = %space.owner_id, "space created");
         let mut res = json(
             StatusCode::CREATED,

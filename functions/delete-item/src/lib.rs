@@ -38,7 +38,10 @@ impl<S: SpaceStore> HttpFunction for DeleteItem<S> {
                 ),
             });
         }
-        self.spaces.delete_item(&space, &item).await?;
+        let audit = caller
+            .audit("item.delete", format!("space/{space_id}/item/{item_id}"))
+            .before(&item);
+        self.spaces.delete_item(&space, &item, &audit).await?;
         tracing::info!(space_id = %space_id, item_id = %item_id, "item deleted");
         Ok(no_content())
     }

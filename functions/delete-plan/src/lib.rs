@@ -31,10 +31,13 @@ impl<P: PlanStore> HttpFunction for DeletePlan<P> {
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("no membership plan {id}")))?;
         if plan.status != PlanStatus::Archived {
+            let audit = caller
+                .audit("plan.archive", format!("plan/{id}"))
+                .before(&plan);
             plan.status = PlanStatus::Archived;
             plan.version += 1;
             plan.updated_at = Timestamp::now();
-            self.plans.update_plan(&plan).await?;
+            self.plans.update_plan(&plan, &audit.after(&plan)).await?;
             tracing::info!(plan_id = %id, by = %caller.user_id, "plan archived");
         }
         Ok(no_content())

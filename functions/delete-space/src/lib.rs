@@ -36,12 +36,21 @@ impl<S: SpaceStore> HttpFunction for DeleteSpace<S> {
         deleted.status = SpaceStatus::Deleted;
         deleted.version += 1;
         deleted.updated_at = now;
-        self.spaces.update_space(&active, &deleted).await?;
+        let audit = caller
+            .audit("space.delete", format!("space/{id}"))
+            .before(&active)
+            .after(&deleted);
+        self.spaces.update_space(&active, &deleted, &audit).await?;
         if self.spaces.has_future_bookings(&id, None, now).await? {
             let mut restored = deleted.clone();
             restored.status = SpaceStatus::Active;
             restored.version += 1;
-            self.spaces.update_space(&deleted, &restored).await?;
+            // Undone at once: recorded too, so the log shows both states the space had.
+            let undo = caller
+                .audit("space.delete-undone", format!("space/{id}"))
+                .before(&deleted)
+                .after(&restored);
+            self.spaces.update_space(&deleted, &restored, &undo).await?;
             return Err(ApiError::Conflict {
                 detail: "the space has upcoming bookings; cancel them first".into(),
                 conflict: Some(

@@ -5,9 +5,10 @@ use shared::adapters::cognito::CognitoIdentity;
 use shared::adapters::dynamo::DynamoStore;
 use shared::http::response::no_content;
 use shared::http::{Body, Caller, HttpFunction, Request, Response};
+use shared::ports::audit::AuditStore;
 use shared::ports::identity::Identity;
 use shared::ports::users::UserStore;
-use shared::usecase::roles::role_change_target;
+use shared::usecase::roles::{RoleChange, change_role, role_change_target};
 use shared::{ApiError, AppContext};
 
 pub struct GrantRole<I, U> {
@@ -22,11 +23,19 @@ pub fn build(ctx: &AppContext) -> GrantRole<CognitoIdentity, DynamoStore> {
     }
 }
 
-impl<I: Identity, U: UserStore> HttpFunction for GrantRole<I, U> {
+impl<I: Identity, U: UserStore + AuditStore> HttpFunction for GrantRole<I, U> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
         let (user_id, role) = role_change_target(&req, &caller, &self.users).await?;
-        self.identity.add_role(&user_id, role).await?;
+        change_role(
+            &self.identity,
+            &self.users,
+            &caller,
+            &user_id,
+            role,
+            RoleChange::Grant,
+        )
+        .await?;
         tracing::info!(admin = %caller.user_id, user_id = %user_id, role = role.as_str(), "role granted");
         Ok(no_content())
     }

@@ -6,9 +6,10 @@ use shared::adapters::cognito::CognitoIdentity;
 use shared::adapters::dynamo::DynamoStore;
 use shared::http::response::no_content;
 use shared::http::{Body, Caller, HttpFunction, Request, Response, Role};
+use shared::ports::audit::AuditStore;
 use shared::ports::identity::Identity;
 use shared::ports::users::UserStore;
-use shared::usecase::roles::role_change_target;
+use shared::usecase::roles::{RoleChange, change_role, role_change_target};
 use shared::{ApiError, AppContext};
 
 pub struct RevokeRole<I, U> {
@@ -23,7 +24,7 @@ pub fn build(ctx: &AppContext) -> RevokeRole<CognitoIdentity, DynamoStore> {
     }
 }
 
-impl<I: Identity, U: UserStore> HttpFunction for RevokeRole<I, U> {
+impl<I: Identity, U: UserStore + AuditStore> HttpFunction for RevokeRole<I, U> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
         let (user_id, role) = role_change_target(&req, &caller, &self.users).await?;
@@ -32,8 +33,15 @@ impl<I: Identity, U: UserStore> HttpFunction for RevokeRole<I, U> {
                 "admins cannot revoke their own admin role",
             ));
         }
-        self.identity.remove_role(&user_id, role).await?;
-        self.identity.sign_out_everywhere(&user_id).await?;
+        change_role(
+            &self.identity,
+            &self.users,
+            &caller,
+            &user_id,
+            role,
+            RoleChange::Revoke,
+        )
+        .await?;
         tracing::info!(admin = %caller.user_id, user_id = %user_id, role = role.as_str(), "role revoked");
         Ok(no_content())
     }

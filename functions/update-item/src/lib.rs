@@ -28,7 +28,13 @@ impl<S: SpaceStore> HttpFunction for UpdateItem<S> {
         let (space, item) = managed_item(&self.spaces, &caller, &space_id, &item_id).await?;
         let patch: ItemPatch = parse_json(&req)?;
         let updated = patch.apply(item.clone(), Timestamp::now())?;
-        self.spaces.update_item(&space, &item, &updated).await?;
+        let audit = caller
+            .audit("item.update", format!("space/{space_id}/item/{item_id}"))
+            .before(&item)
+            .after(&updated);
+        self.spaces
+            .update_item(&space, &item, &updated, &audit)
+            .await?;
         tracing::info!(space_id = %space_id, item_id = %item_id, version = updated.version, "item updated");
         json(StatusCode::OK, &updated)
     }

@@ -30,8 +30,12 @@ impl<P: PlanStore> HttpFunction for UpdatePlan<P> {
             .get_plan(&id)
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("no membership plan {id}")))?;
+        let audit = caller
+            .audit("plan.update", format!("plan/{id}"))
+            .before(&plan);
         let updated = patch.apply(plan, Timestamp::now())?;
-        self.plans.update_plan(&updated).await?;
+        let audit = audit.after(&updated);
+        self.plans.update_plan(&updated, &audit).await?;
         tracing::info!(plan_id = %id, by = %caller.user_id, version = updated.version, "plan updated");
         json(StatusCode::OK, &updated)
     }

@@ -27,7 +27,11 @@ impl<S: SpaceStore> HttpFunction for UpdateSpace<S> {
         let space = managed_space(&self.spaces, &caller, &id).await?;
         let patch: SpacePatch = parse_json(&req)?;
         let updated = patch.apply(space.clone(), Timestamp::now())?;
-        self.spaces.update_space(&space, &updated).await?;
+        let audit = caller
+            .audit("space.update", format!("space/{id}"))
+            .before(&space)
+            .after(&updated);
+        self.spaces.update_space(&space, &updated, &audit).await?;
         tracing::info!(space_id = %id, by = %caller.user_id, version = updated.version, "space updated");
         json(StatusCode::OK, &updated)
     }

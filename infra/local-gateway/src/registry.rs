@@ -50,6 +50,9 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
         ("cancel-membership", boxed(cancel_membership::build(ctx))),
         ("list-user-bookings", boxed(list_user_bookings::build(ctx))),
         ("get-availability", boxed(get_availability::build(ctx))),
+        ("list-audit", boxed(list_audit::build(ctx))),
+        ("export-me", boxed(export_me::build(ctx))),
+        ("erase-me", boxed(erase_me::build(ctx))),
     ])
 }
 

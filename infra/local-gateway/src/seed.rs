@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use serde_json::json;
 use shared::AppContext;
 use shared::adapters::dynamo::DynamoStore;
+use shared::domain::audit::AuditEntry;
 use shared::domain::money::Money;
 use shared::domain::pricing::PricingRule;
 use shared::domain::space::{
@@ -523,7 +524,18 @@ pub async fn run() {
                 "item_ids": items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
             }));
             let store = store.clone();
-            tasks.spawn(async move { store.create_space(&s, &items).await.map(|_| items.len()) });
+            tasks.spawn(async move {
+                let audit = AuditEntry::system(
+                    "seed",
+                    "space.create",
+                    format!("space/{}", s.id),
+                    s.created_at,
+                );
+                store
+                    .create_space(&s, &items, &audit)
+                    .await
+                    .map(|_| items.len())
+            });
         }
     }
     let mut item_count = 0;

@@ -189,6 +189,24 @@ impl Identity for CognitoIdentity {
         Ok(())
     }
 
+    async fn roles(&self, username: &str) -> Result<Vec<Role>, IdentityError> {
+        let out = self
+            .client
+            .admin_list_groups_for_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .send()
+            .await
+            .map_err(identity_error)?;
+        let mut roles: Vec<Role> = out
+            .groups()
+            .iter()
+            .filter_map(|g| g.group_name().and_then(Role::parse))
+            .collect();
+        roles.sort();
+        Ok(roles)
+    }
+
     async fn sign_out_everywhere(&self, username: &str) -> Result<(), IdentityError> {
         self.client
             .admin_user_global_sign_out()

@@ -2,6 +2,7 @@
 
 pub mod amenity;
 pub mod analytics;
+pub mod audit;
 pub mod availability;
 pub mod booking;
 pub mod events;

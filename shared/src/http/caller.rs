@@ -73,6 +73,17 @@ impl Caller {
         Ok(Caller { user_id, roles })
     }
 
+    /// The audit entry of a change this caller makes now (see `domain::audit`).
+    pub fn audit(&self, action: &str, target: String) -> crate::domain::audit::AuditEntry {
+        crate::domain::audit::AuditEntry::new(
+            &self.user_id,
+            self.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            action,
+            target,
+            jiff::Timestamp::now(),
+        )
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::domain::audit::AuditEntry;
 use crate::domain::booking::{Booking, BookingStatus, SlotKind};
 use crate::domain::events::DomainEvent;
 use crate::domain::payment::PaymentTransaction;
@@ -85,6 +86,8 @@ pub struct Transition<'a> {
     /// A Stripe event id to remember: the transaction fails if it was seen before.
     pub stripe_event_id: Option<&'a str>,
     pub events: &'a [DomainEvent],
+    /// The audit entry when an operator or admin makes the change for the booker.
+    pub audit: Option<&'a AuditEntry>,
     pub now: Timestamp,
 }
 
@@ -158,8 +161,11 @@ pub struct BookingQuery<'a> {
     pub now: Timestamp,
 }
 
+/// One page of a list, as stored and as answered (`{"items": [...], "next_cursor": ...}`).
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 

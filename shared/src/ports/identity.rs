@@ -99,6 +99,8 @@ pub trait Identity: Send + Sync + 'static {
         user: &str,
         role: Role,
     ) -> impl Future<Output = Result<(), IdentityError>> + Send;
+    /// The user's groups that are roles.
+    fn roles(&self, user: &str) -> impl Future<Output = Result<Vec<Role>, IdentityError>> + Send;
     /// Invalidates the user's refresh tokens, so new access tokens carry current roles.
     fn sign_out_everywhere(
         &self,

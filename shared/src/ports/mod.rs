@@ -2,6 +2,7 @@
 //! [`crate::adapters`] implement them on AWS; unit tests implement them with fakes.
 
 pub mod analytics;
+pub mod audit;
 pub mod bookings;
 pub mod events;
 pub mod identity;
@@ -10,6 +11,7 @@ pub mod memberships;
 pub mod notifications;
 pub mod payments;
 pub mod plans;
+pub mod privacy;
 pub mod reviews;
 pub mod schedule;
 pub mod search;

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 
+use crate::domain::audit::AuditEntry;
 use crate::domain::plan::MembershipPlan;
 use crate::ports::store::StoreError;
 
@@ -9,6 +10,7 @@ pub trait PlanStore: Send + Sync + 'static {
     fn create_plan(
         &self,
         plan: &MembershipPlan,
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn get_plan(
         &self,
@@ -18,6 +20,7 @@ pub trait PlanStore: Send + Sync + 'static {
     fn update_plan(
         &self,
         plan: &MembershipPlan,
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn list_plans(&self) -> impl Future<Output = Result<Vec<MembershipPlan>, StoreError>> + Send;
 }

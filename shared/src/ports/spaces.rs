@@ -4,15 +4,19 @@ use std::future::Future;
 
 use jiff::Timestamp;
 
+use crate::domain::audit::AuditEntry;
 use crate::domain::space::{BookableItem, Space};
 use crate::ports::store::StoreError;
 
+/// Every write carries the audit entry of the operator's or admin's change; it is written
+/// in the same transaction as the change.
 pub trait SpaceStore: Send + Sync + 'static {
     /// Creates a space and its first items in one transaction (all or nothing).
     fn create_space(
         &self,
         space: &Space,
         items: &[BookableItem],
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The space and its items, in one query.
     fn get_space(
@@ -30,6 +34,7 @@ pub trait SpaceStore: Send + Sync + 'static {
         &self,
         old: &Space,
         new: &Space,
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Adds an item to an active space; `Conflict` if its identifier is taken there,
     /// `NotFound` if the space is gone.
@@ -37,6 +42,7 @@ pub trait SpaceStore: Send + Sync + 'static {
         &self,
         space: &Space,
         item: &BookableItem,
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn get_item(
         &self,
@@ -49,11 +55,13 @@ pub trait SpaceStore: Send + Sync + 'static {
         space: &Space,
         old: &BookableItem,
         new: &BookableItem,
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn delete_item(
         &self,
         space: &Space,
         item: &BookableItem,
+        audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Whether pending or confirmed bookings of the space (or of one item) end after `now`.
     fn has_future_bookings(

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod memberships;
 pub mod notify;
 pub mod payments;
+pub mod privacy;
 pub mod relay;
 pub mod roles;
 pub mod scheduler;

@@ -146,6 +146,7 @@ pub async fn payment_succeeded<S: BookingStore, P: Payments>(
             } else {
                 &events
             },
+            audit: None,
             now,
         };
         match store.transition_booking(&t).await {
@@ -219,6 +220,7 @@ async fn refund_in_full<S: BookingStore, P: Payments>(
         } else {
             &events[..2]
         },
+        audit: None,
         now,
     };
     match store.transition_booking(&t).await {
@@ -270,6 +272,7 @@ pub async fn payment_failed<S: BookingStore>(
             payment: Some(&failed_payment),
             stripe_event_id: Some(event_id),
             events: &events,
+            audit: None,
             now,
         };
         match store.transition_booking(&t).await {
@@ -325,6 +328,7 @@ pub async fn refund_updated<S: BookingStore>(
             payment: Some(&next),
             stripe_event_id: Some(event_id),
             events: &events,
+            audit: None,
             now,
         };
         match store.transition_booking(&t).await {

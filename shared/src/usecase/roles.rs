@@ -5,6 +5,8 @@ use lambda_http::Request;
 use crate::error::ApiError;
 use crate::http::caller::{Caller, Role};
 use crate::http::params::path_param;
+use crate::ports::audit::AuditStore;
+use crate::ports::identity::Identity;
 use crate::ports::users::UserStore;
 
 /// Roles that admins grant and revoke; `member` comes with every account.
@@ -27,4 +29,45 @@ pub async fn role_change_target<U: UserStore>(
         return Err(ApiError::NotFound(format!("no user {user_id}")));
     }
     Ok((user_id, role))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleChange {
+    Grant,
+    Revoke,
+}
+
+/// Applies the change in Cognito and records it in the audit log with the user's roles
+/// before and after. Cognito and the table share no transaction: the entry is written
+/// right after the change, and if that write fails the request fails (5xx) so the admin
+/// retries; both changes are idempotent, so the retry records it.
+pub async fn change_role<I: Identity, A: AuditStore>(
+    identity: &I,
+    audit: &A,
+    caller: &Caller,
+    user_id: &str,
+    role: Role,
+    change: RoleChange,
+) -> Result<(), ApiError> {
+    let before = identity.roles(user_id).await?;
+    let mut after: Vec<Role> = before.iter().copied().filter(|r| *r != role).collect();
+    let action = match change {
+        RoleChange::Grant => {
+            identity.add_role(user_id, role).await?;
+            after.push(role);
+            after.sort();
+            "role.grant"
+        }
+        RoleChange::Revoke => {
+            identity.remove_role(user_id, role).await?;
+            identity.sign_out_everywhere(user_id).await?;
+            "role.revoke"
+        }
+    };
+    let entry = caller
+        .audit(action, format!("user/{user_id}"))
+        .before(&before)
+        .after(&after);
+    audit.record(&entry).await?;
+    Ok(())
 }

@@ -74,6 +74,7 @@ pub async fn run<S: BookingStore + ScheduleStore, P: Payments>(
                     payment: next_payment.as_ref(),
                     stripe_event_id: None,
                     events: &events,
+                    audit: None,
                     now,
                 };
                 match store.transition_booking(&t).await {

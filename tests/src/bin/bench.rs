@@ -308,7 +308,13 @@ async fn search_bench(stack: &local_gateway::stack::StackInfo) -> String {
             let mut rng = 0x9E37_79B9_7F4A_7C15u64 ^ (t as u64 + 1);
             for i in 0..per_task {
                 let (space, items) = local_gateway::seed::bench_space(&mut rng, t * per_task + i);
-                store.create_space(&space, &items).await.unwrap();
+                let audit = shared::domain::audit::AuditEntry::system(
+                    "bench",
+                    "space.create",
+                    format!("space/{}", space.id),
+                    space.created_at,
+                );
+                store.create_space(&space, &items, &audit).await.unwrap();
             }
         });
     }

@@ -686,6 +686,7 @@ async fn confirm(
             payment: None,
             stripe_event_id: None,
             events: &events,
+            audit: None,
             now,
         })
         .await

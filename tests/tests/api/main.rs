@@ -1,5 +1,6 @@
 //! Everything that needs the stand-ins runs in this one binary, so one stack serves all.
 
+mod abuse;
 mod bookings;
 mod events;
 mod gateway_auth;
@@ -8,6 +9,7 @@ mod lambda_mains;
 mod live;
 mod memberships;
 mod payments;
+mod privacy;
 mod reviews;
 mod sample_events;
 mod search;

@@ -13,7 +13,7 @@ use shared::ports::spaces::SpaceStore;
 
 /// A confirmed stay that ended yesterday, written by the booking store itself (the API
 /// rightly refuses bookings in the past, so a past stay can only be set up this way).
-async fn past_stay(f: &Fixture, user_id: &str, hour: u32) -> String {
+pub(crate) async fn past_stay(f: &Fixture, user_id: &str, hour: u32) -> String {
     let store = DynamoStore::from_context(&aws().await);
     let (space, items) = store.get_space(&f.space_id).await.unwrap().unwrap();
     let item = &items[0];
@@ -78,7 +78,7 @@ async fn past_stay(f: &Fixture, user_id: &str, hour: u32) -> String {
     b.id
 }
 
-async fn review(token: &str, space: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn review(token: &str, space: &str, body: Value) -> reqwest::Response {
     call(
         "POST",
         &format!("/spaces/{space}/reviews"),

@@ -66,12 +66,26 @@ fn item(space_id: &str, identifier: &str) -> BookableItem {
     }
 }
 
+/// Spaces written straight to the store (as the seed does) are audited as the system's.
+fn seeded(space_id: &str) -> shared::domain::audit::AuditEntry {
+    shared::domain::audit::AuditEntry::system(
+        "test",
+        "space.create",
+        format!("space/{space_id}"),
+        jiff::Timestamp::now(),
+    )
+}
+
 #[tokio::test]
 async fn space_with_items_is_public_and_unknown_or_deleted_is_404() {
     let store = DynamoStore::from_context(&aws().await);
     let s = space(SpaceStatus::Active);
     store
-        .create_space(&s, &[item(&s.id, "Desk 2"), item(&s.id, "Desk 1")])
+        .create_space(
+            &s,
+            &[item(&s.id, "Desk 2"), item(&s.id, "Desk 1")],
+            &seeded(&s.id),
+        )
         .await
         .unwrap();
     let res = http()
@@ -90,7 +104,7 @@ async fn space_with_items_is_public_and_unknown_or_deleted_is_404() {
     );
 
     // Creating the same space again is refused as a whole.
-    assert!(store.create_space(&s, &[]).await.is_err());
+    assert!(store.create_space(&s, &[], &seeded(&s.id)).await.is_err());
 
     let res = http()
         .get(format!("{}/spaces/{}", env().base, uuid::Uuid::new_v4()))
@@ -100,7 +114,10 @@ async fn space_with_items_is_public_and_unknown_or_deleted_is_404() {
     expect_problem(res, 404).await;
 
     let deleted = space(SpaceStatus::Deleted);
-    store.create_space(&deleted, &[]).await.unwrap();
+    store
+        .create_space(&deleted, &[], &seeded(&deleted.id))
+        .await
+        .unwrap();
     let res = http()
         .get(format!("{}/spaces/{}", env().base, deleted.id))
         .send()

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::writes::{
-    built, due_put, event_put, n, s, stripe_event_item, stripe_event_put, ttl_after,
+    audit_put, built, due_put, event_put, n, s, stripe_event_item, stripe_event_put, ttl_after,
 };
 use super::{DynamoStore, Item, from_item, keys, store_error, to_item, to_item_with_indexes};
 use crate::domain::booking::{Booking, BookingStatus, SlotKind};
@@ -674,6 +674,10 @@ impl BookingStore for DynamoStore {
             && let Some(at) = reminder_at(b.start_time, t.now)
         {
             actions.push(due_put(table, DueKind::Remind, &b.id, at)?);
+            tags.push(Action::Event);
+        }
+        if let Some(entry) = t.audit {
+            actions.push(audit_put(table, entry)?);
             tags.push(Action::Event);
         }
         let err = match self.transact("transition_booking", actions).await {

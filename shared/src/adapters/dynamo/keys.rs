@@ -141,6 +141,11 @@ pub fn reviewed_booking(booking_id: &str) -> String {
     format!("B#{booking_id}")
 }
 
+/// GSI1: the reviews a user wrote.
+pub fn user_reviews(user_id: &str) -> String {
+    format!("USERREVIEWS#{user_id}")
+}
+
 /// A space's rating aggregate, in the space partition.
 pub const RATING: &str = "RATING";
 
@@ -209,4 +214,13 @@ pub fn live_space(space_id: &str) -> String {
 
 pub fn follower(connection_id: &str) -> String {
     format!("C#{connection_id}")
+}
+
+/// A month of the audit log: `AUDIT#<YYYY-MM>` / `<at>#<id>`.
+pub fn audit(month: &str) -> String {
+    format!("AUDIT#{month}")
+}
+
+pub fn audit_entry(at: jiff::Timestamp, id: &str) -> String {
+    format!("{}#{id}", crate::domain::instant::sortable(at))
 }

@@ -2,12 +2,14 @@
 //! entity's reads and writes live in its own file, its key shapes in [`keys`].
 
 mod analytics;
+mod audit;
 mod bookings;
 pub mod keys;
 mod live;
 mod memberships;
 mod notifications;
 mod plans;
+mod privacy;
 pub mod retry;
 mod reviews;
 mod schedule;
@@ -310,32 +312,6 @@ impl DynamoStore {
             .map_err(|e| {
                 if is_condition_failure(&e) {
                     StoreError::AlreadyExists
-                } else {
-                    store_error(e)
-                }
-            })?;
-        Ok(())
-    }
-
-    /// Replaces an entity whose new `version` is `version`, if the stored one is still
-    /// `version - 1` (optimistic concurrency); `Conflict` naming `what` otherwise.
-    async fn put_versioned(&self, item: Item, version: u64, what: &str) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_exists(PK) AND version = :expected")
-            .expression_attribute_values(
-                ":expected",
-                aws_sdk_dynamodb::types::AttributeValue::N((version - 1).to_string()),
-            )
-            .send()
-            .await
-            .map_err(|e| {
-                if is_condition_failure(&e) {
-                    StoreError::Conflict(format!(
-                        "{what}: it was changed concurrently; reload it and retry"
-                    ))
                 } else {
                     store_error(e)
                 }

@@ -1,6 +1,12 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{DynamoStore, from_item, keys, query_all, store_error, to_item};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+
+use super::writes::{audit_put, built, n};
+use super::{
+    DynamoStore, TxnFailure, from_item, keys, query_all, store_error, to_item, txn_failure,
+};
+use crate::domain::audit::AuditEntry;
 use crate::domain::plan::MembershipPlan;
 use crate::ports::plans::PlanStore;
 use crate::ports::store::StoreError;
@@ -15,8 +21,29 @@ fn plan_item(plan: &MembershipPlan) -> Result<super::Item, StoreError> {
 }
 
 impl PlanStore for DynamoStore {
-    async fn create_plan(&self, plan: &MembershipPlan) -> Result<(), StoreError> {
-        self.put_new(plan_item(plan)?).await
+    async fn create_plan(
+        &self,
+        plan: &MembershipPlan,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(plan_item(plan)?))
+                .condition_expression("attribute_not_exists(PK)")
+                .build(),
+        )?;
+        let actions = vec![
+            TransactWriteItem::builder().put(put).build(),
+            audit_put(&self.table, audit)?,
+        ];
+        match self.transact("create_plan", actions).await {
+            Ok(()) => Ok(()),
+            Err(e) => match txn_failure(e) {
+                TxnFailure::Condition(_) => Err(StoreError::AlreadyExists),
+                TxnFailure::Other(e) => Err(e),
+            },
+        }
     }
 
     async fn get_plan(&self, id: &str) -> Result<Option<MembershipPlan>, StoreError> {
@@ -33,9 +60,33 @@ impl PlanStore for DynamoStore {
         out.item.map(from_item).transpose()
     }
 
-    async fn update_plan(&self, plan: &MembershipPlan) -> Result<(), StoreError> {
-        self.put_versioned(plan_item(plan)?, plan.version, &format!("plan {}", plan.id))
-            .await
+    async fn update_plan(
+        &self,
+        plan: &MembershipPlan,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(plan_item(plan)?))
+                .condition_expression("attribute_exists(PK) AND version = :expected")
+                .expression_attribute_values(":expected", n(plan.version - 1))
+                .build(),
+        )?;
+        let actions = vec![
+            TransactWriteItem::builder().put(put).build(),
+            audit_put(&self.table, audit)?,
+        ];
+        match self.transact("update_plan", actions).await {
+            Ok(()) => Ok(()),
+            Err(e) => match txn_failure(e) {
+                TxnFailure::Condition(_) => Err(StoreError::Conflict(format!(
+                    "plan {}: it was changed concurrently; reload it and retry",
+                    plan.id
+                ))),
+                TxnFailure::Other(e) => Err(e),
+            },
+        }
     }
 
     async fn list_plans(&self) -> Result<Vec<MembershipPlan>, StoreError> {

@@ -2,7 +2,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 
 use super::search::row_pks;
 use super::writes::{built, event_put, n, s};
-use super::{DynamoStore, TxnFailure, keys, to_item, txn_failure};
+use super::{DynamoStore, TxnFailure, keys, to_indexed_item, to_item, txn_failure};
 use crate::domain::events::DomainEvent;
 use crate::domain::instant::sortable_nanos;
 use crate::domain::review::Review;
@@ -52,9 +52,12 @@ impl ReviewStore for DynamoStore {
             "ReviewGuard",
             &serde_json::json!({ "review_id": review.id }),
         )?;
-        let item = to_item(
+        // Also listed under its author (GSI1), for the author's data export and erasure.
+        let created = sortable_nanos(review.created_at);
+        let item = to_indexed_item(
             keys::reviews(&review.space_id),
-            keys::review(&sortable_nanos(review.created_at), &review.id),
+            keys::review(&created, &review.id),
+            Some((keys::user_reviews(&review.user_id), created.clone())),
             "Review",
             review,
         )?;

@@ -2,11 +2,12 @@ use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem};
 use jiff::Timestamp;
 
 use super::search::{delete_rows, item_row_updates, item_summary, put_rows, row_pks, search_row};
-use super::writes::{built, n, s};
+use super::writes::{audit_put, built, n, s};
 use super::{
     DynamoStore, Item, TxnFailure, from_item, keys, query_all, store_error, to_indexed_item,
     to_item, txn_failure,
 };
+use crate::domain::audit::AuditEntry;
 use crate::domain::space::{BookableItem, Space, SpaceStatus};
 use crate::ports::spaces::SpaceStore;
 use crate::ports::store::StoreError;
@@ -83,13 +84,19 @@ fn identifier_taken(item: &BookableItem) -> StoreError {
 const CHANGED: &str = "it was changed concurrently; reload it and retry";
 
 impl SpaceStore for DynamoStore {
-    async fn create_space(&self, space: &Space, items: &[BookableItem]) -> Result<(), StoreError> {
+    async fn create_space(
+        &self,
+        space: &Space,
+        items: &[BookableItem],
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
         let pks = row_pks(space);
-        if 1 + pks.len() + 2 * items.len() > MAX_TRANSACTION_ACTIONS {
+        // The space, its search rows, two per item, and the audit entry.
+        if 2 + pks.len() + 2 * items.len() > MAX_TRANSACTION_ACTIONS {
             return Err(StoreError::Other(
                 format!(
                     "a space is created with at most {} items",
-                    (MAX_TRANSACTION_ACTIONS - 1 - pks.len()) / 2
+                    (MAX_TRANSACTION_ACTIONS - 2 - pks.len()) / 2
                 )
                 .into(),
             ));
@@ -120,11 +127,12 @@ impl SpaceStore for DynamoStore {
             (0, 0),
         );
         actions.extend(put_rows(&self.table, &pks, &row, &[], 0)?);
+        actions.push(audit_put(&self.table, audit)?);
         match self.transact("create_space", actions).await {
             Ok(()) => Ok(()),
             Err(e) => match txn_failure(e) {
                 TxnFailure::Condition(0) => Err(StoreError::AlreadyExists),
-                TxnFailure::Condition(i) if i % 2 == 0 => {
+                TxnFailure::Condition(i) if i % 2 == 0 && i <= 2 * items.len() => {
                     Err(identifier_taken(&items[(i - 1) / 2]))
                 }
                 TxnFailure::Condition(_) => Err(StoreError::AlreadyExists),
@@ -170,7 +178,12 @@ impl SpaceStore for DynamoStore {
         out.item.map(from_item).transpose()
     }
 
-    async fn update_space(&self, old: &Space, new: &Space) -> Result<(), StoreError> {
+    async fn update_space(
+        &self,
+        old: &Space,
+        new: &Space,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
         let space_put = built(
             Put::builder()
                 .table_name(&self.table)
@@ -215,6 +228,7 @@ impl SpaceStore for DynamoStore {
             let row = search_row(new, items, rating);
             actions.extend(put_rows(&self.table, &new_pks, &row, &existing, version)?);
         }
+        actions.push(audit_put(&self.table, audit)?);
         match self.transact("update_space", actions).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
@@ -226,7 +240,12 @@ impl SpaceStore for DynamoStore {
         }
     }
 
-    async fn create_item(&self, space: &Space, item: &BookableItem) -> Result<(), StoreError> {
+    async fn create_item(
+        &self,
+        space: &Space,
+        item: &BookableItem,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
         let check = built(
             ConditionCheck::builder()
                 .table_name(&self.table)
@@ -252,6 +271,7 @@ impl SpaceStore for DynamoStore {
             &item.id,
             Some(&item_summary(item)),
         )?);
+        actions.push(audit_put(&self.table, audit)?);
         match self.transact("create_item", actions).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
@@ -291,6 +311,7 @@ impl SpaceStore for DynamoStore {
         space: &Space,
         old: &BookableItem,
         new: &BookableItem,
+        audit: &AuditEntry,
     ) -> Result<(), StoreError> {
         let put_item = built(
             Put::builder()
@@ -318,6 +339,7 @@ impl SpaceStore for DynamoStore {
             &new.id,
             Some(&item_summary(new)),
         )?);
+        actions.push(audit_put(&self.table, audit)?);
         match self.transact("update_item", actions).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {
@@ -333,7 +355,12 @@ impl SpaceStore for DynamoStore {
         }
     }
 
-    async fn delete_item(&self, space: &Space, item: &BookableItem) -> Result<(), StoreError> {
+    async fn delete_item(
+        &self,
+        space: &Space,
+        item: &BookableItem,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
         let delete = built(
             Delete::builder()
                 .table_name(&self.table)
@@ -348,6 +375,7 @@ impl SpaceStore for DynamoStore {
             delete_guard(&self.table, item)?,
         ];
         actions.extend(item_row_updates(&self.table, space, &item.id, None)?);
+        actions.push(audit_put(&self.table, audit)?);
         match self.transact("delete_item", actions).await {
             Ok(()) => Ok(()),
             Err(e) => Err(match txn_failure(e) {

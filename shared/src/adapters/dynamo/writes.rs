@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use jiff::Timestamp;
 
 use super::{Item, keys, to_item};
+use crate::domain::audit::AuditEntry;
 use crate::domain::events::DomainEvent;
 use crate::ports::store::StoreError;
 
@@ -81,6 +82,28 @@ pub(super) fn due_put(
         Put::builder()
             .table_name(table)
             .set_item(Some(item))
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// An audit entry as stored (kept: the log is the record).
+pub(super) fn audit_item(entry: &AuditEntry) -> Result<Item, StoreError> {
+    to_item(
+        keys::audit(&entry.month()),
+        keys::audit_entry(entry.at, &entry.id),
+        "AuditEntry",
+        entry,
+    )
+}
+
+/// The audit entry as a transaction action, beside the change it records.
+pub(super) fn audit_put(table: &str, entry: &AuditEntry) -> Result<TransactWriteItem, StoreError> {
+    let put = built(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(audit_item(entry)?))
+            .condition_expression("attribute_not_exists(PK)")
             .build(),
     )?;
     Ok(TransactWriteItem::builder().put(put).build())

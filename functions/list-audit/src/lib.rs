@@ -1,0 +1,40 @@
+//! `GET /audit?month=YYYY-MM&limit&cursor` (admin): the audit log of a month (UTC),
+//! newest first: who changed what and when, with the state before and after.
+
+use http::StatusCode;
+use shared::adapters::dynamo::DynamoStore;
+use shared::domain::audit::parse_month;
+use shared::http::params::{limit_param, query_param};
+use shared::http::{Body, Caller, HttpFunction, Request, Response, Role, json};
+use shared::ports::audit::AuditStore;
+use shared::{ApiError, AppContext};
+
+pub const MAX_LIMIT: usize = 100;
+
+pub struct ListAudit<S> {
+    store: S,
+}
+
+pub fn build(ctx: &AppContext) -> ListAudit<DynamoStore> {
+    ListAudit {
+        store: DynamoStore::from_context(ctx),
+    }
+}
+
+impl<S: AuditStore> HttpFunction for ListAudit<S> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+        let caller = Caller::from_request(&req)?;
+        caller.require(Role::Admin)?;
+        let month = match query_param(&req, "month") {
+            None => jiff::Timestamp::now().strftime("%Y-%m").to_string(),
+            Some(text) => parse_month(&text)
+                .ok_or_else(|| ApiError::field("month", "format", "must be a month as YYYY-MM"))?,
+        };
+        let limit = limit_param(&req, 50, MAX_LIMIT)?;
+        let page = self
+            .store
+            .list_audit(&month, limit, query_param(&req, "cursor").as_deref())
+            .await?;
+        json(StatusCode::OK, &page)
+    }
+}

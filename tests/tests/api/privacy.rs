@@ -1,0 +1,242 @@
+//! GDPR/CCPA: a member exports everything held about them, then erases the account; the
+//! bookings, payments and reviews stay (financial and public records) but no longer lead
+//! to anyone. Admin and operator changes and role changes land in the audit log.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use integration_tests::fixtures::*;
+use integration_tests::*;
+use serde_json::{Value, json};
+use shared::http::Role;
+
+use crate::reviews::{past_stay, review};
+
+async fn stored(pk: String, sk: &str) -> std::collections::HashMap<String, AttributeValue> {
+    let ctx = aws().await;
+    ctx.dynamodb()
+        .get_item()
+        .table_name(&ctx.config().table_name)
+        .key("PK", AttributeValue::S(pk))
+        .key("SK", AttributeValue::S(sk.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap_or_default()
+}
+
+fn s(item: &std::collections::HashMap<String, AttributeValue>, key: &str) -> String {
+    item.get(key)
+        .and_then(|v| v.as_s().ok())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// This month's audit entries (as an admin reads them).
+async fn audit_log(admin: &TestUser) -> Vec<Value> {
+    let res = call("GET", "/audit?limit=100", Some(&admin.access_token), None).await;
+    assert_eq!(res.status(), 200);
+    res.json::<Value>().await.unwrap()["items"]
+        .as_array()
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn export_holds_everything_and_erase_anonymises_but_keeps_the_money() {
+    let f = fixture("Etc/UTC", &[0]).await;
+    let member = user_with_roles(&[Role::Member]).await;
+    let admin = user_with_roles(&[Role::Admin]).await;
+    let t = &member.access_token;
+    let res = call(
+        "PATCH",
+        "/users/me",
+        Some(t),
+        Some(&json!({"phone": "+4915112345678"})),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    // A paid booking (upcoming), and a past stay with a review.
+    let date = day(12);
+    let paid = book_paid(t, &f.items[0], &at(&date, "13:00"), &at(&date, "14:00")).await;
+    let paid_id = paid["id"].as_str().unwrap().to_string();
+    let stay = past_stay(&f, &member.id, 9).await;
+    let res = review(
+        t,
+        &f.space_id,
+        json!({"rating": 4, "comment": "Quiet and bright"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+
+    let res = call("GET", "/users/me/export", Some(t), None).await;
+    assert_eq!(res.status(), 200);
+    let export: Value = res.json().await.unwrap();
+    assert_eq!(export["user_id"], member.id.as_str());
+    assert_eq!(export["profile"]["email"], member.email.as_str());
+    assert_eq!(export["profile"]["phone"], "+4915112345678");
+    assert!(
+        export["account"]["roles"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("member"))
+    );
+    let booking_ids: Vec<&str> = export["bookings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["id"].as_str())
+        .collect();
+    assert!(booking_ids.contains(&paid_id.as_str()) && booking_ids.contains(&stay.as_str()));
+    assert_eq!(export["payments"][0]["booking_id"], paid_id.as_str());
+    assert_eq!(export["payments"][0]["amount"], paid["price"]["total"]);
+    assert_eq!(export["reviews"][0]["comment"], "Quiet and bright");
+    assert!(
+        !export.to_string().contains("client_secret\":\"pi_"),
+        "no payment secrets in an export"
+    );
+
+    // Upcoming bookings block erasure (409 naming them); nothing changes.
+    let p = expect_problem(call("DELETE", "/users/me", Some(t), None).await, 409).await;
+    assert_eq!(p["conflict"]["upcoming_bookings"][0], paid_id.as_str());
+    let res = call("PUT", &format!("/bookings/{paid_id}/cancel"), Some(t), None).await;
+    assert_eq!(res.status(), 200);
+
+    let res = call("DELETE", "/users/me", Some(t), None).await;
+    assert_eq!(res.status(), 204);
+
+    // The account is gone: no sign-in, no profile.
+    let res = call(
+        "POST",
+        "/users/login",
+        None,
+        Some(&json!({"email": member.email, "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(res.status(), 401);
+    assert!(
+        stored(format!("USER#{}", member.id), "PROFILE")
+            .await
+            .is_empty()
+    );
+    // Bookings, payments and reviews stay with their amounts, under an id that leads nowhere.
+    let booking = stored(format!("BOOKING#{paid_id}"), "BOOKING").await;
+    let anonymous = s(&booking, "user_id");
+    assert!(anonymous.starts_with("erased-"), "{anonymous}");
+    assert!(
+        !booking.contains_key("GSI1PK"),
+        "no longer listed under the user"
+    );
+    let payment = stored(format!("BOOKING#{paid_id}"), "PAYMENT").await;
+    assert_eq!(s(&payment, "user_id"), anonymous);
+    assert_eq!(
+        payment.get("amount").and_then(|v| v.as_n().ok()).cloned(),
+        Some(paid["price"]["total"].to_string())
+    );
+    let ctx = aws().await;
+    let stored_reviews = ctx
+        .dynamodb()
+        .query()
+        .table_name(&ctx.config().table_name)
+        .key_condition_expression("PK = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(format!("REVIEWS#{}", f.space_id)))
+        .send()
+        .await
+        .unwrap();
+    let kept = stored_reviews
+        .items()
+        .iter()
+        .find(|r| s(r, "comment") == "Quiet and bright")
+        .expect("the review stays");
+    assert_eq!(s(kept, "user_id"), anonymous);
+    assert!(!kept.contains_key("GSI1PK"));
+    let res = call(
+        "GET",
+        &format!("/users/{}/bookings", member.id),
+        Some(&admin.access_token),
+        None,
+    )
+    .await;
+    assert_eq!(res.json::<Value>().await.unwrap()["items"], json!([]));
+
+    // Both were audited; the erasure entry does not link the old and the new id.
+    let log = audit_log(&admin).await;
+    let target = format!("user/{}", member.id);
+    let mine: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["target"] == target.as_str())
+        .collect();
+    let actions: Vec<&str> = mine.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(
+        actions.contains(&"user.export") && actions.contains(&"user.erase"),
+        "{actions:?}"
+    );
+    assert!(!log.iter().any(|e| e.to_string().contains(&anonymous)));
+}
+
+#[tokio::test]
+async fn operator_admin_and_role_changes_are_audited_for_admins_only() {
+    let f = fixture("Etc/UTC", &[0]).await;
+    let admin = user_with_roles(&[Role::Admin]).await;
+    let someone = user_with_roles(&[Role::Member]).await;
+    let res = call(
+        "PATCH",
+        &format!("/spaces/{}", f.space_id),
+        Some(&f.operator.access_token),
+        Some(&json!({"name": "Renamed Space"})),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let res = call(
+        "PUT",
+        &format!("/users/{}/roles/operator", someone.id),
+        Some(&admin.access_token),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 204);
+
+    let log = audit_log(&admin).await;
+    let space = format!("space/{}", f.space_id);
+    let created = log
+        .iter()
+        .find(|e| e["target"] == space.as_str() && e["action"] == "space.create")
+        .expect("space.create audited");
+    assert_eq!(created["actor_id"], f.operator.id.as_str());
+    assert_eq!(created["after"]["id"], f.space_id.as_str());
+    let updated = log
+        .iter()
+        .find(|e| e["target"] == space.as_str() && e["action"] == "space.update")
+        .expect("space.update audited");
+    assert_eq!(updated["before"]["name"], "Booking Test Space");
+    assert_eq!(updated["after"]["name"], "Renamed Space");
+    assert!(updated["at"].as_str().is_some());
+    let item = log
+        .iter()
+        .find(|e| e["action"] == "item.create" && e["target"].as_str().unwrap().starts_with(&space))
+        .expect("item.create audited");
+    assert_eq!(item["after"]["id"], f.items[0].as_str());
+    let grant = log
+        .iter()
+        .find(|e| e["action"] == "role.grant" && e["target"] == format!("user/{}", someone.id))
+        .expect("role.grant audited");
+    assert_eq!(grant["actor_id"], admin.id.as_str());
+    assert_eq!(grant["before"], json!(["member"]));
+    assert_eq!(grant["after"], json!(["operator", "member"]));
+
+    // Only admins read it; months are checked.
+    let res = call("GET", "/audit", Some(&f.operator.access_token), None).await;
+    expect_problem(res, 403).await;
+    let p = expect_problem(
+        call(
+            "GET",
+            "/audit?month=2026-13",
+            Some(&admin.access_token),
+            None,
+        )
+        .await,
+        400,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "month");
+}
