@@ -12,7 +12,7 @@ use thiserror::Error;
 
 /// One violated rule on one input field: `field` is a JSON path into the request
 /// (`email`, `opening_hours.monday[0].open`), or a query/path parameter name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub rule: String,

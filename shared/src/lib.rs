@@ -19,6 +19,7 @@ pub mod fakes;
 pub mod http;
 pub mod logging;
 pub mod metrics;
+pub mod openapi;
 pub mod ports;
 pub mod runtime;
 pub mod stripe;

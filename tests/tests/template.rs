@@ -106,3 +106,42 @@ fn every_event_trigger_has_a_handler_for_the_pump() {
         );
     }
 }
+
+/// The OpenAPI document and template.yaml list the same routes: a route cannot be deployed
+/// undocumented, nor documented without existing.
+#[test]
+fn openapi_document_lists_exactly_the_template_routes() {
+    let doc: serde_json::Value = serde_json::from_str(get_openapi::document()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let deployed: BTreeSet<String> = template()
+        .routes
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(documented, deployed);
+    // Every authorized route names the bearer scheme; every route has its problems.
+    for r in template().routes {
+        let op = &doc["paths"][&r.path][r.method.to_lowercase()];
+        assert_eq!(
+            op["security"].is_array(),
+            r.authorized,
+            "{} {}",
+            r.method,
+            r.path
+        );
+        if r.path != "/openapi.json" {
+            assert!(
+                op["responses"]["400"].is_object(),
+                "{} {}",
+                r.method,
+                r.path
+            );
+        }
+    }
+}

@@ -194,3 +194,19 @@ impl<S: BookingStore + SpaceStore, P: Payments> HttpFunction for CancelBooking<S
         ))
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    put,
+    path = "/bookings/{bookingId}/cancel",
+    tag = "bookings",
+    params(
+        ("bookingId" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "cancelled (refund per policy)", body = shared::api::bookings::BookingView<'static>),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

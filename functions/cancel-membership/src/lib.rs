@@ -77,3 +77,16 @@ impl<S: MembershipStore, P: Payments> HttpFunction for CancelMembership<S, P> {
         Err(ApiError::conflict("the membership kept changing; retry"))
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    delete,
+    path = "/users/me/membership",
+    tag = "memberships",
+    responses(
+        (status = 200, description = "cancelled at period end", body = shared::api::memberships::MembershipView<'static>),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -388,3 +388,20 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
         unreachable!("the loop returns on its second attempt")
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    post,
+    path = "/bookings",
+    tag = "bookings",
+    request_body(content = shared::api::bookings::BookingRequest, content_type = "application/json"),
+    params(
+        ("Idempotency-Key" = String, Header, description = "unique per booking attempt"),
+    ),
+    responses(
+        (status = 201, description = "held (pay with payment.client_secret) or confirmed", body = shared::api::bookings::BookingView<'static>),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -44,3 +44,20 @@ impl<S: SpaceStore> HttpFunction for CreateItem<S> {
         Ok(res)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    post,
+    path = "/spaces/{spaceId}/items",
+    tag = "spaces",
+    request_body(content = shared::api::spaces::ItemInput, content_type = "application/json"),
+    params(
+        ("spaceId" = String, Path),
+    ),
+    responses(
+        (status = 201, description = "created", body = shared::domain::space::BookableItem),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

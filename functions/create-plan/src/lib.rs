@@ -36,3 +36,17 @@ impl<P: PlanStore> HttpFunction for CreatePlan<P> {
         Ok(res)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    post,
+    path = "/membership-plans",
+    tag = "memberships",
+    request_body(content = shared::api::plans::PlanInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = shared::domain::plan::MembershipPlan),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

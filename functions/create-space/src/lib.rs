@@ -46,3 +46,17 @@ impl<S: SpaceStore> HttpFunction for CreateSpace<S> {
         Ok(res)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    post,
+    path = "/spaces",
+    tag = "spaces",
+    request_body(content = shared::api::spaces::SpaceInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = shared::api::spaces::SpaceResponse<'static>),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -46,3 +46,20 @@ impl<S: SpaceStore> HttpFunction for DeleteItem<S> {
         Ok(no_content())
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    delete,
+    path = "/spaces/{spaceId}/items/{itemId}",
+    tag = "spaces",
+    params(
+        ("spaceId" = String, Path),
+        ("itemId" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "deleted"),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -43,3 +43,19 @@ impl<P: PlanStore> HttpFunction for DeletePlan<P> {
         Ok(no_content())
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    delete,
+    path = "/membership-plans/{planId}",
+    tag = "memberships",
+    params(
+        ("planId" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "archived"),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -62,3 +62,19 @@ impl<S: SpaceStore> HttpFunction for DeleteSpace<S> {
         Ok(no_content())
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    delete,
+    path = "/spaces/{spaceId}",
+    tag = "spaces",
+    params(
+        ("spaceId" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "deleted"),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -32,3 +32,16 @@ impl<S: PrivacyStore, I: Identity> HttpFunction for EraseMe<S, I> {
         Ok(no_content())
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    delete,
+    path = "/users/me",
+    tag = "privacy",
+    responses(
+        (status = 204, description = "erased"),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

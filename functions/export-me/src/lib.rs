@@ -31,3 +31,16 @@ impl<S: PrivacyStore + AuditStore, I: Identity> HttpFunction for ExportMe<S, I> 
         json(StatusCode::OK, &document)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/users/me/export",
+    tag = "privacy",
+    responses(
+        (status = 200, description = "everything held about the caller", body = shared::ports::privacy::PersonalData),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

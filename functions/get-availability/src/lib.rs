@@ -32,13 +32,15 @@ pub fn build(ctx: &AppContext) -> GetAvailability<DynamoStore> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct FreeInterval {
+    #[schema(value_type = String, format = DateTime)]
     start_time: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     end_time: Timestamp,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ItemAvailability<'a> {
     item_id: &'a str,
     identifier: &'a str,
@@ -51,11 +53,13 @@ struct ItemAvailability<'a> {
     free: Vec<FreeInterval>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Availability<'a> {
     space_id: &'a str,
     time_zone: &'a str,
+    #[schema(value_type = String, format = DateTime)]
     from: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     to: Timestamp,
     items: Vec<ItemAvailability<'a>>,
 }
@@ -167,3 +171,22 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/spaces/{spaceId}/availability",
+    tag = "bookings",
+    params(
+        ("spaceId" = String, Path),
+        ("from" = String, Query, format = DateTime),
+        ("to" = String, Query, format = DateTime),
+        ("type" = Option<String>, Query),
+        ("item" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, description = "free intervals per item", body = Availability<'static>),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}

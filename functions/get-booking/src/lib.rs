@@ -34,3 +34,19 @@ impl<S: BookingStore + SpaceStore> HttpFunction for GetBooking<S> {
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/bookings/{bookingId}",
+    tag = "bookings",
+    params(
+        ("bookingId" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "the booking", body = shared::api::bookings::BookingView<'static>),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

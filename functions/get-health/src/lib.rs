@@ -15,7 +15,7 @@ pub fn build(ctx: &AppContext) -> GetHealth {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Health<'a> {
     status: &'static str,
     stage: &'a str,
@@ -34,6 +34,18 @@ impl HttpFunction for GetHealth {
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "health",
+    responses(
+        (status = 200, description = "alive", body = Health<'static>),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}
 
 #[cfg(test)]
 mod tests {

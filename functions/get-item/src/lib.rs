@@ -29,3 +29,19 @@ impl<S: SpaceStore> HttpFunction for GetItem<S> {
         json(StatusCode::OK, &item)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/spaces/{spaceId}/items/{itemId}",
+    tag = "spaces",
+    params(
+        ("spaceId" = String, Path),
+        ("itemId" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "the item", body = shared::domain::space::BookableItem),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}

@@ -33,3 +33,16 @@ impl<U: UserStore> HttpFunction for GetMe<U> {
         json(StatusCode::OK, &UserResponse::new(user, caller.roles))
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/users/me",
+    tag = "users",
+    responses(
+        (status = 200, description = "the caller's profile", body = shared::api::users::UserResponse),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

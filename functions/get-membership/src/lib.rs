@@ -35,3 +35,16 @@ impl<S: MembershipStore> HttpFunction for GetMembership<S> {
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/users/me/membership",
+    tag = "memberships",
+    responses(
+        (status = 200, description = "the caller's membership", body = shared::api::memberships::MembershipView<'static>),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

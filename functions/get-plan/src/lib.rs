@@ -28,3 +28,18 @@ impl<P: PlanStore> HttpFunction for GetPlan<P> {
         json(StatusCode::OK, &plan)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/membership-plans/{planId}",
+    tag = "memberships",
+    params(
+        ("planId" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "the plan", body = shared::domain::plan::MembershipPlan),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}

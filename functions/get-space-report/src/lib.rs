@@ -29,7 +29,7 @@ pub fn build(ctx: &AppContext) -> GetSpaceReport<DynamoStore> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Line {
     open_minutes: i64,
     booked_minutes: i64,
@@ -54,7 +54,7 @@ impl Line {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ItemLine {
     item_id: String,
     identifier: String,
@@ -62,7 +62,7 @@ struct ItemLine {
     line: Line,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Day {
     date: String,
     #[serde(flatten)]
@@ -70,7 +70,7 @@ struct Day {
     items: Vec<ItemLine>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Report {
     space_id: String,
     time_zone: String,
@@ -164,3 +164,21 @@ impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/spaces/{spaceId}/reports",
+    tag = "reports",
+    params(
+        ("spaceId" = String, Path),
+        ("from" = String, Query, format = Date),
+        ("to" = String, Query, format = Date),
+    ),
+    responses(
+        (status = 200, description = "per day and item", body = Report),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

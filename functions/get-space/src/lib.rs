@@ -41,3 +41,18 @@ impl<S: SpaceStore> HttpFunction for GetSpace<S> {
         }
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/spaces/{spaceId}",
+    tag = "spaces",
+    params(
+        ("spaceId" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "the space and its items", body = shared::api::spaces::SpaceResponse<'static>),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}

@@ -40,3 +40,20 @@ impl<I: Identity, U: UserStore + AuditStore> HttpFunction for GrantRole<I, U> {
         Ok(no_content())
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    put,
+    path = "/users/{userId}/roles/{role}",
+    tag = "users",
+    params(
+        ("userId" = String, Path),
+        ("role" = String, Path, description = "operator or admin"),
+    ),
+    responses(
+        (status = 204, description = "granted"),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

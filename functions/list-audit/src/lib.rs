@@ -38,3 +38,21 @@ impl<S: AuditStore> HttpFunction for ListAudit<S> {
         json(StatusCode::OK, &page)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "audit",
+    params(
+        ("month" = Option<String>, Query, description = "YYYY-MM (UTC), default this month"),
+        ("limit" = Option<u32>, Query, description = "page size", minimum = 1),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "newest first", body = shared::ports::bookings::Page<shared::domain::audit::AuditEntry>),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

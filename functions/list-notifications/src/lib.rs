@@ -22,7 +22,7 @@ pub fn build(ctx: &AppContext) -> ListNotifications<DynamoStore> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Page {
     items: Vec<Notification>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,3 +50,20 @@ impl<S: NotificationStore> HttpFunction for ListNotifications<S> {
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/users/me/notifications",
+    tag = "notifications",
+    params(
+        ("limit" = Option<u32>, Query, description = "page size", minimum = 1),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "newest first", body = Page),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -18,7 +18,7 @@ pub fn build(ctx: &AppContext) -> ListPlans<DynamoStore> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PlanList {
     items: Vec<MembershipPlan>,
 }
@@ -38,3 +38,15 @@ impl<P: PlanStore> HttpFunction for ListPlans<P> {
         json(StatusCode::OK, &PlanList { items })
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/membership-plans",
+    tag = "memberships",
+    responses(
+        (status = 200, description = "active plans", body = PlanList),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}

@@ -23,7 +23,7 @@ pub fn build(ctx: &AppContext) -> ListReviews<DynamoStore> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Page {
     rating: RatingSummary,
     items: Vec<Review>,
@@ -62,3 +62,20 @@ impl<S: ReviewStore> HttpFunction for ListReviews<S> {
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/spaces/{spaceId}/reviews",
+    tag = "reviews",
+    params(
+        ("spaceId" = String, Path),
+        ("limit" = Option<u32>, Query, description = "page size", minimum = 1),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "newest first", body = Page),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}

@@ -25,7 +25,7 @@ pub fn build(ctx: &AppContext) -> ListUserBookings<DynamoStore> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct BookingPage<'a> {
     items: Vec<BookingView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,3 +97,23 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/users/{userId}/bookings",
+    tag = "bookings",
+    params(
+        ("userId" = String, Path),
+        ("when" = Option<String>, Query, description = "upcoming or past"),
+        ("status" = Option<String>, Query),
+        ("limit" = Option<u32>, Query, description = "page size", minimum = 1),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "the user's bookings", body = BookingPage<'static>),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -20,7 +20,7 @@ pub fn build(ctx: &AppContext) -> LoginUser<CognitoIdentity> {
     LoginUser::new(CognitoIdentity::from_context(ctx))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginRequest {
     email: Option<String>,
@@ -78,6 +78,19 @@ impl<I: Identity> HttpFunction for LoginUser<I> {
         json(StatusCode::OK, &tokens)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    post,
+    path = "/users/login",
+    tag = "users",
+    request_body(content = LoginRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "signed in", body = shared::ports::identity::Tokens),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}
 
 #[cfg(test)]
 mod tests {

@@ -30,3 +30,19 @@ impl<S: NotificationStore> HttpFunction for MarkNotificationRead<S> {
         json(StatusCode::OK, &n)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    put,
+    path = "/users/me/notifications/{notificationId}/read",
+    tag = "notifications",
+    params(
+        ("notificationId" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "marked read", body = shared::domain::notification::Notification),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -51,7 +51,7 @@ impl<S, P> PaymentsWebhook<S, P> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Ack<'a> {
     received: bool,
     event_id: &'a str,
@@ -125,3 +125,19 @@ impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWe
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    post,
+    path = "/payments/webhook",
+    tag = "payments",
+    request_body(content = serde_json::Value, content_type = "application/json"),
+    params(
+        ("Stripe-Signature" = String, Header),
+    ),
+    responses(
+        (status = 200, description = "processed, duplicate or ignored", body = Ack<'static>),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}

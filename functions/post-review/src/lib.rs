@@ -33,7 +33,7 @@ pub fn build(ctx: &AppContext) -> PostReview<DynamoStore> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReviewInput {
     rating: i64,
@@ -127,3 +127,20 @@ impl<S: SpaceStore + BookingStore + ReviewStore> HttpFunction for PostReview<S> 
         })
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    post,
+    path = "/spaces/{spaceId}/reviews",
+    tag = "reviews",
+    request_body(content = ReviewInput, content_type = "application/json"),
+    params(
+        ("spaceId" = String, Path),
+    ),
+    responses(
+        (status = 201, description = "posted", body = shared::domain::review::Review),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -30,7 +30,7 @@ pub fn build(ctx: &AppContext) -> RegisterUser<CognitoIdentity, DynamoStore> {
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RegisterRequest {
     email: String,
@@ -103,6 +103,19 @@ impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
         Ok(response)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    post,
+    path = "/users/register",
+    tag = "users",
+    request_body(content = RegisterRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "registered", body = shared::api::users::UserResponse),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}
 
 #[cfg(test)]
 mod tests {

@@ -46,3 +46,20 @@ impl<I: Identity, U: UserStore + AuditStore> HttpFunction for RevokeRole<I, U> {
         Ok(no_content())
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    delete,
+    path = "/users/{userId}/roles/{role}",
+    tag = "users",
+    params(
+        ("userId" = String, Path),
+        ("role" = String, Path, description = "operator or admin"),
+    ),
+    responses(
+        (status = 204, description = "revoked"),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -32,7 +32,7 @@ pub fn build(ctx: &AppContext) -> SearchSpaces<DynamoStore> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Page {
     items: Vec<SearchHit>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -136,3 +136,34 @@ impl<S: SearchStore + SpaceStore + BookingStore> HttpFunction for SearchSpaces<S
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    get,
+    path = "/spaces",
+    tag = "search",
+    params(
+        ("lat" = Option<f64>, Query),
+        ("lng" = Option<f64>, Query),
+        ("radius_km" = Option<f64>, Query),
+        ("city" = Option<String>, Query),
+        ("country" = Option<String>, Query),
+        ("type" = Option<String>, Query, description = "desk, room or office"),
+        ("min_capacity" = Option<u32>, Query),
+        ("min_price" = Option<u32>, Query),
+        ("max_price" = Option<u32>, Query),
+        ("amenities" = Option<String>, Query, description = "comma-separated"),
+        ("q" = Option<String>, Query),
+        ("min_rating" = Option<f64>, Query),
+        ("sort" = Option<String>, Query, description = "distance, price or rating"),
+        ("from" = Option<String>, Query, format = DateTime),
+        ("to" = Option<String>, Query, format = DateTime),
+        ("limit" = Option<u32>, Query, description = "page size", minimum = 1),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "matching spaces", body = Page),
+        shared::openapi::Problems,
+    ),
+)]
+pub fn route() {}

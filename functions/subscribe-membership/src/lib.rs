@@ -135,3 +135,17 @@ impl<S: PlanStore + MembershipStore, P: Payments> HttpFunction for SubscribeMemb
         )
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    post,
+    path = "/memberships",
+    tag = "memberships",
+    request_body(content = shared::api::memberships::SubscribeRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "subscribed", body = shared::api::memberships::MembershipView<'static>),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

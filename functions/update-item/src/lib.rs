@@ -39,3 +39,21 @@ impl<S: SpaceStore> HttpFunction for UpdateItem<S> {
         json(StatusCode::OK, &updated)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    patch,
+    path = "/spaces/{spaceId}/items/{itemId}",
+    tag = "spaces",
+    request_body(content = shared::api::spaces::ItemPatch, content_type = "application/json"),
+    params(
+        ("spaceId" = String, Path),
+        ("itemId" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "updated", body = shared::domain::space::BookableItem),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

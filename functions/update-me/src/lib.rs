@@ -22,7 +22,7 @@ pub fn build(ctx: &AppContext) -> UpdateMe<DynamoStore> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct MePatch {
     name: Option<String>,
@@ -62,3 +62,17 @@ impl<U: UserStore> HttpFunction for UpdateMe<U> {
         json(StatusCode::OK, &UserResponse::new(user, caller.roles))
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    patch,
+    path = "/users/me",
+    tag = "users",
+    request_body(content = MePatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "updated", body = shared::api::users::UserResponse),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -40,3 +40,20 @@ impl<P: PlanStore> HttpFunction for UpdatePlan<P> {
         json(StatusCode::OK, &updated)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    patch,
+    path = "/membership-plans/{planId}",
+    tag = "memberships",
+    request_body(content = shared::api::plans::PlanPatch, content_type = "application/json"),
+    params(
+        ("planId" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "updated", body = shared::domain::plan::MembershipPlan),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

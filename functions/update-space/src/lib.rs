@@ -36,3 +36,20 @@ impl<S: SpaceStore> HttpFunction for UpdateSpace<S> {
         json(StatusCode::OK, &updated)
     }
 }
+
+/// This route in the OpenAPI document (collected by `functions/get-openapi`).
+#[utoipa::path(
+    patch,
+    path = "/spaces/{spaceId}",
+    tag = "spaces",
+    request_body(content = shared::api::spaces::SpacePatch, content_type = "application/json"),
+    params(
+        ("spaceId" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "updated", body = shared::domain::space::Space),
+        shared::openapi::Problems,
+    ),
+    security(("bearer" = [])),
+)]
+pub fn route() {}

@@ -51,6 +51,7 @@ pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {
         ("list-user-bookings", boxed(list_user_bookings::build(ctx))),
         ("get-availability", boxed(get_availability::build(ctx))),
         ("list-audit", boxed(list_audit::build(ctx))),
+        ("get-openapi", boxed(get_openapi::build(ctx))),
         ("export-me", boxed(export_me::build(ctx))),
         ("erase-me", boxed(erase_me::build(ctx))),
     ])

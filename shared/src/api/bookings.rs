@@ -9,11 +9,13 @@ use crate::domain::pricing::PriceBreakdown;
 use crate::domain::space::ItemKind;
 
 /// `POST /bookings`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookingRequest {
     pub bookable_item_id: String,
+    #[schema(value_type = String, format = DateTime)]
     pub start_time: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub end_time: Timestamp,
 }
 
@@ -29,7 +31,7 @@ impl BookingRequest {
 
 /// A booking as the API shows it: the status as of now (an expired hold shows as
 /// `expired` at once), without the internal slot list.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BookingView<'a> {
     pub id: &'a str,
     pub user_id: &'a str,
@@ -37,11 +39,14 @@ pub struct BookingView<'a> {
     pub bookable_item_id: &'a str,
     pub item_identifier: &'a str,
     pub item_kind: ItemKind,
+    #[schema(value_type = String, format = DateTime)]
     pub start_time: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub end_time: Timestamp,
     pub time_zone: &'a str,
     pub status: BookingStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub hold_expires_at: Option<Timestamp>,
     pub price: &'a PriceBreakdown,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,12 +56,14 @@ pub struct BookingView<'a> {
     /// Set on the answer to a cancellation: what the policy gave back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund: Option<RefundDecision>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
 /// The payment as its booker (or the space's operator) sees it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PaymentView<'a> {
     pub id: &'a str,
     pub status: PaymentStatus,

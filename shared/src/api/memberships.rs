@@ -8,7 +8,7 @@ use crate::error::ApiError;
 
 /// `POST /memberships`. The payment method is created on the client by Stripe.js / the
 /// mobile SDK (card details never reach us); we only pass its id to Stripe.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubscribeRequest {
     pub plan_id: String,
@@ -32,7 +32,7 @@ impl SubscribeRequest {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MembershipView<'a> {
     #[serde(flatten)]
     pub membership: &'a Membership,

@@ -8,7 +8,7 @@ use crate::domain::plan::{MembershipPlan, PlanBenefits, PlanStatus, validate_pla
 use crate::error::ApiError;
 use crate::http::patch::set;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanInput {
     pub name: String,
@@ -37,7 +37,7 @@ impl PlanInput {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanPatch {
     pub name: Option<String>,

@@ -41,7 +41,7 @@ pub struct SearchQuery {
     pub fingerprint: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 struct Cursor {
     o: usize,
     f: String,

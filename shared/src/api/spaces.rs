@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::http::patch::{nullable, set};
 
 /// A space with its bookable items, as the public API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SpaceResponse<'a> {
     #[serde(flatten)]
     pub space: &'a Space,
@@ -19,7 +19,7 @@ pub struct SpaceResponse<'a> {
 }
 
 /// `POST /spaces`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpaceInput {
     pub name: String,
@@ -79,7 +79,7 @@ impl SpaceInput {
 
 /// `PATCH /spaces/{spaceId}`: any subset of the creatable fields. Nested objects
 /// (address, location, opening_hours, cancellation_policy) are replaced whole.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpacePatch {
     pub name: Option<String>,
@@ -125,7 +125,7 @@ fn finish_space(space: &mut Space) -> Result<(), ApiError> {
 }
 
 /// `POST /spaces/{spaceId}/items`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemInput {
     pub kind: ItemKind,
@@ -173,7 +173,7 @@ impl ItemInput {
 }
 
 /// `PATCH /spaces/{spaceId}/items/{itemId}`; `null` clears an availability bound.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemPatch {
     pub kind: Option<ItemKind>,

@@ -5,7 +5,7 @@ use crate::domain::user::{NotifyPrefs, User};
 use crate::http::caller::Role;
 
 /// A user as the API shows it to that user (or an admin).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserResponse {
     pub id: String,
     pub email: String,
@@ -15,7 +15,9 @@ pub struct UserResponse {
     pub phone: Option<String>,
     pub notifications: NotifyPrefs,
     pub roles: Vec<Role>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 

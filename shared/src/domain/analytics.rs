@@ -11,7 +11,7 @@ use crate::domain::hours::local_instant;
 use crate::domain::space::{BookableItem, Space};
 
 /// Additions to one day's counters (space total, and the item's).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Counters {
     pub booked_minutes: i64,
     pub revenue: i64,

@@ -5,10 +5,11 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Time-ordered (UUID v7).
     pub id: String,
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     /// The user who made the change (`system:<what>` for the platform's own jobs).
     pub actor_id: String,

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 /// How long a pending booking holds its slots unless payment confirms it.
 pub const HOLD: SignedDuration = SignedDuration::from_mins(15);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BookingStatus {
     /// Created, slots held until `hold_expires_at`, waiting for payment.
@@ -54,7 +54,7 @@ impl BookingStatus {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SlotKind {
     Booking,
@@ -62,13 +62,14 @@ pub enum SlotKind {
     Buffer,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlannedSlot {
+    #[schema(value_type = String, format = DateTime)]
     pub start: Timestamp,
     pub kind: SlotKind,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Booking {
     pub id: String,
     pub user_id: String,
@@ -77,11 +78,14 @@ pub struct Booking {
     /// What was booked, as it was then (items can be renamed or removed later).
     pub item_identifier: String,
     pub item_kind: ItemKind,
+    #[schema(value_type = String, format = DateTime)]
     pub start_time: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub end_time: Timestamp,
     pub time_zone: String,
     pub status: BookingStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub hold_expires_at: Option<Timestamp>,
     pub price: PriceBreakdown,
     /// Every slot this booking claims (its own and its buffer), to release them exactly.
@@ -90,7 +94,9 @@ pub struct Booking {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
     pub version: u64,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 

@@ -10,7 +10,7 @@ use crate::domain::validate::Violations;
 /// (~8.5 km edges) large ones, so any search reads a bounded number of cells.
 pub const INDEX_RESOLUTIONS: [Resolution; 2] = [Resolution::Five, Resolution::Seven];
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GeoCells {
     pub r5: String,
     pub r7: String,

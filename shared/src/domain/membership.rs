@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::plan::PlanBenefits;
 use crate::domain::pricing::MembershipBenefit;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MembershipStatus {
     /// The first payment has not gone through yet.
@@ -35,7 +35,7 @@ impl MembershipStatus {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Membership {
     pub user_id: String,
     pub plan_id: String,
@@ -47,6 +47,7 @@ pub struct Membership {
     pub stripe_subscription_id: String,
     pub status: MembershipStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub current_period_end: Option<Timestamp>,
     #[serde(default)]
     pub cancel_at_period_end: bool,
@@ -55,7 +56,9 @@ pub struct Membership {
     pub stripe_event_at: i64,
     /// Bumped by every change; bookings check it (a cached membership cannot be stale).
     pub version: u64,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 

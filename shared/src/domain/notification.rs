@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Notification {
     /// The id of the event it tells about: one notification per event, by construction.
     pub id: String,
@@ -13,8 +13,10 @@ pub struct Notification {
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub booking_id: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub read_at: Option<Timestamp>,
 }
 

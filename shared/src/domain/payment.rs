@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::space::CancellationPolicy;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     /// The PaymentIntent exists; the member has not paid yet.
@@ -44,7 +44,7 @@ impl PaymentStatus {
 
 /// One booking's payment. Lives beside the booking (`BOOKING#<id>` / `PAYMENT`) and is
 /// rewritten in the same transaction as every booking status change it goes with.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PaymentTransaction {
     pub id: String,
     pub booking_id: String,
@@ -60,7 +60,9 @@ pub struct PaymentTransaction {
     pub refunded_amount: i64,
     #[serde(default)]
     pub refunds: Vec<RefundRecord>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -95,17 +97,18 @@ impl PaymentTransaction {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RefundRecord {
     pub stripe_refund_id: String,
     pub amount: i64,
     /// `cancellation`, `slot_lost` (paid after the hold ran out and the slot was gone).
     pub reason: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 
 /// What a cancellation at `now` gives back of `paid` under `policy`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RefundDecision {
     pub percent: u8,
     pub amount: i64,

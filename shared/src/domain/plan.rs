@@ -11,7 +11,7 @@ use crate::error::ApiError;
 pub const MAX_INCLUDED_HOURS: u32 = 744;
 pub const MAX_PLAN_SPACES: usize = 200;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MembershipPlan {
     pub id: String,
     pub name: String,
@@ -20,11 +20,13 @@ pub struct MembershipPlan {
     pub benefits: PlanBenefits,
     pub status: PlanStatus,
     pub version: u64,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanBenefits {
     /// Percent off bookings at the covered spaces.
     #[serde(default)]
@@ -37,7 +39,7 @@ pub struct PlanBenefits {
     pub space_ids: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PlanStatus {
     Active,

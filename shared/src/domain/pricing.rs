@@ -12,7 +12,7 @@ use crate::domain::hours::parse_hhmm;
 use crate::domain::validate::Violations;
 
 /// A multiplier for slots starting on `days` between `start` and `end` (local time).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PricingRule {
     pub label: String,
     /// Lower-case weekday names; empty means every day.
@@ -69,7 +69,7 @@ pub fn validate_rules(v: &mut Violations, field: &str, rules: &[PricingRule]) {
 }
 
 /// What a member's plan contributes to one booking.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MembershipBenefit {
     pub plan_id: String,
     pub discount_percent: u8,
@@ -77,7 +77,7 @@ pub struct MembershipBenefit {
     pub included_minutes_remaining: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PriceLine {
     pub label: String,
     pub minutes: u32,
@@ -85,7 +85,7 @@ pub struct PriceLine {
     pub amount: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PriceBreakdown {
     pub currency: String,
     pub price_per_hour: i64,

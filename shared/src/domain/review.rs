@@ -9,7 +9,7 @@ use crate::error::ApiError;
 
 pub const MAX_COMMENT_CHARS: usize = 2000;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Review {
     pub id: String,
     pub space_id: String,
@@ -20,6 +20,7 @@ pub struct Review {
     pub user_id: String,
     pub rating: u8,
     pub comment: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 

@@ -90,7 +90,7 @@ pub fn plan_cells(center: &GeoPoint, radius_km: f64) -> Option<CellPlan> {
 }
 
 /// What a search row holds about one bookable item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemSummary {
     pub kind: ItemKind,
     pub identifier: String,
@@ -99,7 +99,7 @@ pub struct ItemSummary {
 }
 
 /// A space as search sees it (one row per listing cell, plus one per city).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchRow {
     pub space_id: String,
     pub name: String,
@@ -118,7 +118,7 @@ pub struct SearchRow {
     pub rating_count: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SortBy {
     Distance,
@@ -140,20 +140,20 @@ pub struct Filters {
     pub text: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RatingSummary {
     pub average: Option<f64>,
     pub count: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MatchedItem {
     pub id: String,
     #[serde(flatten)]
     pub item: ItemSummary,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub space_id: String,
     pub name: String,

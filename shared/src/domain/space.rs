@@ -9,7 +9,7 @@ use crate::domain::geo::GeoCells;
 use crate::domain::money::Money;
 use crate::domain::pricing::PricingRule;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Space {
     pub id: String,
     /// User id of the operator who owns the space.
@@ -37,18 +37,20 @@ pub struct Space {
     pub cells: GeoCells,
     /// Bumped by every update; updates are conditional on it (optimistic concurrency).
     pub version: u64,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SpaceStatus {
     Active,
     Deleted,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Address {
     pub line1: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,7 +61,7 @@ pub struct Address {
     pub country: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GeoPoint {
     pub lat: f64,
     pub lng: f64,
@@ -67,7 +69,7 @@ pub struct GeoPoint {
 
 /// Local opening intervals per weekday, `[open, close)` as `HH:MM`. A day without
 /// intervals is closed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OpeningHours {
     #[serde(default)]
     pub monday: Vec<LocalInterval>,
@@ -85,13 +87,13 @@ pub struct OpeningHours {
     pub sunday: Vec<LocalInterval>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LocalInterval {
     pub open: String,
     pub close: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Closure {
     pub date: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,7 +103,7 @@ pub struct Closure {
 /// Refund tiers by notice before the booking starts: full refund with at least
 /// `full_refund_hours`, `partial_refund_percent` with at least `partial_refund_hours`,
 /// nothing after.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CancellationPolicy {
     pub full_refund_hours: u32,
     pub partial_refund_hours: u32,
@@ -118,7 +120,7 @@ impl Default for CancellationPolicy {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ItemKind {
     Desk,
@@ -126,7 +128,7 @@ pub enum ItemKind {
     Office,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BookableItem {
     pub id: String,
     pub space_id: String,
@@ -147,6 +149,8 @@ pub struct BookableItem {
     /// Free minutes kept after each booking (cleaning, changeover).
     pub buffer_minutes: u32,
     pub version: u64,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }

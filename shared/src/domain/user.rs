@@ -10,7 +10,7 @@ pub const MAX_EMAIL_CHARS: usize = 254;
 
 /// A platform user. `id` is the Cognito `sub`, so the verified token alone identifies the
 /// record without a lookup; `cognito_sub` is kept explicit for the identity link.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
     pub id: String,
     pub email: String,
@@ -22,13 +22,15 @@ pub struct User {
     pub phone: Option<String>,
     #[serde(default)]
     pub notifications: NotifyPrefs,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
 /// Which channels besides the in-app list a member wants: email by default, SMS only
 /// when asked for (and a phone number is set).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotifyPrefs {
     pub email: bool,

@@ -8,7 +8,7 @@ use crate::error::{ApiError, FieldError};
 
 pub const CONTENT_TYPE_PROBLEM: &str = "application/problem+json";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Problem {
     /// Stable identifier of the kind of problem; clients switch on this, not on `title`.
     #[serde(rename = "type")]

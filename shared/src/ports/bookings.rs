@@ -162,7 +162,7 @@ pub struct BookingQuery<'a> {
 }
 
 /// One page of a list, as stored and as answered (`{"items": [...], "next_cursor": ...}`).
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -18,7 +18,7 @@ pub struct NewAccount<'a> {
 }
 
 /// Tokens as the clients need them. Never logged.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, utoipa::ToSchema)]
 pub struct Tokens {
     pub access_token: String,
     pub id_token: String,

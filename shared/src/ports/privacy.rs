@@ -14,7 +14,7 @@ use crate::domain::user::User;
 use crate::ports::store::StoreError;
 
 /// Everything the table holds about a user.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct PersonalData {
     pub profile: Option<User>,
     pub membership: Option<Membership>,
