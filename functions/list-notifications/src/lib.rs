@@ -2,7 +2,6 @@
 //! first.
 
 use http::StatusCode;
-use serde::Serialize;
 use shared::adapters::dynamo::DynamoStore;
 use shared::domain::notification::Notification;
 use shared::http::params::{limit_param, query_param};
@@ -22,13 +21,6 @@ pub fn build(ctx: &AppContext) -> ListNotifications<DynamoStore> {
     }
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-struct Page {
-    items: Vec<Notification>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-}
-
 impl<S: NotificationStore> HttpFunction for ListNotifications<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
@@ -41,13 +33,7 @@ impl<S: NotificationStore> HttpFunction for ListNotifications<S> {
                 query_param(&req, "cursor").as_deref(),
             )
             .await?;
-        json(
-            StatusCode::OK,
-            &Page {
-                items: page.items,
-                next_cursor: page.next_cursor,
-            },
-        )
+        json(StatusCode::OK, &page)
     }
 }
 
@@ -61,7 +47,7 @@ impl<S: NotificationStore> HttpFunction for ListNotifications<S> {
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(
-        (status = 200, description = "newest first", body = Page),
+        (status = 200, description = "newest first", body = shared::ports::bookings::Page<Notification>),
         shared::openapi::Problems,
     ),
     security(("bearer" = [])),

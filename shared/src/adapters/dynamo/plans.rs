@@ -20,30 +20,47 @@ fn plan_item(plan: &MembershipPlan) -> Result<super::Item, StoreError> {
     )
 }
 
-impl PlanStore for DynamoStore {
-    async fn create_plan(
+impl DynamoStore {
+    /// Writes the plan if `condition` holds, with its audit entry, in one transaction;
+    /// `refused` is the answer when the condition fails.
+    async fn put_plan(
         &self,
+        op: &'static str,
+        put: aws_sdk_dynamodb::types::builders::PutBuilder,
         plan: &MembershipPlan,
         audit: &AuditEntry,
+        refused: impl FnOnce() -> StoreError,
     ) -> Result<(), StoreError> {
         let put = built(
-            Put::builder()
-                .table_name(&self.table)
+            put.table_name(&self.table)
                 .set_item(Some(plan_item(plan)?))
-                .condition_expression("attribute_not_exists(PK)")
                 .build(),
         )?;
         let actions = vec![
             TransactWriteItem::builder().put(put).build(),
             audit_put(&self.table, audit)?,
         ];
-        match self.transact("create_plan", actions).await {
+        match self.transact(op, actions).await {
             Ok(()) => Ok(()),
             Err(e) => match txn_failure(e) {
-                TxnFailure::Condition(_) => Err(StoreError::AlreadyExists),
+                TxnFailure::Condition(_) => Err(refused()),
                 TxnFailure::Other(e) => Err(e),
             },
         }
+    }
+}
+
+impl PlanStore for DynamoStore {
+    async fn create_plan(
+        &self,
+        plan: &MembershipPlan,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let put = Put::builder().condition_expression("attribute_not_exists(PK)");
+        self.put_plan("create_plan", put, plan, audit, || {
+            StoreError::AlreadyExists
+        })
+        .await
     }
 
     async fn get_plan(&self, id: &str) -> Result<Option<MembershipPlan>, StoreError> {
@@ -65,28 +82,16 @@ impl PlanStore for DynamoStore {
         plan: &MembershipPlan,
         audit: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let put = built(
-            Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(plan_item(plan)?))
-                .condition_expression("attribute_exists(PK) AND version = :expected")
-                .expression_attribute_values(":expected", n(plan.version - 1))
-                .build(),
-        )?;
-        let actions = vec![
-            TransactWriteItem::builder().put(put).build(),
-            audit_put(&self.table, audit)?,
-        ];
-        match self.transact("update_plan", actions).await {
-            Ok(()) => Ok(()),
-            Err(e) => match txn_failure(e) {
-                TxnFailure::Condition(_) => Err(StoreError::Conflict(format!(
-                    "plan {}: it was changed concurrently; reload it and retry",
-                    plan.id
-                ))),
-                TxnFailure::Other(e) => Err(e),
-            },
-        }
+        let put = Put::builder()
+            .condition_expression("attribute_exists(PK) AND version = :expected")
+            .expression_attribute_values(":expected", n(plan.version - 1));
+        self.put_plan("update_plan", put, plan, audit, || {
+            StoreError::Conflict(format!(
+                "plan {}: it was changed concurrently; reload it and retry",
+                plan.id
+            ))
+        })
+        .await
     }
 
     async fn list_plans(&self) -> Result<Vec<MembershipPlan>, StoreError> {
