@@ -34,8 +34,9 @@ struct Row {
 
 /// DynamoDB operations of the event consumers, which the gateway's event pump runs in this
 /// same process while the bench runs (on AWS they are other Lambdas, paid per event, not
-/// per request): the realtime worker's query of a space's followers.
-const CONSUMER_OPS: [&str; 1] = ["live_subscribers"];
+/// per request): the realtime worker's query of a space's followers, the analytics worker's
+/// counter transaction and the scheduler's due-action transaction.
+const CONSUMER_OPS: [&str; 3] = ["live_subscribers", "apply_counters", "finish_due"];
 
 /// Calls and capacity units of the measured requests since `before`.
 fn request_cost(
