@@ -136,9 +136,8 @@ pub async fn stripe(method: reqwest::Method, path: &str, form: &[(&str, &str)]) 
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-/// What Stripe.js does with the client secret: a card becomes a PaymentMethod on the
-/// intent, then the intent is confirmed. Returns localstripe's status code (402 declined).
-pub async fn pay(intent_id: &str, card: &str) -> u16 {
+/// What Stripe.js does with a card first: it becomes a PaymentMethod (its id).
+pub async fn payment_method(card: &str) -> String {
     let (status, pm) = stripe(
         reqwest::Method::POST,
         "/v1/payment_methods",
@@ -152,13 +151,39 @@ pub async fn pay(intent_id: &str, card: &str) -> u16 {
     )
     .await;
     assert_eq!(status, 200, "{pm}");
-    let pm = pm["id"].as_str().unwrap();
+    pm["id"].as_str().unwrap().to_string()
+}
+
+/// What Stripe.js does with the client secret: a card becomes a PaymentMethod on the
+/// intent, then the intent is confirmed. Returns localstripe's status code (402 declined).
+pub async fn pay(intent_id: &str, card: &str) -> u16 {
+    let pm = payment_method(card).await;
+    let pm = pm.as_str();
     let path = format!("/v1/payment_intents/{intent_id}");
     let (status, body) = stripe(reqwest::Method::POST, &path, &[("payment_method", pm)]).await;
     assert_eq!(status, 200, "{body}");
     stripe(reqwest::Method::POST, &format!("{path}/confirm"), &[])
         .await
         .0
+}
+
+/// The caller's in-app notifications (newest first, up to 50).
+pub async fn notifications(token: &str) -> Vec<Value> {
+    let page: Value = get_with_token("/users/me/notifications?limit=50", token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// How many of the caller's notifications are of `kind` about `booking_id`.
+pub async fn notifications_about(token: &str, kind: &str, booking_id: &str) -> usize {
+    notifications(token)
+        .await
+        .iter()
+        .filter(|n| n["kind"] == kind && n["booking_id"] == booking_id)
+        .count()
 }
 
 /// Polls `check` until it holds; panics naming `what` after `secs` seconds.

@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use integration_tests::fixtures::*;
 use integration_tests::*;
-use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -69,20 +68,6 @@ async fn start_proxy() -> (Arc<Proxy>, u16) {
     (proxy, port)
 }
 
-async fn confirmed_notifications(token: &str, booking_id: &str) -> usize {
-    let page: Value = get_with_token("/users/me/notifications?limit=50", token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|n| n["kind"] == "BookingConfirmed" && n["booking_id"] == booking_id)
-        .count()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_wait_in_the_outbox_while_eventbridge_is_down() {
     let (proxy, port) = start_proxy().await;
@@ -113,12 +98,15 @@ async fn events_wait_in_the_outbox_while_eventbridge_is_down() {
     let id = b["id"].as_str().unwrap().to_string();
     // The change is committed, its event is in the outbox, and it cannot leave.
     tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!(confirmed_notifications(&member.access_token, &id).await, 0);
+    assert_eq!(
+        notifications_about(&member.access_token, "BookingConfirmed", &id).await,
+        0
+    );
 
     // EventBridge comes back: the relay's retry delivers, exactly once.
     proxy.up.store(true, Ordering::SeqCst);
     let deadline = Instant::now() + Duration::from_secs(40);
-    while confirmed_notifications(&member.access_token, &id).await == 0 {
+    while notifications_about(&member.access_token, "BookingConfirmed", &id).await == 0 {
         assert!(
             Instant::now() < deadline,
             "not delivered after EventBridge came back"
@@ -126,5 +114,8 @@ async fn events_wait_in_the_outbox_while_eventbridge_is_down() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(confirmed_notifications(&member.access_token, &id).await, 1);
+    assert_eq!(
+        notifications_about(&member.access_token, "BookingConfirmed", &id).await,
+        1
+    );
 }

@@ -76,19 +76,7 @@ async fn holds_expire_and_reminders_go_out_once() {
     let eve = start - SignedDuration::from_hours(24) + SignedDuration::from_mins(1);
     assert_eq!(run_at(eve).await["reminded"], 1);
     assert_eq!(run_at(eve).await["reminded"], 0);
-    let reminders = || async {
-        let page: Value = get_with_token("/users/me/notifications?limit=50", &member.access_token)
-            .await
-            .json()
-            .await
-            .unwrap();
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|n| n["kind"] == "BookingReminder" && n["booking_id"] == paid_id.as_str())
-            .count()
-    };
+    let reminders = || notifications_about(&member.access_token, "BookingReminder", &paid_id);
     wait_until("the reminder notification", 20, || async {
         reminders().await == 1
     })

@@ -14,15 +14,6 @@ use shared::adapters::eventbridge::{EventBridgeBus, bridge_detail};
 use shared::domain::events::DomainEvent;
 use shared::ports::events::EventBus;
 
-pub(crate) async fn notifications(token: &str) -> Vec<Value> {
-    let page: Value = get_with_token("/users/me/notifications?limit=50", token)
-        .await
-        .json()
-        .await
-        .unwrap();
-    page["items"].as_array().cloned().unwrap_or_default()
-}
-
 async fn ministack(path: &str) -> Value {
     http()
         .get(format!("{}{path}", env().stack.aws_endpoint_url))

@@ -30,24 +30,6 @@ async fn plan() -> String {
         .to_string()
 }
 
-/// What Stripe.js does before subscribing: the card becomes a PaymentMethod.
-async fn payment_method(card: &str) -> String {
-    let (status, pm) = stripe(
-        reqwest::Method::POST,
-        "/v1/payment_methods",
-        &[
-            ("type", "card"),
-            ("card[number]", card),
-            ("card[exp_month]", "12"),
-            ("card[exp_year]", "2034"),
-            ("card[cvc]", "123"),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{pm}");
-    pm["id"].as_str().unwrap().to_string()
-}
-
 async fn subscribe(token: &str, plan_id: &str, card: &str) -> reqwest::Response {
     let pm = payment_method(card).await;
     call(
