@@ -37,6 +37,9 @@ pub struct Config {
     pub live_connections_url: Option<String>,
     /// Unpaid holds a member may have at once (create-booking; abuse limit).
     pub max_active_holds: u32,
+    /// How long a pending booking holds its time (`BOOKING_HOLD_SECONDS`, 15 minutes
+    /// unless set; tests of expiry shorten it).
+    pub booking_hold: jiff::SignedDuration,
 }
 
 impl Config {
@@ -69,6 +72,11 @@ impl Config {
             max_active_holds: lookup("MAX_ACTIVE_HOLDS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(DEFAULT_MAX_ACTIVE_HOLDS),
+            booking_hold: lookup("BOOKING_HOLD_SECONDS")
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|s| (1..=3600).contains(s))
+                .map(jiff::SignedDuration::from_secs)
+                .unwrap_or(crate::domain::booking::HOLD),
         })
     }
 }

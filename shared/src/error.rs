@@ -7,31 +7,10 @@
 use std::error::Error as StdError;
 
 use http::StatusCode;
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// One violated rule on one input field: `field` is a JSON path into the request
-/// (`email`, `opening_hours.monday[0].open`), or a query/path parameter name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub rule: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        rule: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            field: field.into(),
-            rule: rule.into(),
-            message: message.into(),
-        }
-    }
-}
+use crate::domain::error::DomainError;
+pub use crate::domain::error::FieldError;
 
 type Source = Box<dyn StdError + Send + Sync>;
 
@@ -120,6 +99,16 @@ impl ApiError {
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::Invalid(errors) => Self::Validation(errors),
+            DomainError::Conflict { detail, conflict } => Self::Conflict { detail, conflict },
+            DomainError::Inconsistent(what) => Self::internal(what),
         }
     }
 }

@@ -98,6 +98,13 @@ pub fn day(offset_days: i64) -> String {
     d.to_string()
 }
 
+/// A date `offset_days` from today (inside a month-long paid membership period).
+pub fn soon(offset_days: i64) -> String {
+    (Timestamp::now() + SignedDuration::from_hours(24 * offset_days))
+        .strftime("%Y-%m-%d")
+        .to_string()
+}
+
 /// `HH:MM` local-looking UTC instants on `date` (the Etc/UTC spaces make local = UTC).
 pub fn at(date: &str, hhmm: &str) -> String {
     format!("{date}T{hhmm}:00Z")
@@ -120,15 +127,15 @@ pub fn stripe_url(path: &str) -> String {
 
 /// A call to localstripe with the stack's test key, as a Stripe client library would make.
 pub async fn stripe(method: reqwest::Method, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    // Built before the request is sent: the serializer is not Send.
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
     let res = http()
         .request(method, stripe_url(path))
         .bearer_auth(&env().stack.env["STRIPE_SECRET_KEY"])
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(form)
-                .finish(),
-        )
+        .body(body)
         .send()
         .await
         .unwrap();
@@ -236,4 +243,52 @@ pub async fn book_paid(token: &str, item: &str, start: &str, end: &str) -> Value
     assert_eq!(pay(intent, CARD_OK).await, 200);
     wait_for_status(b["id"].as_str().unwrap(), token, "confirmed").await;
     b
+}
+
+/// A booking of `f`'s first item written by the booking store itself, planned as of
+/// `planned_at` (the API rightly refuses bookings in the past, so a past stay, or a hold
+/// of a few seconds, can only be set up this way). `confirmed` makes it a paid-for stay;
+/// otherwise it is pending, holding its time for `hold`.
+pub async fn stored_booking(
+    f: &Fixture,
+    user_id: &str,
+    (start, end): (Timestamp, Timestamp),
+    planned_at: Timestamp,
+    confirmed: bool,
+    hold: SignedDuration,
+) -> shared::domain::booking::Booking {
+    use shared::domain::lifecycle::{MarkerChange, NewBooking, create};
+    use shared::ports::bookings::BookingStore;
+    use shared::ports::spaces::SpaceStore;
+    let store = shared::adapters::dynamo::DynamoStore::from_context(&aws().await);
+    let (space, items) = store.get_space(&f.space_id).await.unwrap().unwrap();
+    let member = shared::domain::membership::MemberState::default();
+    let mut c = create(&NewBooking {
+        id: &uuid::Uuid::new_v4().to_string(),
+        user_id,
+        space: &space,
+        item: &items[0],
+        start,
+        end,
+        member: &member,
+        hold,
+        hold_limit: shared::config::DEFAULT_MAX_ACTIVE_HOLDS,
+        now: planned_at,
+    })
+    .unwrap();
+    if !confirmed {
+        // Stands for the intent create-booking would have made (never paid at Stripe).
+        let intent = format!("pi_fixture_{}", uuid::Uuid::new_v4().simple());
+        c.attach_intent(&intent, &format!("{intent}_secret"), planned_at);
+    } else {
+        c.booking.status = shared::domain::booking::BookingStatus::Confirmed;
+        c.booking.hold_expires_at = None;
+        c.holds = 0;
+        c.due = None;
+        c.marker = MarkerChange::Put {
+            hold_expires_at: None,
+        };
+    }
+    store.create_booking(&c, None).await.unwrap();
+    c.booking
 }

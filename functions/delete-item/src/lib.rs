@@ -1,11 +1,17 @@
 //! `DELETE /spaces/{spaceId}/items/{itemId}` (owning operator or admin): refused while the
 //! item has upcoming bookings. Past bookings keep their own copy of what they booked.
+//!
+//! Check-then-delete would race with a booking committed in between, so the order is:
+//! retire the item (bumping its version: a booking planned against it fails its version
+//! check, and none is planned against a retiring item), look for live bookings in their
+//! markers with a consistent read, then delete it, or bring it back and answer 409.
 
 use jiff::Timestamp;
 use shared::adapters::dynamo::DynamoStore;
 use shared::http::params::path_param;
 use shared::http::response::no_content;
 use shared::http::{Body, Caller, HttpFunction, Request, Response};
+use shared::ports::bookings::BookingStore;
 use shared::ports::spaces::SpaceStore;
 use shared::usecase::spaces::managed_item;
 use shared::{ApiError, AppContext};
@@ -20,17 +26,22 @@ pub fn build(ctx: &AppContext) -> DeleteItem<DynamoStore> {
     }
 }
 
-impl<S: SpaceStore> HttpFunction for DeleteItem<S> {
+impl<S: SpaceStore + BookingStore> HttpFunction for DeleteItem<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
         let space_id = path_param(&req, "spaceId")?;
         let item_id = path_param(&req, "itemId")?;
         let (space, item) = managed_item(&self.spaces, &caller, &space_id, &item_id).await?;
+        let now = Timestamp::now();
+        // First no new booking can be made (it takes none while retiring, and one planned
+        // against its old version fails), then a consistent look for live ones.
+        let retiring = self.spaces.set_item_retired(&item, Some(now)).await?;
         if self
             .spaces
-            .has_future_bookings(&space_id, Some(&item_id), Timestamp::now())
+            .has_upcoming_bookings(&space_id, Some(&item_id), now)
             .await?
         {
+            self.spaces.set_item_retired(&retiring, None).await?;
             return Err(ApiError::Conflict {
                 detail: "the item has upcoming bookings; cancel them first".into(),
                 conflict: Some(
@@ -41,7 +52,7 @@ impl<S: SpaceStore> HttpFunction for DeleteItem<S> {
         let audit = caller
             .audit("item.delete", format!("space/{space_id}/item/{item_id}"))
             .before(&item);
-        self.spaces.delete_item(&space, &item, &audit).await?;
+        self.spaces.delete_item(&space, &retiring, &audit).await?;
         tracing::info!(space_id = %space_id, item_id = %item_id, "item deleted");
         Ok(no_content())
     }

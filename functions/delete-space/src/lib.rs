@@ -3,8 +3,8 @@
 //!
 //! Check-then-delete would race with a booking made in between, so the order is: mark the
 //! space deleted (bookings condition on an active space in their own transaction, so none
-//! can be made from then on), then look for upcoming bookings, and restore the space if
-//! there are any.
+//! can be made from then on), then look for live bookings in their markers (a consistent
+//! read, unlike the index), and restore the space if there are any.
 
 use jiff::Timestamp;
 use shared::adapters::dynamo::DynamoStore;
@@ -12,6 +12,7 @@ use shared::domain::space::SpaceStatus;
 use shared::http::params::path_param;
 use shared::http::response::no_content;
 use shared::http::{Body, Caller, HttpFunction, Request, Response};
+use shared::ports::bookings::BookingStore;
 use shared::ports::spaces::SpaceStore;
 use shared::usecase::spaces::managed_space;
 use shared::{ApiError, AppContext};
@@ -26,7 +27,7 @@ pub fn build(ctx: &AppContext) -> DeleteSpace<DynamoStore> {
     }
 }
 
-impl<S: SpaceStore> HttpFunction for DeleteSpace<S> {
+impl<S: SpaceStore + BookingStore> HttpFunction for DeleteSpace<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
         let caller = Caller::from_request(&req)?;
         let id = path_param(&req, "spaceId")?;
@@ -41,7 +42,7 @@ impl<S: SpaceStore> HttpFunction for DeleteSpace<S> {
             .before(&active)
             .after(&deleted);
         self.spaces.update_space(&active, &deleted, &audit).await?;
-        if self.spaces.has_future_bookings(&id, None, now).await? {
+        if self.spaces.has_upcoming_bookings(&id, None, now).await? {
             let mut restored = deleted.clone();
             restored.status = SpaceStatus::Active;
             restored.version += 1;

@@ -10,7 +10,7 @@ use shared::adapters::dynamo::DynamoStore;
 use shared::domain::availability::free_intervals;
 use shared::domain::hours::time_zone;
 use shared::domain::money::Money;
-use shared::domain::space::ItemKind;
+use shared::domain::space::{ItemKind, MAX_HORIZON_DAYS};
 use shared::http::params::{path_param, query_param};
 use shared::http::{Body, HttpFunction, Request, Response, json};
 use shared::ports::bookings::BookingStore;
@@ -83,6 +83,24 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
         if to <= from {
             return Err(ApiError::field("to", "order", "must be after from"));
         }
+        // Far from the ends of the calendar, where local-date arithmetic has room.
+        let now = Timestamp::now();
+        let earliest: Timestamp = "2000-01-01T00:00:00Z".parse().expect("a valid instant");
+        if from < earliest {
+            return Err(ApiError::field(
+                "from",
+                "range",
+                "must not be before 2000-01-01",
+            ));
+        }
+        let latest = now + SignedDuration::from_hours(24 * (MAX_HORIZON_DAYS as i64 + 366));
+        if to > latest {
+            return Err(ApiError::field(
+                "to",
+                "range",
+                "must be within the booking horizon of any space (about three years ahead)",
+            ));
+        }
         if to - from > SignedDuration::from_hours(24 * MAX_RANGE_DAYS) {
             return Err(ApiError::field(
                 "to",
@@ -112,8 +130,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
         let space = &entry.space;
         let tz = time_zone(&space.time_zone)
             .ok_or_else(|| ApiError::internal("invalid stored time zone"))?;
-        let now = Timestamp::now();
-        // Slots start on the grid; the one covering `from` may start up to an hour before.
+        // The claim covering `from` may start up to a cell before it.
         let claims = self
             .store
             .slot_claims(&space_id, from.max(now) - SignedDuration::from_hours(1), to)
@@ -121,6 +138,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
         let mut items: Vec<_> = entry
             .items
             .iter()
+            .filter(|i| i.retired_at.is_none())
             .filter(|i| kind.is_none_or(|k| i.kind == k))
             .filter(|i| only_item.as_deref().is_none_or(|id| i.id == id))
             .collect();
@@ -134,11 +152,10 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
         let items = items
             .into_iter()
             .map(|item| {
-                let step = SignedDuration::from_mins(item.slot_minutes as i64);
                 let taken: Vec<_> = claims
                     .iter()
                     .filter(|c| c.item_id == item.id && c.active_at(now))
-                    .map(|c| (c.start, c.start + step))
+                    .map(|c| (c.start, c.end))
                     .collect();
                 ItemAvailability {
                     item_id: &item.id,

@@ -35,7 +35,8 @@ struct Line {
     booked_minutes: i64,
     /// booked / open, 0..1 with 4 decimals (null when nothing was open).
     utilization: Option<f64>,
-    revenue: i64,
+    /// Minor units per currency (items of one space may be priced in several).
+    revenue: std::collections::BTreeMap<String, i64>,
     bookings: i64,
     cancellations: i64,
 }
@@ -47,7 +48,7 @@ impl Line {
             booked_minutes: c.booked_minutes,
             utilization: (open > 0)
                 .then(|| (c.booked_minutes as f64 / open as f64 * 10_000.0).round() / 10_000.0),
-            revenue: c.revenue,
+            revenue: c.revenue.clone(),
             bookings: c.bookings,
             cancellations: c.cancellations,
         }
@@ -74,7 +75,6 @@ struct Day {
 struct Report {
     space_id: String,
     time_zone: String,
-    currency: Option<String>,
     from: String,
     to: String,
     totals: Line,
@@ -85,13 +85,6 @@ fn date_param(req: &Request, name: &str) -> Result<Date, ApiError> {
     let raw = query_param(req, name)
         .ok_or_else(|| ApiError::field(name, "required", "a local date YYYY-MM-DD"))?;
     parse_date(&raw).ok_or_else(|| ApiError::field(name, "format", "a local date YYYY-MM-DD"))
-}
-
-fn sum(a: &mut Counters, b: &Counters) {
-    a.booked_minutes += b.booked_minutes;
-    a.revenue += b.revenue;
-    a.bookings += b.bookings;
-    a.cancellations += b.cancellations;
 }
 
 impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
@@ -139,7 +132,7 @@ impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
                     }
                 })
                 .collect();
-            sum(&mut total, &day.total);
+            total.add(&day.total);
             total_open += day_open;
             days.push(Day {
                 date: key,
@@ -155,7 +148,6 @@ impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
             &Report {
                 space_id: space.id.clone(),
                 time_zone: space.time_zone.clone(),
-                currency: items.first().map(|i| i.price_per_hour.currency.clone()),
                 from: from.to_string(),
                 to: to.to_string(),
                 totals: Line::new(total_open, &total),

@@ -72,7 +72,7 @@ impl<I: Identity> HttpFunction for LoginUser<I> {
                         v.add("password", "required", "required with email");
                     }
                 }
-                return Err(v.into_result().unwrap_err());
+                return Err(v.into_result().unwrap_err().into());
             }
         };
         json(StatusCode::OK, &tokens)

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use shared::adapters::dynamo::DynamoStore;
 use shared::adapters::stripe::StripePayments;
+use shared::domain::lifecycle::Outcome;
 use shared::http::{Body, HttpFunction, Request, Response, json};
 use shared::ports::bookings::BookingStore;
 use shared::ports::memberships::MembershipStore;
@@ -19,7 +20,7 @@ use shared::ports::payments::Payments;
 use shared::stripe::event::{EventKind, StripeEvent};
 use shared::stripe::signature::{self, SignatureError};
 use shared::usecase::memberships::sync_subscription;
-use shared::usecase::payments::{self, Outcome};
+use shared::usecase::payments;
 use shared::{ApiError, AppContext};
 
 pub struct PaymentsWebhook<S, P> {
@@ -84,10 +85,11 @@ impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWe
                 payments::payment_succeeded(&self.store, &self.payments, &event.id, pi, now).await?
             }
             EventKind::PaymentFailed(pi) => {
-                payments::payment_failed(&self.store, &event.id, pi, now).await?
+                payments::payment_failed(&self.store, &self.payments, &event.id, pi, now).await?
             }
             EventKind::Refund(refund) => {
-                payments::refund_updated(&self.store, &event.id, refund, now).await?
+                payments::refund_updated(&self.store, &self.payments, &event.id, refund, now)
+                    .await?
             }
             EventKind::Subscription(sub) => {
                 let state = shared::ports::payments::Subscription {

@@ -59,6 +59,12 @@ impl<S: SpaceStore + BookingStore + ReviewStore> HttpFunction for PostReview<S> 
             .await?
             .filter(|s| s.status == SpaceStatus::Active)
             .ok_or_else(|| ApiError::NotFound(format!("no space {space_id}")))?;
+        // A rating is what members tell each other: the space's own operator has none to give.
+        if space.owner_id == caller.user_id {
+            return Err(ApiError::Forbidden(
+                "the operator of a space cannot review it".into(),
+            ));
+        }
         let now = Timestamp::now();
         let candidates: Vec<String> = match &input.booking_id {
             Some(id) => {

@@ -10,7 +10,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 use shared::adapters::dynamo::DynamoStore;
 use shared::api::search::{Area, SearchQuery, encode_cursor};
-use shared::domain::booking::plan_slots;
+use shared::domain::booking_rules::plan_claims;
+use shared::domain::claims::cell_interval;
 use shared::domain::search::{SearchHit, plan_cells, sort_hits};
 use shared::http::params::query_param;
 use shared::http::{Body, HttpFunction, Request, Response, json};
@@ -59,11 +60,16 @@ impl<S: SearchStore + SpaceStore + BookingStore> SearchSpaces<S> {
             let Some(item) = entry.item(&m.id) else {
                 return false;
             };
-            let Ok(slots) = plan_slots(&entry.space, item, from, to, now) else {
+            let Ok(cells) = plan_claims(&entry.space, item, from, to, now) else {
                 return false;
             };
             !claims.iter().any(|c| {
-                c.item_id == m.id && c.active_at(now) && slots.iter().any(|s| s.start == c.start)
+                c.item_id == m.id
+                    && c.active_at(now)
+                    && cells.iter().any(|s| {
+                        let (a, b) = cell_interval(s.start);
+                        c.start < b && a < c.end
+                    })
             })
         });
         Ok(!hit.items.is_empty())

@@ -3,7 +3,9 @@
 //! Stripe side first (customer with the member's payment method, the plan's monthly
 //! price, the subscription), each with an idempotency key derived from the member and the
 //! request, then our record, conditional on the version we read: two racing subscribe
-//! calls cannot both win. One membership per member at a time (409 otherwise).
+//! calls cannot both win, and the loser cancels the subscription it created (as does a
+//! failed save), so a member never holds two live subscriptions at Stripe. One membership
+//! per member at a time (409 otherwise).
 
 use http::StatusCode;
 use jiff::Timestamp;
@@ -108,19 +110,33 @@ impl<S: PlanStore + MembershipStore, P: Payments> HttpFunction for SubscribeMemb
             created_at: previous.as_ref().map_or(now, |m| m.created_at),
             updated_at: now,
         };
-        match self
+        let saved = self
             .store
             .save_membership(&membership, &membership_event(&membership, now), None, now)
-            .await
-        {
-            Ok(()) => {}
-            Err(SaveMembershipError::Changed | SaveMembershipError::Duplicate) => {
-                tracing::warn!(subscription = %sub.id, "membership changed while subscribing");
-                return Err(ApiError::conflict(
-                    "another subscription request for you finished first",
-                ));
+            .await;
+        if let Err(e) = saved {
+            // Nothing of ours points to this subscription unless the stored membership
+            // does (a concurrent request with the same key got the same one from Stripe):
+            // otherwise it must not stay live and charge the member a second time.
+            let stored = self
+                .store
+                .member_state(user)
+                .await
+                .ok()
+                .and_then(|s| s.membership)
+                .map(|m| m.stripe_subscription_id);
+            if stored.as_deref() != Some(sub.id.as_str())
+                && let Err(cancel) = self.payments.cancel_subscription(&sub.id).await
+            {
+                tracing::error!(subscription = %sub.id, error = %cancel, "could not cancel an unsaved subscription");
             }
-            Err(SaveMembershipError::Store(e)) => return Err(e.into()),
+            return Err(match e {
+                SaveMembershipError::Changed | SaveMembershipError::Duplicate => {
+                    tracing::warn!(subscription = %sub.id, "membership changed while subscribing");
+                    ApiError::conflict("another subscription request for you finished first")
+                }
+                SaveMembershipError::Store(e) => e.into(),
+            });
         }
         tracing::info!(plan_id = %plan.id, status = ?membership.status, "membership created");
         json(

@@ -12,6 +12,7 @@ use shared::AppContext;
 use shared::adapters::dynamo::DynamoStore;
 use shared::domain::audit::AuditEntry;
 use shared::domain::money::Money;
+use shared::domain::plan::{MembershipPlan, PlanBenefits, PlanStatus};
 use shared::domain::pricing::PricingRule;
 use shared::domain::space::{
     Address, BookableItem, CancellationPolicy, GeoPoint, ItemKind, LocalInterval, OpeningHours,
@@ -19,6 +20,7 @@ use shared::domain::space::{
 };
 use shared::domain::user::User;
 use shared::http::Role;
+use shared::ports::plans::PlanStore;
 use shared::ports::spaces::SpaceStore;
 use shared::ports::users::UserStore;
 
@@ -270,10 +272,11 @@ fn item(
     currency: &str,
 ) -> BookableItem {
     let now = Timestamp::now();
+    // Each obeys the item rules the API enforces (the seed test validates them).
     let (slot, min, max, buffer) = match kind {
         ItemKind::Desk => (60, 60, 12 * 60, 0),
-        ItemKind::Room => (30, 30, 8 * 60, 15),
-        ItemKind::Office => (60, 4 * 60, 12 * 60, 30),
+        ItemKind::Room => (15, 30, 8 * 60, 15),
+        ItemKind::Office => (60, 4 * 60, 12 * 60, 60),
     };
     BookableItem {
         id: uuid::Uuid::new_v4().to_string(),
@@ -288,6 +291,7 @@ fn item(
         min_booking_minutes: min,
         max_booking_minutes: max,
         buffer_minutes: buffer,
+        retired_at: None,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -402,6 +406,7 @@ fn space_within(
         amenities,
         photos: vec![format!("https://images.example.com/spaces/{id}/1.jpg")],
         cancellation_policy: CancellationPolicy::default(),
+        booking_horizon_days: shared::domain::space::DEFAULT_HORIZON_DAYS,
         // Half the spaces charge a morning peak on weekdays and less in the evening.
         pricing_rules: if n.is_multiple_of(2) {
             vec![
@@ -470,6 +475,56 @@ fn space_within(
     (s, items)
 }
 
+/// The demo spaces (city name, space, items), owned in turn by `owners`.
+pub fn demo_catalog(owners: &[String]) -> Vec<(&'static str, Space, Vec<BookableItem>)> {
+    let mut rng = Lcg(42);
+    let mut out = Vec::new();
+    for (c, city) in CITIES.iter().enumerate() {
+        for (n, district) in city.districts.iter().enumerate() {
+            let owner = &owners[(c + n) % owners.len()];
+            let (s, items) = space(city, district, n, owner, &mut rng);
+            out.push((city.name, s, items));
+        }
+    }
+    out
+}
+
+/// Membership plans a newcomer can subscribe to at once.
+pub fn demo_plans(now: Timestamp) -> Vec<MembershipPlan> {
+    let plan =
+        |name: &str, description: &str, amount: i64, discount: u8, hours: u32| MembershipPlan {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: name.into(),
+            description: description.into(),
+            monthly_price: Money::new(amount, "EUR"),
+            benefits: PlanBenefits {
+                discount_percent: discount,
+                included_hours_per_month: hours,
+                space_ids: vec![],
+            },
+            status: PlanStatus::Active,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+    vec![
+        plan(
+            "Flex",
+            "Four hours a month included, 10 % off the rest.",
+            4900,
+            10,
+            4,
+        ),
+        plan(
+            "Resident",
+            "Forty hours a month included, 20 % off the rest.",
+            29900,
+            20,
+            40,
+        ),
+    ]
+}
+
 /// The seed command (`src/bin/seed.rs` calls it).
 pub async fn run() {
     let mut stack = PathBuf::from(".local/stack/stack.json");
@@ -512,31 +567,38 @@ pub async fn run() {
         ));
     }
 
-    let mut rng = Lcg(42);
+    let owners: Vec<String> = operators.iter().map(|(_, id)| id.clone()).collect();
     let mut tasks = tokio::task::JoinSet::new();
     let mut spaces = Vec::new();
-    for (c, city) in CITIES.iter().enumerate() {
-        for (n, district) in city.districts.iter().enumerate() {
-            let owner = &operators[(c + n) % operators.len()].1;
-            let (s, items) = space(city, district, n, owner, &mut rng);
-            spaces.push(json!({
-                "id": s.id, "name": s.name, "city": city.name, "time_zone": s.time_zone,
-                "item_ids": items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
-            }));
-            let store = store.clone();
-            tasks.spawn(async move {
-                let audit = AuditEntry::system(
-                    "seed",
-                    "space.create",
-                    format!("space/{}", s.id),
-                    s.created_at,
-                );
-                store
-                    .create_space(&s, &items, &audit)
-                    .await
-                    .map(|_| items.len())
-            });
-        }
+    for (city, s, items) in demo_catalog(&owners) {
+        spaces.push(json!({
+            "id": s.id, "name": s.name, "city": city, "time_zone": s.time_zone,
+            "item_ids": items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+        }));
+        let store = store.clone();
+        tasks.spawn(async move {
+            let audit = AuditEntry::system(
+                "seed",
+                "space.create",
+                format!("space/{}", s.id),
+                s.created_at,
+            );
+            store
+                .create_space(&s, &items, &audit)
+                .await
+                .map(|_| items.len())
+        });
+    }
+    let mut plans = Vec::new();
+    for plan in demo_plans(Timestamp::now()) {
+        let audit = AuditEntry::system(
+            "seed",
+            "plan.create",
+            format!("plan/{}", plan.id),
+            plan.created_at,
+        );
+        store.create_plan(&plan, &audit).await.expect("create plan");
+        plans.push(json!({"id": plan.id, "name": plan.name}));
     }
     let mut item_count = 0;
     while let Some(done) = tasks.join_next().await {
@@ -548,13 +610,39 @@ pub async fn run() {
         "member": {"email": "member@demo.test", "id": member},
         "operators": operators.iter().map(|(e, id)| json!({"email": e, "id": id})).collect::<Vec<_>>(),
         "spaces": spaces,
+        "plans": plans,
     });
     std::fs::write(&out, serde_json::to_string_pretty(&summary).unwrap())
         .expect("write seed summary");
     eprintln!(
-        "seeded {} spaces with {item_count} items in {} cities, {} operators, 1 admin, 1 member",
+        "seeded {} spaces with {item_count} items in {} cities, {} membership plans, {} operators, 1 admin, 1 member",
         summary["spaces"].as_array().unwrap().len(),
         CITIES.len(),
+        summary["plans"].as_array().unwrap().len(),
         operators.len()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_data_obeys_every_rule_the_api_enforces() {
+        let owners = vec!["o1".to_string(), "o2".to_string()];
+        let catalog = demo_catalog(&owners);
+        assert_eq!(catalog.len(), 60);
+        for (_, space, items) in &catalog {
+            shared::domain::space_rules::validate_space(space).unwrap();
+            for item in items {
+                shared::domain::space_rules::validate_item(item)
+                    .unwrap_or_else(|e| panic!("{}: {e}", item.identifier));
+            }
+        }
+        let plans = demo_plans(Timestamp::now());
+        assert!(plans.len() >= 2);
+        for plan in &plans {
+            shared::domain::plan::validate_plan(plan).unwrap();
+        }
+    }
 }

@@ -230,6 +230,8 @@ impl Payments for StripePayments {
             ("amount", req.amount.to_string()),
             ("metadata[booking_id]", req.booking_id.to_string()),
             ("metadata[reason]", req.reason.to_string()),
+            // Read back from the refund's news: it settles exactly the refund we owed.
+            ("metadata[refund_key]", req.idempotency_key.to_string()),
         ];
         let body: RefundBody = self
             .call(
@@ -358,6 +360,13 @@ impl Payments for StripePayments {
         let key = format!("cancel-at-period-end-{subscription_id}");
         let body: SubscriptionBody = self.call(Method::POST, &path, &form, Some(&key)).await?;
         Ok(body.into())
+    }
+
+    async fn cancel_subscription(&self, subscription_id: &str) -> Result<(), PaymentError> {
+        let path = format!("/v1/subscriptions/{subscription_id}");
+        self.call::<IdBody>(Method::DELETE, &path, &[], None)
+            .await
+            .map(|_| ())
     }
 }
 

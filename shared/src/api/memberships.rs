@@ -28,7 +28,7 @@ impl SubscribeRequest {
             "format",
             "a Stripe PaymentMethod id (pm_...) from Stripe.js or the mobile SDK",
         );
-        v.into_result()
+        Ok(v.into_result()?)
     }
 }
 

@@ -37,6 +37,9 @@ pub struct SpaceInput {
     pub photos: Vec<String>,
     #[serde(default)]
     pub cancellation_policy: CancellationPolicy,
+    /// How far ahead bookings may start (days, 1 to 730; default 365).
+    #[serde(default = "default_horizon_days")]
+    pub booking_horizon_days: u32,
     #[serde(default)]
     pub pricing_rules: Vec<crate::domain::pricing::PricingRule>,
 }
@@ -62,6 +65,7 @@ impl SpaceInput {
             amenities: self.amenities,
             photos: self.photos,
             cancellation_policy: self.cancellation_policy,
+            booking_horizon_days: self.booking_horizon_days,
             pricing_rules: self.pricing_rules,
             status: SpaceStatus::Active,
             cells: geo::GeoCells {
@@ -92,6 +96,7 @@ pub struct SpacePatch {
     pub amenities: Option<Vec<String>>,
     pub photos: Option<Vec<String>>,
     pub cancellation_policy: Option<CancellationPolicy>,
+    pub booking_horizon_days: Option<u32>,
     pub pricing_rules: Option<Vec<crate::domain::pricing::PricingRule>>,
 }
 
@@ -108,6 +113,7 @@ impl SpacePatch {
         set(&mut space.amenities, self.amenities);
         set(&mut space.photos, self.photos);
         set(&mut space.cancellation_policy, self.cancellation_policy);
+        set(&mut space.booking_horizon_days, self.booking_horizon_days);
         set(&mut space.pricing_rules, self.pricing_rules);
         space.version += 1;
         space.updated_at = now;
@@ -163,6 +169,7 @@ impl ItemInput {
             min_booking_minutes: self.min_booking_minutes,
             max_booking_minutes: self.max_booking_minutes,
             buffer_minutes: self.buffer_minutes,
+            retired_at: None,
             version: 1,
             created_at: now,
             updated_at: now,

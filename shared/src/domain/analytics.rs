@@ -2,6 +2,8 @@
 //! items, and how many minutes were open to book. Days are local to the space; minutes
 //! are real elapsed minutes (a 25-hour DST day has 1500 of them).
 
+use std::collections::BTreeMap;
+
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
@@ -14,9 +16,21 @@ use crate::domain::space::{BookableItem, Space};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Counters {
     pub booked_minutes: i64,
-    pub revenue: i64,
+    /// Minor units per ISO 4217 currency: amounts in different currencies are never added.
+    pub revenue: BTreeMap<String, i64>,
     pub bookings: i64,
     pub cancellations: i64,
+}
+
+impl Counters {
+    pub fn add(&mut self, other: &Counters) {
+        self.booked_minutes += other.booked_minutes;
+        for (currency, amount) in &other.revenue {
+            *self.revenue.entry(currency.clone()).or_default() += amount;
+        }
+        self.bookings += other.bookings;
+        self.cancellations += other.cancellations;
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +87,18 @@ pub fn changes(detail_type: &str, detail: &serde_json::Value) -> Vec<Change> {
         .pointer("/total/amount")
         .and_then(|v| v.as_i64())
         .unwrap_or(0);
+    let currency = detail
+        .pointer("/total/currency")
+        .and_then(|v| v.as_str())
+        .unwrap_or("XXX")
+        .to_uppercase();
+    let money = |amount: i64| -> BTreeMap<String, i64> {
+        if amount == 0 {
+            BTreeMap::new()
+        } else {
+            BTreeMap::from([(currency.clone(), amount)])
+        }
+    };
     let refund = detail
         .get("refund_amount")
         .and_then(|v| v.as_i64())
@@ -85,14 +111,14 @@ pub fn changes(detail_type: &str, detail: &serde_json::Value) -> Vec<Change> {
             let add = if sign > 0 {
                 Counters {
                     booked_minutes: minutes,
-                    revenue: if first { total } else { 0 },
+                    revenue: money(if first { total } else { 0 }),
                     bookings: first as i64,
                     cancellations: 0,
                 }
             } else {
                 Counters {
                     booked_minutes: -minutes,
-                    revenue: if first { -refund } else { 0 },
+                    revenue: money(if first { -refund } else { 0 }),
                     bookings: 0,
                     cancellations: first as i64,
                 }
@@ -166,7 +192,7 @@ mod tests {
             c[0].add,
             Counters {
                 booked_minutes: 120,
-                revenue: 4000,
+                revenue: [("EUR".to_string(), 4000)].into(),
                 bookings: 1,
                 cancellations: 0
             }
@@ -178,7 +204,7 @@ mod tests {
             c[0].add,
             Counters {
                 booked_minutes: -120,
-                revenue: -2000,
+                revenue: [("EUR".to_string(), -2000)].into(),
                 bookings: 0,
                 cancellations: 1
             }

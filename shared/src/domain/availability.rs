@@ -1,18 +1,20 @@
 //! Free time of an item: opening hours (in the space's zone, closures excluded) within the
-//! item's availability window, minus claimed slots (bookings, unexpired holds, buffers),
-//! cut to the item's grid. Only gaps long enough for a minimum booking are listed.
+//! item's availability window, minus claimed cells (bookings, unexpired holds, buffers),
+//! cut to the item's grid. Only gaps long enough for a minimum booking are listed, and a
+//! gap's end leaves room for the item's own changeover buffer before the next claim: a
+//! free interval is exactly what `booking_rules::plan_claims` would accept.
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::domain::booking::open_intervals;
+use crate::domain::booking_rules::open_intervals;
 use crate::domain::hours::{local_instant, parse_date};
 use crate::domain::space::{BookableItem, Space};
 
 pub type Interval = (Timestamp, Timestamp);
 
-/// The first instant at or after `t` on the item's local grid.
-fn align_up(t: Timestamp, tz: &TimeZone, slot: u32) -> Timestamp {
+/// The nearest instant on the item's local grid at or after (`up`) or at or before `t`.
+fn align(t: Timestamp, tz: &TimeZone, slot: u32, up: bool) -> Timestamp {
     let z = t.to_zoned_datetime(tz.clone());
     let minute = z.hour() as i64 * 60 + z.minute() as i64;
     let exact = z.second() == 0 && z.subsec_nanosecond() == 0;
@@ -24,7 +26,11 @@ fn align_up(t: Timestamp, tz: &TimeZone, slot: u32) -> Timestamp {
         - SignedDuration::from_secs(z.second() as i64)
         - SignedDuration::from_nanos(z.subsec_nanosecond() as i64)
         - SignedDuration::from_mins(rem);
-    floor + SignedDuration::from_mins(slot as i64)
+    if up {
+        floor + SignedDuration::from_mins(slot as i64)
+    } else {
+        floor
+    }
 }
 
 fn subtract(free: Vec<Interval>, taken: &[Interval]) -> Vec<Interval> {
@@ -49,7 +55,8 @@ fn subtract(free: Vec<Interval>, taken: &[Interval]) -> Vec<Interval> {
     out
 }
 
-/// `claims` are this item's active claimed slots as `[start, start + slot)`.
+/// `claims` are this item's active claimed cells as `[start, end)`. Empty when the range
+/// reaches the ends of the calendar (callers refuse such ranges first).
 pub fn free_intervals(
     space: &Space,
     item: &BookableItem,
@@ -64,16 +71,17 @@ pub fn free_intervals(
         return Vec::new();
     }
     // Every local date the range touches, and one before (an interval may start there).
-    let mut dates = Vec::new();
-    let mut d = from
-        .to_zoned_datetime(tz.clone())
-        .date()
-        .yesterday()
-        .expect("date in range");
+    let Ok(mut d) = from.to_zoned_datetime(tz.clone()).date().yesterday() else {
+        return Vec::new();
+    };
     let last = to.to_zoned_datetime(tz.clone()).date();
+    let mut dates = Vec::new();
     while d <= last {
         dates.push(d);
-        d = d.tomorrow().expect("date in range");
+        match d.tomorrow() {
+            Ok(next) => d = next,
+            Err(_) => break,
+        }
     }
     let window_from = item
         .available_from
@@ -101,14 +109,15 @@ pub fn free_intervals(
     subtract(open, &taken)
         .into_iter()
         .filter_map(|(a, b)| {
-            // A booking right before a claim needs its buffer free too.
-            let b = if taken.iter().any(|(ta, _)| *ta == b) {
-                b - buffer
-            } else {
-                b
+            // A booking ending here keeps its own buffer free of the next claim too.
+            let next_claim = taken.iter().map(|(ta, _)| *ta).filter(|ta| *ta >= b).min();
+            let b = match next_claim {
+                Some(c) => b.min(c - buffer),
+                None => b,
             };
-            let a = align_up(a, tz, item.slot_minutes);
-            (b - a >= min).then_some((a, b))
+            let a = align(a, tz, item.slot_minutes, true);
+            let b = align(b, tz, item.slot_minutes, false);
+            (b > a && b - a >= min).then_some((a, b))
         })
         .collect()
 }
@@ -141,12 +150,12 @@ mod tests {
     fn opening_hours_minus_claims_and_buffers() {
         let tz = TimeZone::get("Europe/Berlin").unwrap();
         let item = sample_item(); // 30-minute grid, 30-minute buffer, min 30
-        // Wednesday 2026-11-25: open 07:00Z-11:00Z. A booking 08:00-09:00Z plus its buffer slot.
-        let claims = [
-            (ts("2026-11-25T08:00:00Z"), ts("2026-11-25T08:30:00Z")),
-            (ts("2026-11-25T08:30:00Z"), ts("2026-11-25T09:00:00Z")),
-            (ts("2026-11-25T09:00:00Z"), ts("2026-11-25T09:30:00Z")),
-        ];
+        // Wednesday 2026-11-25: open 07:00Z-11:00Z. A booking 08:00-09:00Z plus its buffer.
+        let claims: Vec<Interval> =
+            crate::domain::claims::cells(ts("2026-11-25T08:00:00Z"), ts("2026-11-25T09:30:00Z"))
+                .into_iter()
+                .map(crate::domain::claims::cell_interval)
+                .collect();
         let free = free_intervals(
             &space(),
             &item,

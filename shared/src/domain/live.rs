@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 
 /// How many spaces one connection may follow (a map screen shows a handful).
 pub const MAX_SPACES_PER_CONNECTION: usize = 20;
@@ -29,21 +29,21 @@ pub struct SubscriptionRequest {
 }
 
 impl SubscriptionRequest {
-    pub fn parse(body: Option<&str>) -> Result<Self, ApiError> {
+    pub fn parse(body: Option<&str>) -> Result<Self, DomainError> {
         let value: serde_json::Value = body
             .and_then(|b| serde_json::from_str(b).ok())
-            .ok_or_else(|| ApiError::field("body", "json", "must be a JSON object"))?;
+            .ok_or_else(|| DomainError::field("body", "json", "must be a JSON object"))?;
         let space_id = value
             .get("space_id")
             .and_then(|v| v.as_str())
-            .ok_or_else(|| ApiError::field("space_id", "required", "is required (a string)"))?;
+            .ok_or_else(|| DomainError::field("space_id", "required", "is required (a string)"))?;
         let well_formed = !space_id.is_empty()
             && space_id.len() <= 64
             && space_id
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-');
         if !well_formed {
-            return Err(ApiError::field(
+            return Err(DomainError::field(
                 "space_id",
                 "format",
                 "must be a space id (1-64 letters, digits or '-')",

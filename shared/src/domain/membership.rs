@@ -35,6 +35,14 @@ impl MembershipStatus {
     }
 }
 
+/// A member's subscription and included minutes used per month (`YYYY-MM`): what a
+/// booking's price depends on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemberState {
+    pub membership: Option<Membership>,
+    pub usage: std::collections::HashMap<String, u32>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Membership {
     pub user_id: String,
@@ -63,22 +71,28 @@ pub struct Membership {
 }
 
 impl Membership {
-    /// The benefit on a booking at `space_id` made at `now`, given the minutes of
-    /// included time already used in the booking's month. None when nothing applies.
+    /// The benefit on a booking of `[start, end)` at `space_id`, asked at `now`, given the
+    /// minutes of included time already used in the booking's month. Benefits are only
+    /// worth what was paid for: the subscription must be active and the whole booking
+    /// must lie inside the period paid for (`current_period_end`, which Stripe moves on
+    /// at each paid renewal). None when nothing applies.
     pub fn benefit_for(
         &self,
         space_id: &str,
+        (start, end): (Timestamp, Timestamp),
         now: Timestamp,
         used_minutes: u32,
     ) -> Option<MembershipBenefit> {
-        let live = self.status == MembershipStatus::Active
-            && self.current_period_end.is_none_or(|end| end > now);
+        let paid = self.status == MembershipStatus::Active
+            && self
+                .current_period_end
+                .is_some_and(|paid_until| paid_until > now && start < end && end <= paid_until);
         let covers = self.benefits.space_ids.is_empty()
             || self.benefits.space_ids.iter().any(|s| s == space_id);
-        if !live || !covers {
+        if !paid || !covers {
             return None;
         }
-        let included = self.benefits.included_hours_per_month * 60;
+        let included = self.benefits.included_hours_per_month.saturating_mul(60);
         let benefit = MembershipBenefit {
             plan_id: self.plan_id.clone(),
             discount_percent: self.benefits.discount_percent,
@@ -124,29 +138,63 @@ mod tests {
         }
     }
 
+    fn span(a: &str, b: &str) -> (Timestamp, Timestamp) {
+        (a.parse().unwrap(), b.parse().unwrap())
+    }
+
     #[test]
     fn benefits_apply_only_while_active_at_covered_spaces() {
         let now: Timestamp = "2027-01-20T00:00:00Z".parse().unwrap();
+        let inside = span("2027-01-25T09:00:00Z", "2027-01-25T10:00:00Z");
         let m = membership(MembershipStatus::Active, &[]);
-        let b = m.benefit_for("s1", now, 120).unwrap();
+        let b = m.benefit_for("s1", inside, now, 120).unwrap();
         assert_eq!(b.included_minutes_remaining, 180);
         assert_eq!(b.discount_percent, 10);
         assert!(
-            m.benefit_for("s1", now, 600).is_some(),
+            m.benefit_for("s1", inside, now, 600).is_some(),
             "the discount outlives the hours"
         );
         let later: Timestamp = "2027-02-11T00:00:00Z".parse().unwrap();
-        assert!(m.benefit_for("s1", later, 0).is_none(), "period over");
+        assert!(
+            m.benefit_for("s1", inside, later, 0).is_none(),
+            "period over"
+        );
         for status in [
             MembershipStatus::Incomplete,
             MembershipStatus::PastDue,
             MembershipStatus::Canceled,
         ] {
-            assert!(membership(status, &[]).benefit_for("s1", now, 0).is_none());
+            assert!(
+                membership(status, &[])
+                    .benefit_for("s1", inside, now, 0)
+                    .is_none()
+            );
         }
         let only = membership(MembershipStatus::Active, &["s2"]);
-        assert!(only.benefit_for("s1", now, 0).is_none());
-        assert!(only.benefit_for("s2", now, 0).is_some());
+        assert!(only.benefit_for("s1", inside, now, 0).is_none());
+        assert!(only.benefit_for("s2", inside, now, 0).is_some());
+    }
+
+    #[test]
+    fn benefits_stop_at_the_end_of_the_period_paid_for() {
+        // Paid until 2027-02-10T00:00Z.
+        let now: Timestamp = "2027-01-20T00:00:00Z".parse().unwrap();
+        let m = membership(MembershipStatus::Active, &[]);
+        let last = span("2027-02-09T22:00:00Z", "2027-02-10T00:00:00Z");
+        assert!(m.benefit_for("s1", last, now, 0).is_some());
+        let across = span("2027-02-09T23:00:00Z", "2027-02-10T01:00:00Z");
+        assert!(m.benefit_for("s1", across, now, 0).is_none());
+        for months_ahead in 1..15 {
+            let start = now + jiff::SignedDuration::from_hours(24 * 31 * months_ahead);
+            let ahead = (start, start + jiff::SignedDuration::from_hours(1));
+            assert!(
+                m.benefit_for("s1", ahead, now, 0).is_none(),
+                "{months_ahead}"
+            );
+        }
+        let mut unknown = m.clone();
+        unknown.current_period_end = None;
+        assert!(unknown.benefit_for("s1", last, now, 0).is_none());
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub enum PaymentStatus {
     Canceled,
     PartiallyRefunded,
     Refunded,
+    /// Stripe reported a payment whose amount or currency is not the one recorded: the
+    /// booking is not confirmed by it, and an admin resolves it (the audit log has it).
+    UnderReview,
 }
 
 impl PaymentStatus {
@@ -30,6 +33,7 @@ impl PaymentStatus {
             Self::Canceled => "canceled",
             Self::PartiallyRefunded => "partially_refunded",
             Self::Refunded => "refunded",
+            Self::UnderReview => "under_review",
         }
     }
 
@@ -60,13 +64,75 @@ pub struct PaymentTransaction {
     pub refunded_amount: i64,
     #[serde(default)]
     pub refunds: Vec<RefundRecord>,
+    /// A refund decided and recorded, not yet confirmed by Stripe: retried with the same
+    /// amount and idempotency key until it is (see `lifecycle`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_due: Option<RefundDue>,
+    /// What Stripe reported when it did not match this record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mismatch: Option<PaymentMismatch>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
+/// A refund this platform owes on a payment. The amount and key are fixed when it is
+/// decided, so every retry asks Stripe for exactly the same refund.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RefundDue {
+    pub amount: i64,
+    /// `cancellation`, `cancelled_before_payment`, `slot_lost`.
+    pub reason: String,
+    pub idempotency_key: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub decided_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PaymentMismatch {
+    pub stripe_event_id: String,
+    pub amount: i64,
+    pub currency: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+}
+
 impl PaymentTransaction {
+    /// The payment due for a new booking, on the provider's intent.
+    pub fn for_booking(
+        booking_id: &str,
+        user_id: &str,
+        amount: i64,
+        currency: &str,
+        intent_id: &str,
+        client_secret: &str,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            id: format!("pay_{booking_id}"),
+            booking_id: booking_id.into(),
+            user_id: user_id.into(),
+            amount,
+            currency: currency.into(),
+            status: PaymentStatus::RequiresPayment,
+            stripe_payment_intent_id: intent_id.into(),
+            client_secret: client_secret.into(),
+            refunded_amount: 0,
+            refunds: Vec::new(),
+            refund_due: None,
+            mismatch: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// Whether Stripe's amount and currency are the ones recorded (currency codes compare
+    /// case-insensitively: Stripe sends them in lower case).
+    pub fn matches(&self, amount: i64, currency: &str) -> bool {
+        self.amount == amount && self.currency.eq_ignore_ascii_case(currency)
+    }
+
     /// Records a refund once (Stripe's refund id is the key) and derives the status.
     /// Returns false when this refund was already recorded.
     pub fn record_refund(&mut self, refund: RefundRecord, now: Timestamp) -> bool {
@@ -78,6 +144,14 @@ impl PaymentTransaction {
             return false;
         }
         self.refunded_amount += refund.amount;
+        // The refund owed is settled by this one when it is ours (same key).
+        if self
+            .refund_due
+            .as_ref()
+            .is_some_and(|due| refund.idempotency_key.as_deref() == Some(&due.idempotency_key))
+        {
+            self.refund_due = None;
+        }
         self.refunds.push(refund);
         self.status = if self.refunded_amount >= self.amount {
             PaymentStatus::Refunded
@@ -101,8 +175,12 @@ impl PaymentTransaction {
 pub struct RefundRecord {
     pub stripe_refund_id: String,
     pub amount: i64,
-    /// `cancellation`, `slot_lost` (paid after the hold ran out and the slot was gone).
+    /// `cancellation`, `slot_lost` (paid after the hold ran out and the slot was gone),
+    /// `stripe` (made at Stripe, e.g. in its dashboard).
     pub reason: String,
+    /// Our idempotency key, when we asked for it (read back from the refund's metadata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
@@ -203,6 +281,8 @@ mod tests {
             client_secret: "s".into(),
             refunded_amount: 0,
             refunds: vec![],
+            refund_due: None,
+            mismatch: None,
             created_at: now,
             updated_at: now,
         };
@@ -210,6 +290,7 @@ mod tests {
             stripe_refund_id: id.into(),
             amount,
             reason: "cancellation".into(),
+            idempotency_key: None,
             created_at: now,
         };
         assert!(p.record_refund(refund("re_1", 400), now));

@@ -3,9 +3,9 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::error::DomainError;
 use crate::domain::money::{Money, validate_money};
 use crate::domain::validate::Violations;
-use crate::error::ApiError;
 
 /// Hours in the longest month: more included hours than that is meaningless.
 pub const MAX_INCLUDED_HOURS: u32 = 744;
@@ -47,7 +47,7 @@ pub enum PlanStatus {
     Archived,
 }
 
-pub fn validate_plan(plan: &MembershipPlan) -> Result<(), ApiError> {
+pub fn validate_plan(plan: &MembershipPlan) -> Result<(), DomainError> {
     let mut v = Violations::new();
     v.text("name", &plan.name, 1, 80);
     v.text("description", &plan.description, 0, 2000);

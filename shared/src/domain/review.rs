@@ -4,8 +4,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::booking::{Booking, BookingStatus};
+use crate::domain::error::DomainError;
 use crate::domain::validate::Violations;
-use crate::error::ApiError;
 
 pub const MAX_COMMENT_CHARS: usize = 2000;
 
@@ -24,7 +24,7 @@ pub struct Review {
     pub created_at: Timestamp,
 }
 
-pub fn validate_review(rating: i64, comment: &str) -> Result<(), ApiError> {
+pub fn validate_review(rating: i64, comment: &str) -> Result<(), DomainError> {
     let mut v = Violations::new();
     v.check(
         (1..=5).contains(&rating),

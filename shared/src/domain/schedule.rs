@@ -22,13 +22,19 @@ pub enum DueKind {
     /// Release a pending booking whose hold ran out.
     Expire,
     Remind,
+    /// Ask Stripe again for a refund that is owed (`PaymentTransaction::refund_due`).
+    Refund,
 }
+
+/// A refund that Stripe did not confirm at once is asked for again this much later.
+pub const REFUND_RETRY: SignedDuration = SignedDuration::from_mins(2);
 
 impl DueKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Expire => "expire",
             Self::Remind => "remind",
+            Self::Refund => "refund",
         }
     }
 
@@ -36,6 +42,7 @@ impl DueKind {
         match s {
             "expire" => Some(Self::Expire),
             "remind" => Some(Self::Remind),
+            "refund" => Some(Self::Refund),
             _ => None,
         }
     }

@@ -29,6 +29,9 @@ pub struct Space {
     #[serde(default)]
     pub photos: Vec<String>,
     pub cancellation_policy: CancellationPolicy,
+    /// How far ahead bookings may start, in days (an operator setting).
+    #[serde(default = "default_horizon_days")]
+    pub booking_horizon_days: u32,
     /// Peak/off-peak multipliers by local day and time; the first matching rule applies.
     #[serde(default)]
     pub pricing_rules: Vec<PricingRule>,
@@ -41,6 +44,15 @@ pub struct Space {
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
+}
+
+/// A year: enough for rooms and desks; offices are sold further ahead (an operator can
+/// raise it to `MAX_HORIZON_DAYS`).
+pub const DEFAULT_HORIZON_DAYS: u32 = 365;
+pub const MAX_HORIZON_DAYS: u32 = 730;
+
+pub fn default_horizon_days() -> u32 {
+    DEFAULT_HORIZON_DAYS
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -148,6 +160,11 @@ pub struct BookableItem {
     pub max_booking_minutes: u32,
     /// Free minutes kept after each booking (cleaning, changeover).
     pub buffer_minutes: u32,
+    /// Set while the item is being deleted: it takes no new bookings (see
+    /// `functions/delete-item`), and goes away or comes back at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub retired_at: Option<Timestamp>,
     pub version: u64,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,

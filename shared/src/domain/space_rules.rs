@@ -4,21 +4,18 @@
 use std::collections::HashSet;
 
 use crate::domain::amenity;
+use crate::domain::claims::MAX_CLAIMED_MINUTES;
+use crate::domain::error::DomainError;
 use crate::domain::geo::validate_point;
 use crate::domain::hours::{MAX_CLOSURES, parse_date, time_zone, validate_opening_hours};
 use crate::domain::money::validate_money;
-use crate::domain::space::{BookableItem, Space};
+use crate::domain::space::{BookableItem, MAX_HORIZON_DAYS, Space};
 use crate::domain::validate::Violations;
-use crate::error::ApiError;
 
 pub const MAX_PHOTOS: usize = 20;
 pub const MAX_URL_CHARS: usize = 2048;
 /// Slot grids an item may use; bookings start and end on the grid.
 pub const SLOT_SIZES: [u32; 3] = [15, 30, 60];
-/// Slots one booking may claim (its own plus its buffer). A booking is one DynamoDB
-/// transaction of at most 100 actions: the booking, two version checks, its event, its
-/// idempotency record and a quota counter take the other six.
-pub const MAX_SLOTS_PER_BOOKING: u32 = 94;
 pub const MAX_BUFFER_MINUTES: u32 = 240;
 pub const MAX_CAPACITY: u32 = 500;
 
@@ -31,7 +28,7 @@ fn no_control(v: &mut Violations, field: &str, s: &str) {
     );
 }
 
-pub fn validate_space(space: &Space) -> Result<(), ApiError> {
+pub fn validate_space(space: &Space) -> Result<(), DomainError> {
     let mut v = Violations::new();
     v.text("name", &space.name, 1, 120);
     no_control(&mut v, "name", &space.name);
@@ -116,6 +113,12 @@ pub fn validate_space(space: &Space) -> Result<(), ApiError> {
         );
     }
     crate::domain::pricing::validate_rules(&mut v, "pricing_rules", &space.pricing_rules);
+    v.check(
+        (1..=MAX_HORIZON_DAYS).contains(&space.booking_horizon_days),
+        "booking_horizon_days",
+        "range",
+        format!("must be between 1 and {MAX_HORIZON_DAYS}"),
+    );
     let p = &space.cancellation_policy;
     v.check(
         p.full_refund_hours <= 24 * 365,
@@ -138,7 +141,7 @@ pub fn validate_space(space: &Space) -> Result<(), ApiError> {
     v.into_result()
 }
 
-pub fn validate_item(item: &BookableItem) -> Result<(), ApiError> {
+pub fn validate_item(item: &BookableItem) -> Result<(), DomainError> {
     let mut v = Violations::new();
     v.text("identifier", &item.identifier, 1, 60);
     no_control(&mut v, "identifier", &item.identifier);
@@ -173,14 +176,13 @@ pub fn validate_item(item: &BookableItem) -> Result<(), ApiError> {
             "grid",
             format!("must be a multiple of slot_minutes ({slot}) and at most {MAX_BUFFER_MINUTES}"),
         );
-        let slots = (item.max_booking_minutes + item.buffer_minutes) / slot;
+        // One booking's claims fit one transaction (`domain::claims`), whatever the grid.
         v.check(
-            slots <= MAX_SLOTS_PER_BOOKING,
+            item.max_booking_minutes.saturating_add(item.buffer_minutes) <= MAX_CLAIMED_MINUTES,
             "max_booking_minutes",
-            "max_slots",
+            "max_span",
             format!(
-                "a booking plus its buffer may span at most {MAX_SLOTS_PER_BOOKING} slots of {slot} minutes ({} minutes)",
-                MAX_SLOTS_PER_BOOKING * slot
+                "a booking plus its buffer may span at most {MAX_CLAIMED_MINUTES} minutes (one transaction's worth of 15-minute claims)"
             ),
         );
     }
@@ -235,6 +237,7 @@ pub(crate) mod tests {
             amenities: vec!["wifi".into()],
             photos: vec!["https://img.example.com/1.jpg".into()],
             cancellation_policy: CancellationPolicy::default(),
+            booking_horizon_days: DEFAULT_HORIZON_DAYS,
             pricing_rules: vec![],
             status: SpaceStatus::Active,
             cells: cells(&location).unwrap(),
@@ -258,15 +261,16 @@ pub(crate) mod tests {
             min_booking_minutes: 30,
             max_booking_minutes: 480,
             buffer_minutes: 30,
+            retired_at: None,
             version: 1,
             created_at: Timestamp::UNIX_EPOCH,
             updated_at: Timestamp::UNIX_EPOCH,
         }
     }
 
-    fn fields(err: ApiError) -> Vec<String> {
+    fn fields(err: DomainError) -> Vec<String> {
         match err {
-            ApiError::Validation(errors) => errors
+            DomainError::Invalid(errors) => errors
                 .into_iter()
                 .map(|e| format!("{}:{}", e.field, e.rule))
                 .collect(),
@@ -342,7 +346,7 @@ pub(crate) mod tests {
         i.max_booking_minutes = 24 * 60;
         assert_eq!(
             fields(validate_item(&i).unwrap_err()),
-            ["max_booking_minutes:max_slots"]
+            ["max_booking_minutes:max_span"]
         );
         let mut i = sample_item();
         i.capacity = 0;

@@ -1,6 +1,6 @@
 //! Collecting every rule an input breaks, so one 400 answer lists them all.
 
-use crate::error::{ApiError, FieldError};
+use crate::domain::error::{DomainError, FieldError};
 
 #[derive(Default, Debug)]
 pub struct Violations(Vec<FieldError>);
@@ -49,11 +49,11 @@ impl Violations {
         self.0.is_empty()
     }
 
-    pub fn into_result(self) -> Result<(), ApiError> {
+    pub fn into_result(self) -> Result<(), DomainError> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::Validation(self.0))
+            Err(DomainError::Invalid(self.0))
         }
     }
 }

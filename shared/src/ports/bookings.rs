@@ -6,9 +6,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::domain::audit::AuditEntry;
 use crate::domain::booking::{Booking, BookingStatus, SlotKind};
-use crate::domain::events::DomainEvent;
+pub use crate::domain::lifecycle::{Creation, Effects};
 use crate::domain::payment::PaymentTransaction;
 use crate::ports::store::StoreError;
 
@@ -21,84 +20,15 @@ pub struct IdempotencyRecord {
     pub booking_id: String,
 }
 
-/// Everything written by one booking creation, in one transaction.
-pub struct NewBooking<'a> {
-    pub booking: &'a Booking,
-    /// The space and item versions the booking was planned against.
-    pub space_version: u64,
-    pub item_version: u64,
-    pub event: &'a DomainEvent,
-    pub idempotency: Option<&'a IdempotencyRecord>,
-    /// The payment due for it (none when the booking is free and confirmed at once).
-    pub payment: Option<&'a PaymentTransaction>,
-    /// What the price assumed about the member's subscription.
-    pub membership: Option<MembershipGuard<'a>>,
-    /// How many unpaid holds the member may have at once (taken in the same transaction
-    /// from a per-member counter; a hold gives its place back when it is paid, cancelled,
-    /// fails or expires). Only pending bookings count.
-    pub hold_limit: u32,
-    pub now: Timestamp,
-}
-
-/// Checked in the booking's transaction, so a cached membership cannot be stale: the
-/// membership must still be at `version` (or still absent), and included minutes are
-/// taken from the month's counter only if they are still there. Either failing reads as
-/// `CreateBookingError::Stale` (reload, price again).
-#[derive(Clone, Copy, Debug)]
-pub struct MembershipGuard<'a> {
-    pub user_id: &'a str,
-    pub version: Option<u64>,
-    pub included: Option<IncludedMinutes<'a>>,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct IncludedMinutes<'a> {
-    /// `YYYY-MM`, see `domain::membership::usage_month`.
-    pub month: &'a str,
-    pub minutes: u32,
-    /// All included minutes of the month (the counter may not exceed it).
-    pub allowance: u32,
-}
-
-/// What a status change does to the booking's slot claims.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SlotChange {
-    Keep,
-    /// Held claims become booked (each must still be this booking's).
-    Book,
-    /// Claims are deleted (each must still be this booking's).
-    Release,
-    /// Claims are written as booked if each is free, this booking's, or an expired hold:
-    /// confirming a payment that arrived after the hold ran out.
-    Reclaim,
-}
-
-/// One booking status change and everything that goes with it, in one transaction.
-pub struct Transition<'a> {
-    /// The booking as read: the write is conditional on its version.
-    pub booking: &'a Booking,
-    pub to: BookingStatus,
-    /// Also require the booking to be pending with a hold that has not run out.
-    pub require_live_hold: bool,
-    pub slots: SlotChange,
-    /// Written as given (the payment record always changes with its booking).
-    pub payment: Option<&'a PaymentTransaction>,
-    /// A Stripe event id to remember: the transaction fails if it was seen before.
-    pub stripe_event_id: Option<&'a str>,
-    pub events: &'a [DomainEvent],
-    /// The audit entry when an operator or admin makes the change for the booker.
-    pub audit: Option<&'a AuditEntry>,
-    pub now: Timestamp,
-}
-
 #[derive(Debug, Error)]
 pub enum TransitionError {
     /// The booking changed since it was read (or its hold ran out).
     #[error("the booking changed meanwhile")]
     Changed,
-    /// Reclaiming: a slot belongs to another booking now.
-    #[error("a slot is taken by another booking")]
-    SlotTaken,
+    /// Reclaiming: a cell belongs to another booking now, or the month's included
+    /// minutes were spent meanwhile.
+    #[error("the booking cannot take its time back")]
+    ReclaimRefused,
     /// The Stripe event was processed before.
     #[error("event already processed")]
     Duplicate,
@@ -108,15 +38,16 @@ pub enum TransitionError {
 
 #[derive(Debug, Error)]
 pub enum CreateBookingError {
-    /// A slot is held or booked by another booking: `taken` is that booking's interval.
+    /// A cell is held or booked by another booking: `taken` is that booking's interval.
     #[error("slot {slot_start} is taken")]
     SlotTaken {
         slot_start: Timestamp,
         kind: Option<SlotKind>,
         taken: Option<(Timestamp, Timestamp)>,
     },
-    /// The space or item changed (or the space was deleted) since it was read.
-    #[error("the space or item changed")]
+    /// The space, item or membership changed (or the space was deleted, or the month's
+    /// included minutes were spent) since they were read: reload and plan again.
+    #[error("the space, item or membership changed")]
     Stale,
     /// The idempotency key was used before.
     #[error("idempotency key already used")]
@@ -128,11 +59,12 @@ pub enum CreateBookingError {
     Store(#[from] StoreError),
 }
 
-/// A claimed slot as availability sees it.
+/// A claimed cell as availability sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlotClaim {
     pub item_id: String,
     pub start: Timestamp,
+    pub end: Timestamp,
     pub booking_id: String,
     pub kind: SlotKind,
     /// Set while the booking is pending: the claim lapses at this instant.
@@ -170,12 +102,16 @@ pub struct Page<T> {
 }
 
 pub trait BookingStore: Send + Sync + 'static {
-    /// One transaction: idempotency record, version checks, the booking, its slot claims
-    /// (each free, or held by an expired hold), its event. No read happens before it.
+    /// One transaction: idempotency record, version checks, the booking, its claims (each
+    /// free, or held by an expired hold), its counters, marker, due action and event.
+    /// No read happens before it.
     fn create_booking(
         &self,
-        new: &NewBooking<'_>,
+        new: &Creation,
+        idempotency: Option<&IdempotencyRecord>,
     ) -> impl Future<Output = Result<(), CreateBookingError>> + Send;
+    /// Writes every effect of a lifecycle decision in one transaction (see [`Effects`]).
+    fn apply(&self, effects: &Effects) -> impl Future<Output = Result<(), TransitionError>> + Send;
     fn get_booking(
         &self,
         id: &str,
@@ -199,22 +135,30 @@ pub trait BookingStore: Send + Sync + 'static {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<Option<(Booking, Option<PaymentTransaction>)>, StoreError>> + Send;
-    /// Applies `t` in one transaction (see [`Transition`]).
-    fn transition_booking(
+    /// The booking paid through a PaymentIntent (for Stripe news without our metadata).
+    fn find_booking_by_intent(
         &self,
-        t: &Transition<'_>,
-    ) -> impl Future<Output = Result<(), TransitionError>> + Send;
+        payment_intent_id: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// Records a Stripe event id; false when it was recorded before.
     fn remember_stripe_event(
         &self,
         event_id: &str,
         now: Timestamp,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-    /// Claims on a space's slots starting in `[from, to)`.
+    /// Claims on a space's cells starting in `[from, to)`.
     fn slot_claims(
         &self,
         space_id: &str,
         from: Timestamp,
         to: Timestamp,
     ) -> impl Future<Output = Result<Vec<SlotClaim>, StoreError>> + Send;
+    /// Whether a live booking of the space (or of one item) ends after `now`, read
+    /// consistently from the bookings' markers (a pending one only while its hold lasts).
+    fn has_upcoming_bookings(
+        &self,
+        space_id: &str,
+        item_id: Option<&str>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

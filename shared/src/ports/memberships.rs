@@ -1,21 +1,14 @@
 //! Members' subscriptions and their use of included hours.
 
-use std::collections::HashMap;
 use std::future::Future;
 
 use jiff::Timestamp;
 use thiserror::Error;
 
 use crate::domain::events::DomainEvent;
+pub use crate::domain::membership::MemberState;
 use crate::domain::membership::Membership;
 use crate::ports::store::StoreError;
-
-/// A member's subscription and included minutes used per month (`YYYY-MM`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MemberState {
-    pub membership: Option<Membership>,
-    pub usage: HashMap<String, u32>,
-}
 
 #[derive(Debug, Error)]
 pub enum SaveMembershipError {

@@ -134,6 +134,12 @@ pub trait Payments: Send + Sync + 'static {
         &self,
         subscription_id: &str,
     ) -> impl Future<Output = Result<Subscription, PaymentError>> + Send;
+    /// Ends a subscription at once (one that lost a race or was never stored: nothing of
+    /// ours points to it, so it must not charge anyone).
+    fn cancel_subscription(
+        &self,
+        subscription_id: &str,
+    ) -> impl Future<Output = Result<(), PaymentError>> + Send;
 }
 
 /// An idempotency key for the provider: readable prefix and id, plus a short hash of

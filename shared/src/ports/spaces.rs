@@ -63,11 +63,11 @@ pub trait SpaceStore: Send + Sync + 'static {
         item: &BookableItem,
         audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Whether pending or confirmed bookings of the space (or of one item) end after `now`.
-    fn has_future_bookings(
+    /// Marks the item retiring (`Some(now)`: it takes no new bookings; bookings planned
+    /// against its old version fail) or active again (`None`). Returns the item as stored.
+    fn set_item_retired(
         &self,
-        space_id: &str,
-        item_id: Option<&str>,
-        now: Timestamp,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+        item: &BookableItem,
+        retired_at: Option<Timestamp>,
+    ) -> impl Future<Output = Result<BookableItem, StoreError>> + Send;
 }

@@ -21,8 +21,11 @@ pub struct SpaceEntry {
 }
 
 impl SpaceEntry {
+    /// A bookable item of the space (one being deleted takes no bookings).
     pub fn item(&self, id: &str) -> Option<&BookableItem> {
-        self.items.iter().find(|i| i.id == id)
+        self.items
+            .iter()
+            .find(|i| i.id == id && i.retired_at.is_none())
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Instant;
 use jiff::Timestamp;
 
 use crate::domain::events::DomainEvent;
+use crate::domain::lifecycle::Outcome;
 use crate::domain::membership::{Membership, MembershipStatus};
 use crate::error::ApiError;
 use crate::ports::bookings::BookingStore;
@@ -15,7 +16,6 @@ use crate::ports::memberships::{MemberState, MembershipStore, SaveMembershipErro
 use crate::ports::payments::Subscription;
 use crate::ports::store::StoreError;
 use crate::usecase::catalog::TTL;
-use crate::usecase::payments::Outcome;
 
 /// Beyond this many members a container forgets them all (a cold read each, nothing else).
 const MAX_ENTRIES: usize = 10_000;

@@ -1,7 +1,10 @@
 //! Steps that several handlers share, built only on ports (no AWS types).
 
 pub mod bookings;
+pub mod cancel_booking;
 pub mod catalog;
+pub mod create_booking;
+pub mod lifecycle;
 pub mod memberships;
 pub mod notify;
 pub mod payments;
@@ -10,3 +13,6 @@ pub mod relay;
 pub mod roles;
 pub mod scheduler;
 pub mod spaces;
+
+#[cfg(test)]
+mod tests;

@@ -116,7 +116,7 @@ async fn fifty_concurrent_overlapping_requests_make_exactly_one_booking() {
     let expected_slots = (ts(winner["end_time"].as_str().unwrap())
         - ts(winner["start_time"].as_str().unwrap()))
     .as_mins()
-        / 30;
+        / 15;
     assert_eq!(
         slots.len() as i64,
         expected_slots,
@@ -540,70 +540,28 @@ async fn idempotency_key_replays_the_same_booking() {
 #[tokio::test]
 async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
     use shared::adapters::dynamo::DynamoStore;
-    use shared::domain::booking::{Booking, BookingStatus, plan_slots};
-    use shared::domain::events::DomainEvent;
-    use shared::ports::bookings::{BookingStore, NewBooking};
-    use shared::ports::spaces::SpaceStore;
+    use shared::ports::bookings::{BookingStore, TransitionError};
 
     let f = fixture("Etc/UTC", &[0]).await;
     let member = user_with_roles(&[]).await;
     let date = day(7);
     let store = DynamoStore::from_context(&aws().await);
-    let (space, items) = store.get_space(&f.space_id).await.unwrap().unwrap();
-    let item = &items[0];
-    // A pending booking whose hold runs out in one second, written by the same store code.
+    // A pending booking whose hold runs out in two seconds, written by the same store code.
     let (start, end) = (ts(&at(&date, "09:00")), ts(&at(&date, "10:00")));
-    let now = Timestamp::now();
-    let slots = plan_slots(&space, item, start, end, now).unwrap();
-    let hold_until = shared::domain::instant::whole_seconds(now) + SignedDuration::from_secs(2);
-    let old = Booking {
-        id: uuid::Uuid::new_v4().to_string(),
-        user_id: member.id.clone(),
-        space_id: space.id.clone(),
-        bookable_item_id: item.id.clone(),
-        item_identifier: item.identifier.clone(),
-        item_kind: item.kind,
-        start_time: start,
-        end_time: end,
-        time_zone: space.time_zone.clone(),
-        status: BookingStatus::Pending,
-        hold_expires_at: Some(hold_until),
-        price: shared::domain::pricing::price(
-            2000,
-            "EUR",
-            30,
-            &[start],
-            &jiff::tz::TimeZone::UTC,
-            &[],
-            None,
-        ),
-        slots,
-        slot_minutes: 30,
-        payment_transaction_id: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let event = DomainEvent::booking("BookingCreated", &old, now);
-    store
-        .create_booking(&NewBooking {
-            booking: &old,
-            space_version: space.version,
-            item_version: item.version,
-            event: &event,
-            idempotency: None,
-            payment: None,
-            membership: None,
-            hold_limit: shared::config::DEFAULT_MAX_ACTIVE_HOLDS,
-            now,
-        })
-        .await
-        .unwrap();
-    // While the hold lasts the slot is taken.
+    let old = stored_booking(
+        &f,
+        &member.id,
+        (start, end),
+        Timestamp::now(),
+        false,
+        SignedDuration::from_secs(2),
+    )
+    .await;
+    // While the hold lasts the time is taken.
     let p = expect_problem(
         book(
             &member.access_token,
-            &item.id,
+            &f.items[0],
             &at(&date, "09:30"),
             &at(&date, "10:30"),
         )
@@ -632,64 +590,57 @@ async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
     assert_eq!(a["items"][0]["free"][0]["end_time"], at(&date, "21:00"));
     let res = book(
         &member.access_token,
-        &item.id,
+        &f.items[0],
         &at(&date, "09:30"),
         &at(&date, "10:30"),
     )
     .await;
     assert_eq!(res.status(), 201);
     let new: Value = res.json().await.unwrap();
-    // The old booking shows as expired and can no longer be confirmed.
+    // The old booking shows as expired; its late payment cannot take its time back.
     let old_view: Value = get_with_token(&format!("/bookings/{}", old.id), &member.access_token)
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(old_view["status"], "expired");
-    assert!(confirm(&store, &old).await.is_err());
-    // The new owner keeps the slot, and can be confirmed.
-    let new_booking = store
-        .get_booking(new["id"].as_str().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    confirm(&store, &new_booking).await.unwrap();
-    let view: Value = get_with_token(
-        &format!("/bookings/{}", new_booking.id),
-        &member.access_token,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let reclaim = payment_decision(&store, &old.id).await;
+    assert_eq!(
+        reclaim.claims,
+        shared::domain::lifecycle::ClaimChange::Reclaim
+    );
+    assert!(matches!(
+        store.apply(&reclaim).await,
+        Err(TransitionError::ReclaimRefused)
+    ));
+    // The new owner keeps the time, and is confirmed by its payment.
+    let confirm = payment_decision(&store, new["id"].as_str().unwrap()).await;
+    assert_eq!(confirm.claims, shared::domain::lifecycle::ClaimChange::Book);
+    store.apply(&confirm).await.unwrap();
+    let view = booking_view(new["id"].as_str().unwrap(), &member.access_token).await;
     assert_eq!(view["status"], "confirmed");
 }
 
-/// What the payment webhook does on success: pending with a live hold -> confirmed.
-async fn confirm(
+/// What the payment webhook decides for the booking's intent succeeding now.
+async fn payment_decision(
     store: &shared::adapters::dynamo::DynamoStore,
-    b: &shared::domain::booking::Booking,
-) -> Result<(), shared::ports::bookings::TransitionError> {
-    use shared::ports::bookings::{BookingStore, SlotChange, Transition};
-    let now = Timestamp::now();
-    let events = [shared::domain::events::DomainEvent::booking(
-        "BookingConfirmed",
-        b,
-        now,
-    )];
-    store
-        .transition_booking(&Transition {
-            booking: b,
-            to: shared::domain::booking::BookingStatus::Confirmed,
-            require_live_hold: true,
-            slots: SlotChange::Book,
-            payment: None,
-            stripe_event_id: None,
-            events: &events,
-            audit: None,
-            now,
-        })
-        .await
+    id: &str,
+) -> shared::domain::lifecycle::Effects {
+    use shared::domain::lifecycle::{Decision, payment_succeeded};
+    use shared::ports::bookings::BookingStore;
+    let (b, p) = store.get_booking_with_payment(id).await.unwrap().unwrap();
+    let p = p.expect("a booking with a payment");
+    let event = format!("evt_test_{}", uuid::Uuid::new_v4().simple());
+    match payment_succeeded(
+        &b,
+        Some(&p),
+        (p.amount, &p.currency),
+        &event,
+        Timestamp::now(),
+    ) {
+        Decision::Apply(e) => *e,
+        Decision::Ignore(why) => panic!("{why}"),
+    }
 }
 
 #[tokio::test]

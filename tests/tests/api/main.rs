@@ -6,6 +6,7 @@ mod events;
 mod gateway_auth;
 mod inventory;
 mod lambda_mains;
+mod lifecycle;
 mod live;
 mod memberships;
 mod payments;

@@ -71,7 +71,8 @@ async fn benefits_price_bookings_and_stripe_news_keeps_status_in_sync() {
     let plan_id = plan().await;
     let f = fixture("Etc/UTC", &[0]).await;
     let member = user_with_roles(&[]).await;
-    let date = day(50);
+    // Inside the month the first payment covers (benefits end with the paid period).
+    let date = soon(2);
     // Before subscribing: full price (and the container now caches "no membership").
     let b: Value = book(
         &member.access_token,
@@ -208,7 +209,7 @@ async fn declined_first_payment_leaves_an_incomplete_membership_without_benefits
     let m: Value = res.json().await.unwrap();
     assert_eq!(m["status"], "incomplete");
     let f = fixture("Etc/UTC", &[0]).await;
-    let date = day(51);
+    let date = soon(3);
     let b: Value = book(
         &member.access_token,
         &f.items[0],
@@ -244,4 +245,99 @@ async fn subscribe_input_is_checked() {
     expect_problem(res, 404).await;
     let res = call("POST", "/memberships", None, Some(&json!({}))).await;
     expect_problem(res, 401).await;
+}
+
+#[tokio::test]
+async fn benefits_past_the_paid_period_are_not_free() {
+    let plan_id = plan().await;
+    let f = fixture("Etc/UTC", &[0]).await;
+    let member = user_with_roles(&[]).await;
+    let m: Value = subscribe(&member.access_token, &plan_id, CARD_OK)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(m["status"], "active");
+    let paid_until: Timestamp = m["current_period_end"].as_str().unwrap().parse().unwrap();
+    // One, two and three months past the paid period: the full price, nothing included,
+    // even though each is a calendar month whose included hour is untouched.
+    for months in [1, 2, 3] {
+        let date = (paid_until + jiff::SignedDuration::from_hours(24 * 31 * months - 24 * 15))
+            .strftime("%Y-%m-%d")
+            .to_string();
+        let res = book(
+            &member.access_token,
+            &f.items[0],
+            &at(&date, "13:00"),
+            &at(&date, "14:00"),
+        )
+        .await;
+        assert_eq!(res.status(), 201);
+        let b: Value = res.json().await.unwrap();
+        assert_eq!(b["price"]["included_minutes_applied"], 0, "{date}");
+        assert_eq!(b["price"]["discount_amount"], 0, "{date}");
+        assert_eq!(b["price"]["total"], 2000, "{date}");
+        assert_eq!(b["status"], "pending");
+    }
+    // Inside it, the included hour applies.
+    let date = soon(2);
+    let b: Value = book(
+        &member.access_token,
+        &f.items[0],
+        &at(&date, "13:00"),
+        &at(&date, "14:00"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(b["price"]["total"], 0);
+    assert_eq!(b["status"], "confirmed");
+}
+
+/// Every subscription at Stripe that names `user_id`, with its status.
+async fn subscriptions_at_stripe(user_id: &str) -> Vec<Value> {
+    let (status, list) = stripe(
+        reqwest::Method::GET,
+        "/v1/subscriptions?status=all&limit=100",
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["metadata"]["user_id"] == user_id)
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn ten_concurrent_subscribes_leave_exactly_one_live_subscription() {
+    let plan_id = plan().await;
+    let member = user_with_roles(&[]).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (token, plan_id) = (member.access_token.clone(), plan_id.clone());
+        tasks.spawn(async move { subscribe(&token, &plan_id, CARD_OK).await.status().as_u16() });
+    }
+    let mut statuses = Vec::new();
+    while let Some(s) = tasks.join_next().await {
+        statuses.push(s.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    let stored = membership(&member.access_token).await;
+    let subs = subscriptions_at_stripe(&member.id).await;
+    let live: Vec<&Value> = subs.iter().filter(|s| s["status"] != "canceled").collect();
+    assert_eq!(live.len(), 1, "{subs:?}");
+    assert_eq!(live[0]["id"], stored["stripe_subscription_id"]);
 }

@@ -45,7 +45,7 @@ async fn stored_booking(id: &str) -> std::collections::HashMap<String, Attribute
         .unwrap()
 }
 
-async fn refunds_at_stripe(intent_id: &str) -> Vec<i64> {
+pub(crate) async fn refunds_at_stripe(intent_id: &str) -> Vec<i64> {
     let (status, list) = stripe(
         reqwest::Method::GET,
         &format!("/v1/refunds?payment_intent={intent_id}"),
@@ -108,8 +108,9 @@ async fn book_pay_webhook_confirms_and_replays_change_nothing() {
         view["payment"].get("client_secret").is_none(),
         "secret only while payment is due"
     );
+    // An hour is four cells of the 15-minute UTC lattice.
     let slots = stored_slots(&f.space_id).await;
-    assert_eq!(slots.len(), 2);
+    assert_eq!(slots.len(), 4);
     assert!(
         slots
             .iter()
@@ -402,8 +403,13 @@ async fn paid_after_the_hold_expired_and_the_slot_was_taken_ends_refunded() {
     wait_for_status(&quick_id, &quick.access_token, "confirmed").await;
     // Now the late payer's card goes through: refunded in full, booking failed.
     assert_eq!(pay(&intent, CARD_OK).await, 200);
-    let view = wait_for_status(&late_id, &late.access_token, "failed").await;
-    assert_eq!(view["payment"]["status"], "refunded");
+    wait_for_status(&late_id, &late.access_token, "failed").await;
+    // The refund is recorded as owed with the failure, then confirmed by Stripe.
+    wait_until("the refund", 15, || async {
+        booking_view(&late_id, &late.access_token).await["payment"]["status"] == "refunded"
+    })
+    .await;
+    let view = booking_view(&late_id, &late.access_token).await;
     assert_eq!(view["payment"]["refunded_amount"], 2000);
     assert_eq!(refunds_at_stripe(&intent).await, vec![2000]);
     // The slot's new owner keeps it.
@@ -411,8 +417,9 @@ async fn paid_after_the_hold_expired_and_the_slot_was_taken_ends_refunded() {
         booking_view(&quick_id, &quick.access_token).await["status"],
         "confirmed"
     );
+    // An hour is four cells of the 15-minute UTC lattice.
     let slots = stored_slots(&f.space_id).await;
-    assert_eq!(slots.len(), 2);
+    assert_eq!(slots.len(), 4);
     assert!(
         slots
             .iter()

@@ -5,77 +5,27 @@ use integration_tests::fixtures::*;
 use integration_tests::*;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::booking::{Booking, BookingStatus, plan_slots};
-use shared::domain::events::DomainEvent;
-use shared::ports::bookings::{BookingStore, NewBooking};
-use shared::ports::spaces::SpaceStore;
 
 /// A confirmed stay that ended yesterday, written by the booking store itself (the API
 /// rightly refuses bookings in the past, so a past stay can only be set up this way).
 pub(crate) async fn past_stay(f: &Fixture, user_id: &str, hour: u32) -> String {
-    let store = DynamoStore::from_context(&aws().await);
-    let (space, items) = store.get_space(&f.space_id).await.unwrap().unwrap();
-    let item = &items[0];
     let yesterday = (Timestamp::now() - SignedDuration::from_hours(48))
         .strftime("%Y-%m-%d")
         .to_string();
     let start: Timestamp = format!("{yesterday}T{hour:02}:00:00Z").parse().unwrap();
     let end = start + SignedDuration::from_hours(1);
     // Planned as if it were booked two days ahead of time.
-    let slots = plan_slots(
-        &space,
-        item,
-        start,
-        end,
-        start - SignedDuration::from_hours(48),
+    let planned = start - SignedDuration::from_hours(48);
+    stored_booking(
+        f,
+        user_id,
+        (start, end),
+        planned,
+        true,
+        SignedDuration::from_mins(15),
     )
-    .unwrap();
-    let now = Timestamp::now();
-    let b = Booking {
-        id: uuid::Uuid::new_v4().to_string(),
-        user_id: user_id.to_string(),
-        space_id: space.id.clone(),
-        bookable_item_id: item.id.clone(),
-        item_identifier: item.identifier.clone(),
-        item_kind: item.kind,
-        start_time: start,
-        end_time: end,
-        time_zone: space.time_zone.clone(),
-        status: BookingStatus::Confirmed,
-        hold_expires_at: None,
-        price: shared::domain::pricing::price(
-            2000,
-            "EUR",
-            30,
-            &[start],
-            &jiff::tz::TimeZone::UTC,
-            &[],
-            None,
-        ),
-        slots,
-        slot_minutes: 30,
-        payment_transaction_id: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let event = DomainEvent::booking("BookingConfirmed", &b, now);
-    store
-        .create_booking(&NewBooking {
-            booking: &b,
-            space_version: space.version,
-            item_version: item.version,
-            event: &event,
-            idempotency: None,
-            payment: None,
-            membership: None,
-            hold_limit: shared::config::DEFAULT_MAX_ACTIVE_HOLDS,
-            now,
-        })
-        .await
-        .unwrap();
-    b.id
+    .await
+    .id
 }
 
 pub(crate) async fn review(token: &str, space: &str, body: Value) -> reqwest::Response {

@@ -32,6 +32,7 @@ fn space(status: SpaceStatus) -> Space {
         amenities: vec!["wifi".into()],
         photos: vec![],
         cancellation_policy: CancellationPolicy::default(),
+        booking_horizon_days: shared::domain::space::DEFAULT_HORIZON_DAYS,
         pricing_rules: vec![],
         status,
         cells: shared::domain::geo::cells(&GeoPoint {
@@ -60,6 +61,7 @@ fn item(space_id: &str, identifier: &str) -> BookableItem {
         min_booking_minutes: 60,
         max_booking_minutes: 600,
         buffer_minutes: 0,
+        retired_at: None,
         version: 1,
         created_at: now,
         updated_at: now,

@@ -9,16 +9,26 @@ use crate::domain::analytics::{Change, Counters};
 use crate::ports::analytics::{AnalyticsStore, DayCounters};
 use crate::ports::store::StoreError;
 
+/// Revenue is kept per currency, one attribute each (`revenue_EUR`).
+const REVENUE_PREFIX: &str = "revenue_";
+
 fn add(table: &str, pk: &str, sk: String, c: &Counters) -> Result<TransactWriteItem, StoreError> {
-    let update = Update::builder()
+    let mut expression = "ADD booked_minutes :m, bookings :b, cancellations :c".to_string();
+    let mut update = Update::builder()
         .table_name(table)
         .key("PK", s(pk))
         .key("SK", s(sk))
-        .update_expression("ADD booked_minutes :m, revenue :r, bookings :b, cancellations :c")
         .expression_attribute_values(":m", n(c.booked_minutes))
-        .expression_attribute_values(":r", n(c.revenue))
         .expression_attribute_values(":b", n(c.bookings))
         .expression_attribute_values(":c", n(c.cancellations));
+    for (i, (currency, amount)) in c.revenue.iter().enumerate() {
+        // Currency codes are validated ISO 4217 codes; names and values are placeholders.
+        expression.push_str(&format!(", #r{i} :r{i}"));
+        update = update
+            .expression_attribute_names(format!("#r{i}"), format!("{REVENUE_PREFIX}{currency}"))
+            .expression_attribute_values(format!(":r{i}"), n(amount));
+    }
+    let update = update.update_expression(expression);
     Ok(TransactWriteItem::builder()
         .update(built(update.build())?)
         .build())
@@ -33,7 +43,13 @@ fn counters(item: &Item) -> Counters {
     };
     Counters {
         booked_minutes: num("booked_minutes"),
-        revenue: num("revenue"),
+        revenue: item
+            .iter()
+            .filter_map(|(k, v)| {
+                let currency = k.strip_prefix(REVENUE_PREFIX)?;
+                Some((currency.to_string(), v.as_n().ok()?.parse().ok()?))
+            })
+            .collect(),
         bookings: num("bookings"),
         cancellations: num("cancellations"),
     }

@@ -10,14 +10,16 @@
 //! | MembershipPlan | `PLANS`        | `PLAN#<id>`   |                  |                  |
 //!
 //! | Booking      | `BOOKING#<id>`   | `BOOKING`     | `USERBOOKINGS#<user>` | `<start>#<id>` |
-//! | Slot claim   | `SLOTS#<space>#w<week>` | `<slot start>#<item>` |       |                  |
+//! | Slot claim (15-min UTC cell) | `SLOTS#<space>#w<week>` | `<cell start>#<item>` |  |            |
+//! | Upcoming-booking marker | `UPCOMING#<space>` | `<item>#<booking>` |      |                  |
 //! | Idempotency  | `IDEMP#<user>#<key>` | `IDEMP`   |                  |                  |
 //! | Outbox event | `EVENT#<id>`     | `EVENT`       |                  |                  |
 //! | Payment      | `BOOKING#<id>`   | `PAYMENT`     |                  |                  |
+//! |              | (GSI2: `INTENT#<payment intent>` / `BOOKING#<id>`: a refund made in Stripe's dashboard finds its booking) | | | |
 //! | Membership   | `USER#<id>`      | `MEMBERSHIP`  |                  |                  |
 //! | Notification | `USER#<id>`      | `NOTIF#<event id>` |             |                  |
 //! | Day counters | `STATS#<space>`  | `D#<date>[#I#<item>]` |          |                  |
-//! | Due action   | `DUE#<UTC hour>` | `<at>#<expire|remind>#<booking>` |   |                  |
+//! | Due action   | `DUE#<UTC hour>` | `<at>#<expire|remind|refund>#<booking>` | |                  |
 //! | Counted-event marker | `COUNTED#<event id>` | `COUNTED` |          |                  |
 //! | Delivery marker | `DELIVERY#<event id>#<channel>` | `DELIVERY` |     |                  |
 //! | Search row   | `GEO#r<res>#<cell>` or `CITY#<city>` | `SPACE#<id>` |  |                  |
@@ -103,6 +105,21 @@ pub fn slot_partitions(space_id: &str, from: jiff::Timestamp, to: jiff::Timestam
     (first..=last)
         .map(|w| format!("SLOTS#{space_id}#w{w}"))
         .collect()
+}
+
+/// A space's live bookings, one row each, read consistently before an item or the space is
+/// deleted (the GSI2 listing is only eventually consistent).
+pub fn upcoming(space_id: &str) -> String {
+    format!("UPCOMING#{space_id}")
+}
+
+pub fn upcoming_entry(item_id: &str, booking_id: &str) -> String {
+    format!("{item_id}#{booking_id}")
+}
+
+/// GSI2 of a payment record: its booking from the PaymentIntent id.
+pub fn intent(payment_intent_id: &str) -> String {
+    format!("INTENT#{payment_intent_id}")
 }
 
 pub fn slot(start: jiff::Timestamp, item_id: &str) -> String {

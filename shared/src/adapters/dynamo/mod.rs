@@ -3,6 +3,7 @@
 
 mod analytics;
 mod audit;
+mod booking_txn;
 mod bookings;
 pub mod keys;
 mod live;

@@ -387,45 +387,29 @@ impl SpaceStore for DynamoStore {
         }
     }
 
-    async fn has_future_bookings(
+    async fn set_item_retired(
         &self,
-        space_id: &str,
-        item_id: Option<&str>,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
-        // GSI2SK starts with the booking's end instant (RFC 3339 UTC sorts as text).
-        let mut filter = "#status IN (:pending, :confirmed)".to_string();
-        let mut query = self
+        item: &BookableItem,
+        retired_at: Option<Timestamp>,
+    ) -> Result<BookableItem, StoreError> {
+        let mut next = item.clone();
+        next.retired_at = retired_at;
+        next.version += 1;
+        match self
             .client
-            .query()
+            .put_item()
             .table_name(&self.table)
-            .index_name("GSI2")
-            .key_condition_expression("GSI2PK = :pk AND GSI2SK > :now")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":pk", s(keys::space_bookings(space_id)))
-            .expression_attribute_values(":now", s(crate::domain::instant::sortable(now)))
-            .expression_attribute_values(":pending", s("pending"))
-            .expression_attribute_values(":confirmed", s("confirmed"));
-        if let Some(item_id) = item_id {
-            filter.push_str(" AND bookable_item_id = :item");
-            query = query.expression_attribute_values(":item", s(item_id));
-        }
-        let mut start = None;
-        loop {
-            let out = query
-                .clone()
-                .filter_expression(&filter)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_error)?;
-            if out.count > 0 {
-                return Ok(true);
+            .set_item(Some(item_item(&next)?))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(item.version))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(next),
+            Err(e) if super::is_condition_failure(&e) => {
+                Err(StoreError::Conflict(format!("item {}: {CHANGED}", item.id)))
             }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(false);
-            }
+            Err(e) => Err(store_error(e)),
         }
     }
 }

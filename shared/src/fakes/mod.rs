@@ -1,6 +1,9 @@
 //! In-memory fakes of the ports for unit tests (feature `fakes`). Integration tests never
 //! use these: they run against the real stand-ins.
 
+pub mod bookings;
+pub mod payments;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
