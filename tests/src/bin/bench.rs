@@ -124,6 +124,7 @@ async fn main() {
         );
     }
     let base = jiff::Timestamp::now().as_second() / 86_400 * 86_400 + 40 * 86_400;
+    let items_for_long = items.clone();
     let items = std::sync::Arc::new(items);
     let slot = move |i: usize| {
         // Distinct (item, day, hour) per request: no conflicts, so every call is a create.
@@ -135,7 +136,8 @@ async fn main() {
             (s + jiff::SignedDuration::from_hours(1)).to_string(),
         )
     };
-    let booked: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = Default::default();
+    // (booking, intent, amount) of each booking made.
+    let booked: std::sync::Arc<std::sync::Mutex<Vec<(String, String, i64)>>> = Default::default();
     let booked_view = booked.clone();
     let book = move |i: usize, token: String| {
         let (item, s, e) = slot(i);
@@ -157,6 +159,7 @@ async fn main() {
                     .as_str()
                     .unwrap()
                     .to_string(),
+                b["payment"]["amount"].as_i64().unwrap(),
             ));
         }
     };
@@ -172,7 +175,33 @@ async fn main() {
     ));
     let (ms, cost) = timed(200, |i| book(10 + i, member.access_token.clone())).await;
     rows.push(row(
-        "create booking, warm (sequential)",
+        "create booking, warm, 1 hour (4 claimed cells)",
+        &ms,
+        cost,
+        "1 transaction, no read",
+    ));
+    // Eight hours (32 cells of the 15-minute lattice), each item on days of its own.
+    let long_day = base + 10 * 86_400;
+    let long_items = items_for_long.clone();
+    let (ms, cost) = timed(20, |i| {
+        let (item, token) = (long_items[i % 10].clone(), member.access_token.clone());
+        let s = jiff::Timestamp::from_second(long_day + (i / 10) as i64 * 86_400).unwrap();
+        async move {
+            let res = http()
+                .post(format!("{}/bookings", env.base))
+                .bearer_auth(&token)
+                .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+                .json(&json!({"bookable_item_id": item, "start_time": s,
+                              "end_time": s + jiff::SignedDuration::from_hours(8)}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+        }
+    })
+    .await;
+    rows.push(row(
+        "create booking, warm, 8 hours (32 claimed cells)",
         &ms,
         cost,
         "1 transaction, no read",
@@ -229,7 +258,7 @@ async fn main() {
 
     // The payments webhook: payment_intent.succeeded for bookings made above, signed with
     // the endpoint secret exactly as Stripe signs (the event body is Stripe's shape).
-    let paid: Vec<(String, String)> = booked_view
+    let paid: Vec<(String, String, i64)> = booked_view
         .lock()
         .unwrap()
         .iter()
@@ -238,12 +267,12 @@ async fn main() {
         .collect();
     let secret = env.stack.env["STRIPE_WEBHOOK_SECRET"].clone();
     let (ms, cost) = timed(paid.len(), |i| {
-        let (booking, intent) = paid[i].clone();
+        let (booking, intent, amount) = paid[i].clone();
         let secret = secret.clone();
         async move {
             let body = json!({"id": format!("evt_bench_{}", uuid::Uuid::new_v4().simple()), "object": "event",
                 "type": "payment_intent.succeeded", "created": jiff::Timestamp::now().as_second(),
-                "data": {"object": {"id": intent, "object": "payment_intent", "amount": 2500,
+                "data": {"object": {"id": intent, "object": "payment_intent", "amount": amount,
                                     "currency": "eur", "metadata": {"booking_id": booking}}}})
             .to_string();
             let sig = shared::stripe::signature::sign(body.as_bytes(), &secret, jiff::Timestamp::now().as_second());
@@ -255,6 +284,8 @@ async fn main() {
                 .await
                 .unwrap();
             assert_eq!(res.status(), 200);
+            let ack: Value = res.json().await.unwrap();
+            assert_eq!(ack["outcome"], "Confirmed", "{ack}");
         }
     })
     .await;
