@@ -192,4 +192,101 @@ mod tests {
             [(ts("2026-11-25T08:30:00Z"), ts("2026-11-25T11:00:00Z"))]
         );
     }
+
+    /// What availability lists as free is exactly what the booking rules accept: for
+    /// generated claims (bookings with buffers, on grids that changed since, in zones with
+    /// odd offsets), every request on the item's grid is accepted by `plan_claims` and
+    /// clear of every claim iff it lies inside one listed free interval.
+    #[test]
+    fn free_intervals_are_exactly_what_a_booking_may_take() {
+        use crate::domain::booking_rules::plan_claims;
+        use crate::domain::claims::cell_interval;
+        let mut rng: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        let now = ts("2026-11-20T00:00:00Z");
+        let mut agreed = 0;
+        for zone in [
+            "Europe/Berlin",
+            "Asia/Kathmandu",
+            "Australia/Lord_Howe",
+            "America/St_Johns",
+        ] {
+            for _ in 0..6 {
+                let mut space = space();
+                space.time_zone = zone.into();
+                space.opening_hours =
+                    crate::domain::booking_rules::tests::weekdays("07:00", "21:00");
+                let tz = TimeZone::get(zone).unwrap();
+                let mut item = sample_item();
+                let slot = [15, 30, 60][next(3) as usize];
+                item.slot_minutes = slot;
+                item.min_booking_minutes = slot * (1 + next(2) as u32);
+                item.max_booking_minutes = 480;
+                item.buffer_minutes = slot * next(3) as u32;
+                let day = jiff::civil::date(2026, 11, 25);
+                let local = |minute: i64| {
+                    tz.to_ambiguous_timestamp(
+                        day.to_datetime(jiff::civil::Time::midnight())
+                            + SignedDuration::from_mins(minute),
+                    )
+                    .compatible()
+                    .unwrap()
+                };
+                // Claims of earlier bookings, some made on another grid (15 minutes).
+                let mut claims: Vec<Interval> = Vec::new();
+                for _ in 0..4 {
+                    let mut other = item.clone();
+                    other.slot_minutes = 15;
+                    other.min_booking_minutes = 15;
+                    let start = 7 * 60 + 15 * next(48) as i64;
+                    let end = start + 15 * (1 + next(8) as i64);
+                    if let Ok(cells) = plan_claims(&space, &other, local(start), local(end), now)
+                        && cells.iter().all(|c| !claims.iter().any(|t| t.0 == c.start))
+                    {
+                        claims.extend(cells.iter().map(|c| cell_interval(c.start)));
+                    }
+                }
+                let free =
+                    free_intervals(&space, &item, &tz, &claims, local(0), local(24 * 60), now);
+                // Each listed interval can be booked whole (when its length is allowed).
+                for (f, t) in &free {
+                    if (*t - *f).as_mins() <= item.max_booking_minutes as i64 {
+                        assert!(
+                            plan_claims(&space, &item, *f, *t, now).is_ok(),
+                            "{zone} {f}..{t}"
+                        );
+                    }
+                }
+                for a in (0..24 * 60).step_by(slot as usize) {
+                    for len in (slot..=4 * 60).step_by(slot as usize) {
+                        let (start, end) = (local(a as i64), local((a + len) as i64));
+                        let accepted =
+                            plan_claims(&space, &item, start, end, now).is_ok_and(|cells| {
+                                cells.iter().all(|c| {
+                                    let (x, y) = cell_interval(c.start);
+                                    !claims.iter().any(|(p, q)| x < *q && *p < y)
+                                })
+                            });
+                        let minutes = (end - start).as_mins();
+                        let allowed = (item.min_booking_minutes as i64
+                            ..=item.max_booking_minutes as i64)
+                            .contains(&minutes);
+                        let listed = allowed && free.iter().any(|(f, t)| *f <= start && end <= *t);
+                        assert_eq!(
+                            accepted, listed,
+                            "{zone} grid {slot} buffer {} {start}..{end}: {free:?}",
+                            item.buffer_minutes
+                        );
+                        agreed += 1;
+                    }
+                }
+            }
+        }
+        assert!(agreed > 10_000);
+    }
 }
