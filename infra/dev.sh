@@ -34,6 +34,7 @@ TO=$(python3 -c 'import datetime as d; t=d.date.today()+d.timedelta(days=8); pri
 FROM_BOOK=$(python3 -c 'import datetime as d; t=d.date.today()+d.timedelta(days=2); print(f"{t}T12:00:00Z")')
 TO_BOOK=$(python3 -c 'import datetime as d; t=d.date.today()+d.timedelta(days=2); print(f"{t}T13:00:00Z")')
 ITEM=$(python3 -c 'import json; print(json.load(open(".local/seed.json"))["spaces"][0]["item_ids"][0])')
+PLAN=$(python3 -c 'import json; print(json.load(open(".local/seed.json"))["plans"][0]["id"])')
 PASSWORD=$(python3 -c 'import json; print(json.load(open(".local/seed.json"))["password"])')
 cat <<HOWTO
 
@@ -57,6 +58,13 @@ cat <<HOWTO
     # Pay it as Stripe.js would (localstripe then calls the webhook, the booking turns confirmed):
     infra/pay-local.sh <payment.stripe_payment_intent_id from the answer>
     curl -s http://127.0.0.1:$PORT/bookings/<id> -H "authorization: Bearer \$TOKEN"
+    # Memberships: the seeded plans, then subscribe with a test card made into a PaymentMethod:
+    curl -s http://127.0.0.1:$PORT/membership-plans
+    PM=\$(curl -s -u sk_test_local: $(python3 -c 'import json; print(json.load(open(".local/stack/stack.json"))["stripe_api_base"])')/v1/payment_methods \\
+         -d type=card -d 'card[number]=4242424242424242' -d 'card[exp_month]=12' -d 'card[exp_year]=2034' -d 'card[cvc]=123' \\
+         | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    curl -s -X POST http://127.0.0.1:$PORT/memberships -H "authorization: Bearer \$TOKEN" \\
+         -H 'content-type: application/json' -d "{\"plan_id\":\"$PLAN\",\"payment_method_id\":\"\$PM\"}"
 
   Ctrl-C stops the gateway and the stand-ins.
 HOWTO
