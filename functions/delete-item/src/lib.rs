@@ -52,7 +52,13 @@ impl<S: SpaceStore + BookingStore> HttpFunction for DeleteItem<S> {
         let audit = caller
             .audit("item.delete", format!("space/{space_id}/item/{item_id}"))
             .before(&item);
-        self.spaces.delete_item(&space, &retiring, &audit).await?;
+        if let Err(e) = self.spaces.delete_item(&space, &retiring, &audit).await {
+            // Not deleted: bookable again, as before the request.
+            if let Err(undo) = self.spaces.set_item_retired(&retiring, None).await {
+                tracing::error!(item_id = %item_id, error = %undo, "item left retiring");
+            }
+            return Err(e.into());
+        }
         tracing::info!(space_id = %space_id, item_id = %item_id, "item deleted");
         Ok(no_content())
     }

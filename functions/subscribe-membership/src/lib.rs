@@ -46,7 +46,37 @@ impl<S: PlanStore + MembershipStore, P: Payments> HttpFunction for SubscribeMemb
         if plan.status != PlanStatus::Active {
             return Err(ApiError::conflict("this plan no longer takes new members"));
         }
-        let previous = self.store.member_state(&caller.user_id).await?.membership;
+        // One subscription request per member at a time reaches Stripe (a first invoice is
+        // charged when the subscription is created: a racing duplicate would charge twice).
+        let now = Timestamp::now();
+        if !self
+            .store
+            .reserve_subscribing(&caller.user_id, now, now + SUBSCRIBE_LOCK)
+            .await?
+        {
+            return Err(ApiError::conflict(
+                "a subscription request of yours is in progress",
+            ));
+        }
+        let result = self.subscribe(&caller.user_id, &plan, &input).await;
+        if let Err(e) = self.store.release_subscribing(&caller.user_id).await {
+            tracing::warn!(error = %e, "subscribe lock not released (it expires by itself)");
+        }
+        result
+    }
+}
+
+/// Longer than every Stripe call of one request together (each times out after 8 s).
+const SUBSCRIBE_LOCK: jiff::SignedDuration = jiff::SignedDuration::from_mins(2);
+
+impl<S: PlanStore + MembershipStore, P: Payments> SubscribeMembership<S, P> {
+    async fn subscribe(
+        &self,
+        user: &str,
+        plan: &shared::domain::plan::MembershipPlan,
+        input: &SubscribeRequest,
+    ) -> Result<Response<Body>, ApiError> {
+        let previous = self.store.member_state(user).await?.membership;
         if let Some(current) = previous.as_ref().filter(|m| m.status.is_current()) {
             return Err(ApiError::Conflict {
                 detail: "you already have a membership; cancel it first".into(),
@@ -56,7 +86,6 @@ impl<S: PlanStore + MembershipStore, P: Payments> HttpFunction for SubscribeMemb
                 })),
             });
         }
-        let user = caller.user_id.as_str();
         let pm = input.payment_method_id.as_str();
         let customer = match previous.as_ref() {
             Some(old) => {
@@ -118,17 +147,22 @@ impl<S: PlanStore + MembershipStore, P: Payments> HttpFunction for SubscribeMemb
             // Nothing of ours points to this subscription unless the stored membership
             // does (a concurrent request with the same key got the same one from Stripe):
             // otherwise it must not stay live and charge the member a second time.
-            let stored = self
-                .store
-                .member_state(user)
-                .await
-                .ok()
-                .and_then(|s| s.membership)
-                .map(|m| m.stripe_subscription_id);
-            if stored.as_deref() != Some(sub.id.as_str())
-                && let Err(cancel) = self.payments.cancel_subscription(&sub.id).await
-            {
-                tracing::error!(subscription = %sub.id, error = %cancel, "could not cancel an unsaved subscription");
+            match self.store.member_state(user).await {
+                Ok(state)
+                    if state
+                        .membership
+                        .as_ref()
+                        .is_none_or(|m| m.stripe_subscription_id != sub.id) =>
+                {
+                    if let Err(cancel) = self.payments.cancel_subscription(&sub.id).await {
+                        tracing::error!(subscription = %sub.id, error = %cancel, "could not cancel an unsaved subscription");
+                    }
+                }
+                Ok(_) => {}
+                // Unknown whether it was saved: left alone (its news is synced if it was).
+                Err(read) => {
+                    tracing::error!(subscription = %sub.id, error = %read, "subscription possibly unsaved");
+                }
             }
             return Err(match e {
                 SaveMembershipError::Changed | SaveMembershipError::Duplicate => {

@@ -116,25 +116,68 @@ impl StripePayments {
             return serde_json::from_slice(&bytes)
                 .map_err(|e| PaymentError::Unavailable(Box::new(e)));
         }
-        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            return Err(PaymentError::Unavailable(
-                format!("Stripe answered {status} to {path}").into(),
-            ));
-        }
         // Only Stripe's error type and code are kept: its message may echo request data.
-        let detail = serde_json::from_slice::<ErrorBody>(&bytes)
+        let (kind, code) = serde_json::from_slice::<ErrorBody>(&bytes)
             .map(|b| {
-                format!(
-                    "{} {}",
+                (
                     b.error.kind.unwrap_or_default(),
-                    b.error.code.unwrap_or_default()
+                    b.error.code.unwrap_or_default(),
                 )
             })
             .unwrap_or_default();
-        Err(PaymentError::Rejected(format!(
-            "{status} on {path}: {}",
-            detail.trim()
-        )))
+        let detail = format!("{status} on {path}: {kind} {code}");
+        if retry_later(status, &kind) {
+            return Err(PaymentError::Unavailable(detail.into()));
+        }
+        Err(PaymentError::Rejected(detail.trim().to_string()))
+    }
+}
+
+/// Whether an error says nothing about the request itself, so the same request (same
+/// idempotency key) should be made again later: rate limits and Stripe's own failures,
+/// our credentials (a key being rotated), a concurrent request with the same key (409),
+/// and idempotency errors. Only a refusal of the request as such (e.g. nothing left to
+/// refund, a card declined, an unknown object) is final: it closes what it was for.
+fn retry_later(status: StatusCode, kind: &str) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS
+        || status.is_server_error()
+        || matches!(
+            status,
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::CONFLICT
+        )
+        || kind == "idempotency_error"
+        || kind == "api_error"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_refusals_of_the_request_itself_are_final() {
+        for (status, kind) in [
+            (429, "rate_limit_error"),
+            (500, "api_error"),
+            (401, "authentication_error"),
+            (403, "permission_error"),
+            (409, "idempotency_error"),
+            (400, "idempotency_error"),
+        ] {
+            assert!(
+                retry_later(StatusCode::from_u16(status).unwrap(), kind),
+                "{status}"
+            );
+        }
+        for (status, kind) in [
+            (400, "invalid_request_error"),
+            (402, "card_error"),
+            (404, "invalid_request_error"),
+        ] {
+            assert!(
+                !retry_later(StatusCode::from_u16(status).unwrap(), kind),
+                "{status}"
+            );
+        }
     }
 }
 
@@ -149,6 +192,8 @@ struct IntentBody {
 struct RefundBody {
     id: String,
     amount: i64,
+    #[serde(default)]
+    status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -244,6 +289,7 @@ impl Payments for StripePayments {
         Ok(Refund {
             id: body.id,
             amount: body.amount,
+            status: body.status.unwrap_or_else(|| "succeeded".into()),
         })
     }
 

@@ -28,8 +28,10 @@ pub const MAX_TRANSACTION_ACTIONS: u32 = 100;
 /// The most a booking's transactions write besides its claims. Creating one writes (at
 /// most) the idempotency record, the space and item version checks, the membership check,
 /// the included-minutes counter, the unpaid-holds counter, the booking, its payment, its
-/// due action, its outbox event and its upcoming-booking marker: 11. Every later step of
-/// its lifecycle writes fewer (see `lifecycle`; the adapter's tests count each one).
+/// due action, its outbox event and its upcoming-booking marker: 11. No later step of its
+/// lifecycle writes more (a late payment taking its time back also writes 11: the Stripe
+/// event, the booking, space and item checks, payment, counters, marker, reminder and two
+/// events; the adapter's tests count each one).
 pub const MAX_ACTIONS_BESIDES_CLAIMS: u32 = 11;
 
 /// Cells one booking may claim, its buffer included: what is left of one transaction.

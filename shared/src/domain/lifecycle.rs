@@ -123,6 +123,9 @@ pub struct Effects {
     pub before: Booking,
     pub after: Booking,
     pub require_live_hold: bool,
+    /// Also require the space to be active and the item to exist and not be retiring:
+    /// taking time again (a late payment) is booking anew.
+    pub require_bookable: bool,
     pub claims: ClaimChange,
     /// The payment record as it will be (written with the booking).
     pub payment: Option<PaymentTransaction>,
@@ -342,6 +345,7 @@ fn base(b: &Booking, to: BookingStatus, now: Timestamp, outcome: Outcome) -> Eff
         before: b.clone(),
         after: next(b, to, now),
         require_live_hold: false,
+        require_bookable: false,
         claims: ClaimChange::Keep,
         payment: None,
         holds: 0,
@@ -436,6 +440,7 @@ pub fn payment_succeeded(
     let mut paid = p.clone();
     paid.status = PaymentStatus::Succeeded;
     paid.updated_at = now;
+    paid.derive_refund_status();
     let e = match b.status_at(now) {
         BookingStatus::Pending => {
             let mut e = base(b, BookingStatus::Confirmed, now, Outcome::Confirmed);
@@ -444,11 +449,16 @@ pub fn payment_succeeded(
             confirm(e, paid, now)
         }
         // The hold ran out (or a declined attempt released it) before this payment:
-        // keep the booking if every cell is still free (else `refund_in_full`).
-        BookingStatus::Expired | BookingStatus::Failed => {
+        // keep the booking if its time is still to come, the item still bookable and
+        // every cell still free (else `reclaim_refused`: refunded in full).
+        BookingStatus::Expired | BookingStatus::Failed if b.end_time > now => {
             let mut e = base(b, BookingStatus::Confirmed, now, Outcome::Reclaimed);
             e.claims = ClaimChange::Reclaim;
+            e.require_bookable = true;
             confirm(e, paid, now)
+        }
+        BookingStatus::Expired | BookingStatus::Failed => {
+            refund_in_full(b, &paid, "ended_before_payment", now)
         }
         BookingStatus::Confirmed => {
             let mut e = base(b, BookingStatus::Confirmed, now, Outcome::Recorded);
@@ -562,7 +572,9 @@ fn owe_refund(
     reason: &str,
     now: Timestamp,
 ) {
-    if amount <= 0 {
+    // One refund owed at a time: another one is never replaced (its amount and key are
+    // what Stripe may already have been asked for).
+    if amount <= 0 || paid.refund_due.is_some() {
         return;
     }
     let due = RefundDue {
@@ -634,6 +646,10 @@ pub fn cancel(
     let status = b.status_at(now);
     match status {
         BookingStatus::Cancelled => return Ok(Decision::Ignore("already cancelled")),
+        // It ended without its time (and whatever was paid is being refunded in full).
+        _ if matches!(b.status, BookingStatus::Failed | BookingStatus::Expired) => {
+            return Ok(Decision::Ignore("already ended without its time"));
+        }
         BookingStatus::Pending | BookingStatus::Confirmed if b.end_time <= now => {
             return Err(DomainError::conflict(
                 "the booking has already ended",

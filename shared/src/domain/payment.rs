@@ -153,18 +153,28 @@ impl PaymentTransaction {
             self.refund_due = None;
         }
         self.refunds.push(refund);
-        self.status = if self.refunded_amount >= self.amount {
-            PaymentStatus::Refunded
-        } else {
-            PaymentStatus::PartiallyRefunded
-        };
         self.updated_at = now;
+        self.derive_refund_status();
         true
     }
 
+    /// Once paid, the status says how much went back. (News of a refund can arrive before
+    /// the news of the payment itself: the status then waits for the payment.)
+    pub fn derive_refund_status(&mut self) {
+        if self.status.was_paid() && self.refunded_amount > 0 {
+            self.status = if self.refunded_amount >= self.amount {
+                PaymentStatus::Refunded
+            } else {
+                PaymentStatus::PartiallyRefunded
+            };
+        }
+    }
+
+    /// What may still be refunded: paid, minus refunded, minus a refund already owed.
     pub fn refundable(&self) -> i64 {
         if self.status.was_paid() {
-            (self.amount - self.refunded_amount).max(0)
+            let owed = self.refund_due.as_ref().map_or(0, |d| d.amount);
+            (self.amount - self.refunded_amount - owed).max(0)
         } else {
             0
         }

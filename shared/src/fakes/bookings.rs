@@ -49,6 +49,8 @@ pub struct World {
     pub holds: HashMap<String, i64>,
     pub usage: HashMap<(String, String), i64>,
     pub memberships: HashMap<String, Membership>,
+    /// user -> subscribe lock held until.
+    pub subscribing: HashMap<String, Timestamp>,
     pub due: Vec<DueAction>,
     pub events: Vec<DomainEvent>,
     pub audit: Vec<AuditEntry>,
@@ -252,6 +254,14 @@ impl BookingStore for MemoryBookings {
                     }),
                 }
             });
+            let bookable = !e.require_bookable
+                || (w
+                    .spaces
+                    .get(&b.space_id)
+                    .is_some_and(|s| s.status == SpaceStatus::Active)
+                    && w.items
+                        .get(&b.bookable_item_id)
+                        .is_some_and(|i| i.retired_at.is_none()));
             let usage_ok = e.usage.as_ref().is_none_or(|u| {
                 u.minutes <= 0
                     || *w
@@ -260,7 +270,7 @@ impl BookingStore for MemoryBookings {
                         .unwrap_or(&0)
                         <= u.allowance as i64 - u.minutes
             });
-            !(claims_ok && usage_ok)
+            !(claims_ok && usage_ok && bookable)
         };
         if refused(&w) {
             return Err(match e.claims {
@@ -570,6 +580,25 @@ impl MembershipStore for MemoryBookings {
         })
     }
 
+    async fn reserve_subscribing(
+        &self,
+        user_id: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut w = self.world.lock().unwrap();
+        if w.subscribing.get(user_id).is_some_and(|held| *held >= now) {
+            return Ok(false);
+        }
+        w.subscribing.insert(user_id.to_string(), until);
+        Ok(true)
+    }
+
+    async fn release_subscribing(&self, user_id: &str) -> Result<(), StoreError> {
+        self.world.lock().unwrap().subscribing.remove(user_id);
+        Ok(())
+    }
+
     async fn save_membership(
         &self,
         m: &Membership,
@@ -601,10 +630,20 @@ impl ScheduleStore for MemoryBookings {
     async fn due_actions(
         &self,
         now: Timestamp,
-        _lookback_hours: i64,
+        lookback_hours: i64,
     ) -> Result<Vec<DueAction>, StoreError> {
         let w = self.world.lock().unwrap();
-        let mut due: Vec<DueAction> = w.due.iter().filter(|d| d.at <= now).cloned().collect();
+        // As the adapter: only the hour buckets of the look-back are read.
+        let first_bucket = format!(
+            "DUE#{}",
+            (now - SignedDuration::from_hours(lookback_hours)).strftime("%Y-%m-%dT%H")
+        );
+        let mut due: Vec<DueAction> = w
+            .due
+            .iter()
+            .filter(|d| d.at <= now && d.key.0 >= first_bucket)
+            .cloned()
+            .collect();
         due.sort_by_key(|d| d.at);
         Ok(due)
     }
@@ -615,6 +654,16 @@ impl ScheduleStore for MemoryBookings {
             .unwrap()
             .due
             .retain(|d| d.key != action.key);
+        Ok(())
+    }
+
+    async fn postpone(&self, action: &DueAction, to: Timestamp) -> Result<(), StoreError> {
+        let mut w = self.world.lock().unwrap();
+        let before = w.due.len();
+        w.due.retain(|d| d.key != action.key);
+        if w.due.len() < before {
+            push_due(&mut w, action.kind, &action.booking_id, to);
+        }
         Ok(())
     }
 

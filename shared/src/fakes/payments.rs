@@ -52,6 +52,8 @@ pub struct FakeStripe {
     pub refund_outages: Arc<AtomicUsize>,
     /// The next this many refunds are made, but their answer is lost on the way back.
     pub lost_refund_replies: Arc<AtomicUsize>,
+    /// The next this many intent cancellations fail as if Stripe were unreachable.
+    pub cancel_outages: Arc<AtomicUsize>,
     pub calls: Arc<Mutex<Vec<String>>>,
 }
 
@@ -150,6 +152,13 @@ impl Payments for FakeStripe {
 
     async fn cancel_intent(&self, intent_id: &str) -> Result<(), PaymentError> {
         self.record("cancel_intent");
+        if self
+            .cancel_outages
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Err(PaymentError::Unavailable("injected outage".into()));
+        }
         let mut s = self.state.lock().unwrap();
         match s.intents.get_mut(intent_id) {
             Some(i) if i.status == "succeeded" => Err(PaymentError::Rejected(
@@ -198,6 +207,7 @@ impl Payments for FakeStripe {
         let refund = Refund {
             id,
             amount: req.amount,
+            status: "succeeded".into(),
         };
         s.replies.insert(
             req.idempotency_key.to_string(),

@@ -28,6 +28,18 @@ pub trait MembershipStore: Send + Sync + 'static {
         &self,
         user_id: &str,
     ) -> impl Future<Output = Result<MemberState, StoreError>> + Send;
+    /// Takes the member's subscribe lock until `until` unless another request holds it (a
+    /// lock past its time is free): only one subscription request at a time reaches Stripe.
+    fn reserve_subscribing(
+        &self,
+        user_id: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn release_subscribing(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Writes `m` if the stored one is at `m.version - 1` (or absent for version 1), with
     /// its outbox event and, for webhook changes, the Stripe event id, in one transaction.
     fn save_membership(

@@ -57,6 +57,15 @@ pub struct RefundRequest<'a> {
 pub struct Refund {
     pub id: String,
     pub amount: i64,
+    /// Stripe's status: `succeeded`, `pending` (on its way), `failed`, `canceled`.
+    pub status: String,
+}
+
+impl Refund {
+    /// The money did not go back (and never will under this refund).
+    pub fn failed(&self) -> bool {
+        matches!(self.status.as_str(), "failed" | "canceled")
+    }
 }
 
 pub struct SubscriptionRequest<'a> {

@@ -27,6 +27,13 @@ pub trait ScheduleStore: Send + Sync + 'static {
     /// Removes an action that needs nothing more.
     fn finish_due(&self, action: &DueAction)
     -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Moves an action that could not be done yet to `to` (one transaction: it never
+    /// ages out of the scheduler's look-back, and never runs twice).
+    fn postpone(
+        &self,
+        action: &DueAction,
+        to: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Removes the action and writes `event` in one transaction; false if another run
     /// already did (so the event is written once).
     fn finish_due_with_event(

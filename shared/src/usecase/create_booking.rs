@@ -80,6 +80,16 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
             .await;
         let keep = match &result {
             Ok((_, payment)) => payment.as_ref().map(|p| p.stripe_payment_intent_id.clone()),
+            // The transaction may have committed before its answer was lost: the booking
+            // id is this request's, so a stored booking means its intent must stay.
+            Err(ApiError::Unavailable(_) | ApiError::Internal(_)) => self
+                .store
+                .get_booking_with_payment(&booking_id)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|(_, p)| p)
+                .map(|p| p.stripe_payment_intent_id),
             Err(_) => None,
         };
         for (_, _, intent) in &intents {

@@ -80,6 +80,10 @@ pub async fn settle_refund<S: BookingStore, P: Payments>(
             })
             .await
         {
+            Ok(refund) if refund.failed() => {
+                tracing::error!(booking_id = %booking.id, status = %refund.status, "Stripe could not refund");
+                lifecycle::refund_refused(&booking, Some(&payment), &refund.status, now)
+            }
             Ok(refund) => lifecycle::refund_settled(
                 &booking,
                 Some(&payment),

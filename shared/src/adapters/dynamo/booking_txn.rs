@@ -414,6 +414,28 @@ pub(super) fn apply(table: &str, e: &Effects, now: Timestamp) -> Result<Txn, Sto
         t.push(Tag::StripeEvent, stripe_event_put(table, id, now)?);
     }
     t.push(Tag::Booking, booking_put(table, e, now)?);
+    if e.require_bookable {
+        let space = ConditionCheck::builder()
+            .table_name(table)
+            .key("PK", s(keys::space(&b.space_id)))
+            .key("SK", s(keys::PROFILE))
+            .condition_expression("#status = :active")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":active", s("active"));
+        let item = ConditionCheck::builder()
+            .table_name(table)
+            .key("PK", s(keys::space(&b.space_id)))
+            .key("SK", s(keys::item(&b.bookable_item_id)))
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(retired_at)");
+        for check in [space, item] {
+            t.push(
+                Tag::Version,
+                TransactWriteItem::builder()
+                    .condition_check(built(check.build())?)
+                    .build(),
+            );
+        }
+    }
     for (i, slot) in e.before.slots.iter().enumerate() {
         if let Some(action) = claim_action(table, b, slot.start, slot.kind, e.claims, now)? {
             t.push(Tag::Claim(i), action);

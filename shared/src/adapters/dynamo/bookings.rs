@@ -94,7 +94,7 @@ impl BookingStore for DynamoStore {
             if has(|t| *t == Tag::Booking) {
                 return Err(TransitionError::Changed);
             }
-            if has(|t| matches!(t, Tag::Claim(_) | Tag::Usage)) {
+            if has(|t| matches!(t, Tag::Claim(_) | Tag::Usage | Tag::Version)) {
                 return Err(match e.claims {
                     ClaimChange::Reclaim => TransitionError::ReclaimRefused,
                     // A claim that is no longer ours: the hold ran out and it was taken.

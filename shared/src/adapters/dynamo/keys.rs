@@ -17,6 +17,7 @@
 //! | Payment      | `BOOKING#<id>`   | `PAYMENT`     |                  |                  |
 //! |              | (GSI2: `INTENT#<payment intent>` / `BOOKING#<id>`: a refund made in Stripe's dashboard finds its booking) | | | |
 //! | Membership   | `USER#<id>`      | `MEMBERSHIP`  |                  |                  |
+//! | Subscribe lock | `USER#<id>`    | `SUBSCRIBING` |                  |                  |
 //! | Notification | `USER#<id>`      | `NOTIF#<event id>` |             |                  |
 //! | Day counters | `STATS#<space>`  | `D#<date>[#I#<item>]` |          |                  |
 //! | Due action   | `DUE#<UTC hour>` | `<at>#<expire|remind|refund>#<booking>` | |                  |
@@ -200,6 +201,9 @@ pub fn due(at: jiff::Timestamp, kind: &str, booking_id: &str) -> String {
 
 /// How many unpaid holds a member has (`active`), beside the profile (`USER#<id>`).
 pub const HOLDS: &str = "HOLDS";
+
+/// A member's subscribe lock, beside the profile (`USER#<id>`): one request at a time.
+pub const SUBSCRIBING: &str = "SUBSCRIBING";
 
 /// A member's subscription, beside the profile (`USER#<id>`).
 pub const MEMBERSHIP: &str = "MEMBERSHIP";

@@ -49,6 +49,44 @@ impl MembershipStore for DynamoStore {
         Ok(state)
     }
 
+    async fn reserve_subscribing(
+        &self,
+        user_id: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(keys::user(user_id)))
+            .item("SK", s(keys::SUBSCRIBING))
+            .item("until", s(crate::domain::instant::sortable(until)))
+            .item("ttl", super::writes::ttl_after(until, 1))
+            .condition_expression("attribute_not_exists(PK) OR #until < :now")
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_values(":now", s(crate::domain::instant::sortable(now)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if super::is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    async fn release_subscribing(&self, user_id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user_id)))
+            .key("SK", s(keys::SUBSCRIBING))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
     async fn save_membership(
         &self,
         m: &Membership,

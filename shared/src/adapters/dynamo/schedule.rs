@@ -1,7 +1,7 @@
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
 use jiff::{SignedDuration, Timestamp};
 
-use super::writes::{built, event_put, s};
+use super::writes::{built, due_put, event_put, s};
 use super::{DynamoStore, TxnFailure, keys, store_error, txn_failure};
 use crate::domain::events::DomainEvent;
 use crate::domain::instant::sortable;
@@ -72,6 +72,29 @@ impl ScheduleStore for DynamoStore {
             .await
             .map_err(store_error)?;
         Ok(())
+    }
+
+    async fn postpone(&self, action: &DueAction, to: Timestamp) -> Result<(), StoreError> {
+        let delete = built(
+            Delete::builder()
+                .table_name(&self.table)
+                .key("PK", s(&action.key.0))
+                .key("SK", s(&action.key.1))
+                .condition_expression("attribute_exists(PK)")
+                .build(),
+        )?;
+        let actions = vec![
+            TransactWriteItem::builder().delete(delete).build(),
+            due_put(&self.table, action.kind, &action.booking_id, to)?,
+        ];
+        match self.transact("postpone_due", actions).await {
+            Ok(()) => Ok(()),
+            // Another run moved or finished it meanwhile.
+            Err(e) => match txn_failure(e) {
+                TxnFailure::Condition(_) => Ok(()),
+                TxnFailure::Other(e) => Err(e),
+            },
+        }
     }
 
     async fn finish_due_with_event(

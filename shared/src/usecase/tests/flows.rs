@@ -363,3 +363,130 @@ async fn deleting_an_item_races_no_booking() {
             .unwrap()
     );
 }
+
+#[tokio::test]
+async fn a_refund_owed_through_a_day_long_outage_is_still_made_once() {
+    let s = setup().await;
+    let b = confirmed(
+        &s,
+        "u1",
+        slot("2027-03-05T09:00:00Z", "2027-03-05T10:00:00Z"),
+    )
+    .await;
+    s.stripe.refund_outages.store(usize::MAX, Ordering::SeqCst);
+    let done = s.cancel(&b.id, &operator()).await.unwrap();
+    assert!(done.payment.unwrap().refund_due.is_some());
+    // Thirty hours of runs while Stripe is away: past the scheduler's 24-hour look-back.
+    for _ in 0..30 {
+        s.advance(SignedDuration::from_hours(1));
+        let report = s.scheduler().await;
+        assert_eq!(report.failed, 0);
+    }
+    s.stripe.refund_outages.store(0, Ordering::SeqCst);
+    s.advance(SignedDuration::from_hours(1));
+    assert_eq!(s.scheduler().await.refunded, 1);
+    let p = s.stored(&b.id).await.1.unwrap();
+    assert_eq!((p.refunded_amount, p.refund_due.is_none()), (2000, true));
+    assert_eq!(s.stripe.refunds(&p.stripe_payment_intent_id).len(), 1);
+}
+
+#[tokio::test]
+async fn one_failing_action_does_not_stop_the_scheduler_run() {
+    let s = setup().await;
+    // A hold that will run out, and a confirmed booking due for its reminder.
+    let (held, _) = s
+        .book(
+            "u1",
+            "i2",
+            slot("2027-03-01T12:00:00Z", "2027-03-01T13:00:00Z"),
+        )
+        .await
+        .unwrap();
+    // Its reminder is due an hour ahead: at 08:30.
+    let paid = confirmed(
+        &s,
+        "u2",
+        slot("2027-03-01T09:30:00Z", "2027-03-01T10:30:00Z"),
+    )
+    .await;
+    s.advance(SignedDuration::from_mins(31));
+    s.stripe.cancel_outages.store(1, Ordering::SeqCst);
+    let report = s.scheduler().await;
+    assert_eq!(
+        (report.failed, report.reminded, report.expired),
+        (1, 1, 0),
+        "{report:?}"
+    );
+    assert_eq!(s.stored(&held.id).await.0.status, BookingStatus::Pending);
+    let report = s.scheduler().await;
+    assert_eq!(report.expired, 1, "{report:?}");
+    assert_eq!(s.stored(&held.id).await.0.status, BookingStatus::Expired);
+    assert_eq!(s.stored(&paid.id).await.0.status, BookingStatus::Confirmed);
+}
+
+#[tokio::test]
+async fn a_late_payment_never_takes_time_on_a_retired_item_or_after_the_end() {
+    let s = setup().await;
+    let when = slot("2027-03-03T09:00:00Z", "2027-03-03T10:00:00Z");
+    let (b, _) = s.book("u1", "i1", when).await.unwrap();
+    s.advance(SignedDuration::from_mins(16));
+    // The item is being deleted (its hold ran out, so nothing blocks that).
+    let i1 = s.store.get_item("s1", "i1").await.unwrap().unwrap();
+    s.store.set_item_retired(&i1, Some(s.now())).await.unwrap();
+    assert_eq!(s.pay(&b.id).await, Outcome::Refunded);
+    let (after, p) = s.stored(&b.id).await;
+    assert_eq!(after.status, BookingStatus::Failed);
+    assert_eq!(p.unwrap().refunded_amount, 2000);
+    // Paid after the booking's end: refunded too.
+    let (b2, _) = s
+        .book(
+            "u2",
+            "i2",
+            slot("2027-03-01T09:00:00Z", "2027-03-01T10:00:00Z"),
+        )
+        .await
+        .unwrap();
+    s.advance(SignedDuration::from_hours(3));
+    assert_eq!(s.pay(&b2.id).await, Outcome::Refunded);
+    assert_eq!(
+        s.stored(&b2.id).await.1.unwrap().refunds[0].reason,
+        "ended_before_payment"
+    );
+}
+
+#[tokio::test]
+async fn news_of_a_refund_before_news_of_the_payment_still_confirms_and_keeps_the_rest() {
+    let s = setup().await;
+    let (b, p) = s
+        .book(
+            "u1",
+            "i1",
+            slot("2027-03-03T09:00:00Z", "2027-03-03T10:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let intent = p.unwrap().stripe_payment_intent_id;
+    assert!(s.stripe.pay(&intent));
+    // A partial refund in the dashboard, whose news overtakes the payment's.
+    let refund = RefundObject {
+        id: "re_early".into(),
+        amount: 500,
+        payment_intent: Some(intent.clone()),
+        status: Some("succeeded".into()),
+        metadata: HashMap::new(),
+    };
+    crate::usecase::payments::refund_updated(&s.store, &s.stripe, "evt_r", &refund, s.now())
+        .await
+        .unwrap();
+    assert_eq!(s.paid_news(&b.id, 2000, "eur").await, Outcome::Confirmed);
+    let (after, p) = s.stored(&b.id).await;
+    assert_eq!(after.status, BookingStatus::Confirmed);
+    let p = p.unwrap();
+    assert_eq!(
+        (p.status, p.refunded_amount),
+        (PaymentStatus::PartiallyRefunded, 500)
+    );
+    // A full refund by the operator gives back only what is left.
+    let done = s.cancel(&b.id, &operator()).await.unwrap();
+    assert_eq!(done.refund.unwrap().amount, 1500);
+}
