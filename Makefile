@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make dev` and `make test`.
-.PHONY: setup dev test lint fmt clean bench
+.PHONY: setup dev test lint fmt clean bench new-function
 
 CARGO ?= cargo
 
@@ -28,6 +28,12 @@ fmt:
 
 clean:
 	rm -rf .local target
+
+## Scaffold an HTTP function everywhere it must appear (crate, template.yaml, the
+## gateway's and get-openapi's dependencies, sample event, README):
+##   make new-function NAME=get-thing ROUTE="GET /things/{thingId}" [PUBLIC=1]
+new-function:
+	@python3 infra/new-function.py "$(NAME)" "$(ROUTE)" $(if $(PUBLIC),--public)
 
 FUNCTION_PACKAGES := $(patsubst functions/%,-p %,$(wildcard functions/*))
 

@@ -1,9 +1,9 @@
 //! Fixtures the integration test binaries share: spaces with rooms, bookings through the
 //! gateway, dates in the future, and paying an intent on localstripe as Stripe.js would.
 
+use domain::role::Role;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use shared::http::Role;
 
 use crate::*;
 
@@ -256,13 +256,13 @@ pub async fn stored_booking(
     planned_at: Timestamp,
     confirmed: bool,
     hold: SignedDuration,
-) -> shared::domain::booking::Booking {
-    use shared::domain::lifecycle::{MarkerChange, NewBooking, create};
-    use shared::ports::bookings::BookingStore;
-    use shared::ports::spaces::SpaceStore;
-    let store = shared::adapters::dynamo::DynamoStore::from_context(&aws().await);
+) -> domain::booking::Booking {
+    use app::ports::bookings::BookingStore;
+    use app::ports::spaces::SpaceStore;
+    use domain::lifecycle::{MarkerChange, NewBooking, create};
+    let store = aws::dynamo::DynamoStore::from_context(&aws().await);
     let (space, items) = store.get_space(&f.space_id).await.unwrap().unwrap();
-    let member = shared::domain::membership::MemberState::default();
+    let member = domain::membership::MemberState::default();
     let mut c = create(&NewBooking {
         id: &uuid::Uuid::new_v4().to_string(),
         user_id,
@@ -272,7 +272,7 @@ pub async fn stored_booking(
         end,
         member: &member,
         hold,
-        hold_limit: shared::config::DEFAULT_MAX_ACTIVE_HOLDS,
+        hold_limit: aws::config::DEFAULT_MAX_ACTIVE_HOLDS,
         now: planned_at,
     })
     .unwrap();
@@ -281,7 +281,7 @@ pub async fn stored_booking(
         let intent = format!("pi_fixture_{}", uuid::Uuid::new_v4().simple());
         c.attach_intent(&intent, &format!("{intent}_secret"), planned_at);
     } else {
-        c.booking.status = shared::domain::booking::BookingStatus::Confirmed;
+        c.booking.status = domain::booking::BookingStatus::Confirmed;
         c.booking.hold_expires_at = None;
         c.holds = 0;
         c.due = None;

@@ -12,9 +12,9 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use domain::role::Role;
 use local_gateway::stack::StackInfo;
 use serde_json::{Value, json};
-use shared::http::Role;
 
 pub struct TestEnv {
     /// `http://127.0.0.1:<port>` of the local gateway.
@@ -169,8 +169,8 @@ pub fn unique_email(prefix: &str) -> String {
 pub const PASSWORD: &str = "Corr3ct-Horse-Battery";
 
 /// The stand-ins' AWS clients, for set-up and for checking what was (not) written.
-pub async fn aws() -> shared::AppContext {
-    shared::AppContext::new(env().stack.config().unwrap()).await
+pub async fn aws() -> aws::AppContext {
+    aws::AppContext::new(env().stack.config().unwrap()).await
 }
 
 pub struct TestUser {

@@ -6,9 +6,9 @@
 
 use std::process::Command;
 
+use domain::role::Role;
 use integration_tests::fixtures::fixture;
 use integration_tests::*;
-use shared::http::Role;
 
 const SEED: &str = "42";
 const MAX_EXAMPLES: &str = "15";

@@ -11,11 +11,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use domain::role::Role;
 use integration_tests::fixtures::*;
 use integration_tests::*;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use shared::http::Role;
 
 const OPERATIONS: usize = 2_000;
 const CLIENTS: usize = 8;
@@ -189,7 +189,7 @@ async fn mismatch_news(b: &Made) {
         "data": {"object": {"id": intent, "object": "payment_intent", "amount": b.amount + 1,
             "currency": "eur", "status": "succeeded", "metadata": {"booking_id": b.id}}},
     });
-    let header = shared::stripe::signature::sign(
+    let header = aws::stripe::signature::sign(
         body.to_string().as_bytes(),
         &env().stack.env["STRIPE_WEBHOOK_SECRET"],
         Timestamp::now().as_second(),
@@ -432,7 +432,7 @@ async fn two_thousand_generated_operations_never_overlap() {
         // Every cell of a booking that holds its time is claimed by it.
         for cell in b["slots"].as_l().unwrap() {
             let start = cell.as_m().unwrap()["start"].as_s().unwrap();
-            let sortable = shared::domain::instant::sortable(ts(start));
+            let sortable = domain::instant::sortable(ts(start));
             assert_eq!(
                 claims.get(&(item.clone(), sortable)),
                 Some(&id),

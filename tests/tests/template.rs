@@ -9,21 +9,21 @@ fn template() -> Template {
     Template::load(&root().join("template.yaml")).unwrap()
 }
 
-fn offline_context() -> shared::AppContext {
+fn offline_context() -> aws::AppContext {
     // Building handlers opens no connection, so any endpoint will do here.
-    let cfg = shared::Config::from_lookup(|k| match k {
+    let cfg = aws::Config::from_lookup(|k| match k {
         "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:9".into()),
         _ => Some("x".into()),
     })
     .unwrap();
     let sdk = aws_config_for_tests();
-    shared::AppContext::with_sdk_config(cfg, sdk)
+    aws::AppContext::with_sdk_config(cfg, sdk)
 }
 
-fn aws_config_for_tests() -> shared::context::SdkConfig {
-    shared::context::SdkConfig::builder()
-        .behavior_version(shared::context::BehaviorVersion::latest())
-        .region(shared::context::Region::new("us-east-1"))
+fn aws_config_for_tests() -> aws::context::SdkConfig {
+    aws::context::SdkConfig::builder()
+        .behavior_version(aws::context::BehaviorVersion::latest())
+        .region(aws::context::Region::new("us-east-1"))
         .build()
 }
 
@@ -144,4 +144,63 @@ fn openapi_document_lists_exactly_the_template_routes() {
             );
         }
     }
+}
+
+/// `make new-function` writes everything a function needs, consistently: run on copies of
+/// the files it edits, the template gets the route, the crates that wire every function
+/// list it (as their build scripts require), and the sample event names the route.
+#[test]
+fn the_scaffold_writes_a_function_everywhere_it_must_appear() {
+    let tmp = root().join(format!(".local/scaffold-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    for rel in [
+        "template.yaml",
+        "README.md",
+        "infra/local-gateway/Cargo.toml",
+        "functions/get-openapi/Cargo.toml",
+    ] {
+        let to = tmp.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(root().join(rel), to).unwrap();
+    }
+    std::fs::create_dir_all(tmp.join("events")).unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(root().join("infra/new-function.py"))
+        .args(["list-gadgets", "GET /gadgets/{gadgetId}/parts", "--root"])
+        .arg(&tmp)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let t = Template::load(&tmp.join("template.yaml")).unwrap();
+    let route = t
+        .routes
+        .iter()
+        .find(|r| r.crate_name == "list-gadgets")
+        .expect("the route is in the template");
+    assert_eq!(
+        (route.method.as_str(), route.path.as_str(), route.authorized),
+        ("GET", "/gadgets/{gadgetId}/parts", true)
+    );
+    let gateway = std::fs::read_to_string(tmp.join("infra/local-gateway/Cargo.toml")).unwrap();
+    sam_template::check_function_dependencies(&gateway, &t).unwrap();
+    let openapi = std::fs::read_to_string(tmp.join("functions/get-openapi/Cargo.toml")).unwrap();
+    assert!(sam_template::path_dependencies(&openapi, "../").contains("list-gadgets"));
+    let sample: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.join("events/list-gadgets.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sample["routeKey"], "GET /gadgets/{gadgetId}/parts");
+    assert_eq!(sample["pathParameters"]["gadgetId"], "sample-gadgetid");
+    for file in ["Cargo.toml", "src/main.rs", "src/lib.rs"] {
+        assert!(
+            tmp.join("functions/list-gadgets").join(file).exists(),
+            "{file}"
+        );
+    }
+    let readme = std::fs::read_to_string(tmp.join("README.md")).unwrap();
+    assert!(
+        readme
+            .contains("| GET | `/gadgets/{gadgetId}/parts` | signed in | `functions/list-gadgets`")
+    );
+    std::fs::remove_dir_all(&tmp).unwrap();
 }

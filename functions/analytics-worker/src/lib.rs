@@ -2,12 +2,12 @@
 //! revenue, bookings and cancellations as atomic counters, each event counted once (a
 //! marker of the event id is written in the same transaction as the counters).
 
-use shared::AppContext;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::analytics::changes;
-use shared::events_lambda::{BatchResponse, BridgeEvent, SqsEvent};
-use shared::ports::analytics::AnalyticsStore;
-use shared::runtime::{Error, EventFunction};
+use app::ports::analytics::AnalyticsStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::analytics::changes;
+use edge::events::{BatchResponse, BridgeEvent, SqsEvent};
+use edge::runtime::{Error, EventFunction};
 
 pub struct AnalyticsWorker<S> {
     store: S,

@@ -1,16 +1,16 @@
 //! Booking scheduler (EventBridge schedule, every minute): expired holds released with
-//! BookingExpired, reminders sent once. See `shared::usecase::scheduler`. The run's "now"
+//! BookingExpired, reminders sent once. See `app::usecase::scheduler`. The run's "now"
 //! is the scheduled event's `time`, so a late or replayed run acts as of its schedule.
 
+use app::ports::bookings::BookingStore;
+use app::ports::payments::Payments;
+use app::ports::schedule::ScheduleStore;
+use app::usecase::scheduler::{RunReport, run};
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use aws::stripe::StripePayments;
+use edge::runtime::{Error, EventFunction};
 use jiff::Timestamp;
-use shared::AppContext;
-use shared::adapters::dynamo::DynamoStore;
-use shared::adapters::stripe::StripePayments;
-use shared::ports::bookings::BookingStore;
-use shared::ports::payments::Payments;
-use shared::ports::schedule::ScheduleStore;
-use shared::runtime::{Error, EventFunction};
-use shared::usecase::scheduler::{RunReport, run};
 
 pub struct BookingScheduler<S, P> {
     store: S,

@@ -1,23 +1,24 @@
 //! `PUT /bookings/{bookingId}/cancel`: by its booker, the space's operator or an admin.
 //!
 //! The booker gets back what the cancellation policy copied onto the booking says; an
-//! operator or admin refunds in full. The decision is `shared::domain::lifecycle::cancel`,
-//! the flow `shared::usecase::cancel_booking`: one transaction (status, refund owed,
+//! operator or admin refunds in full. The decision is `domain::lifecycle::cancel`,
+//! the flow `app::usecase::cancel_booking`: one transaction (status, refund owed,
 //! claims released, counters), then the refund at Stripe with the recorded amount and
 //! key. An unpaid booking's intent is made unpayable first. Cancelling twice is harmless.
 
+use app::AppError;
+use app::ports::bookings::BookingStore;
+use app::ports::payments::Payments;
+use app::ports::spaces::SpaceStore;
+use app::usecase::cancel_booking::cancel_booking;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use aws::stripe::StripePayments;
+use edge::api::bookings::BookingView;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::adapters::stripe::StripePayments;
-use shared::api::bookings::BookingView;
-use shared::http::params::path_param;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
-use shared::ports::bookings::BookingStore;
-use shared::ports::payments::Payments;
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::cancel_booking::cancel_booking;
-use shared::{ApiError, AppContext};
 
 pub struct CancelBooking<S, P> {
     store: S,
@@ -32,8 +33,8 @@ pub fn build(ctx: &AppContext) -> CancelBooking<DynamoStore, StripePayments> {
 }
 
 impl<S: BookingStore + SpaceStore, P: Payments> HttpFunction for CancelBooking<S, P> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let id = path_param(&req, "bookingId")?;
         let now = Timestamp::now();
         let done = cancel_booking(&self.store, &self.payments, &caller, &id, now).await?;
@@ -53,8 +54,8 @@ impl<S: BookingStore + SpaceStore, P: Payments> HttpFunction for CancelBooking<S
         ("bookingId" = String, Path),
     ),
     responses(
-        (status = 200, description = "cancelled (refund per policy)", body = shared::api::bookings::BookingView<'static>),
-        shared::openapi::Problems,
+        (status = 200, description = "cancelled (refund per policy)", body = edge::api::bookings::BookingView<'static>),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

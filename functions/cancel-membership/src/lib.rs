@@ -1,17 +1,18 @@
 //! `DELETE /users/me/membership`: cancels at the end of the paid period (benefits last
 //! until then; Stripe's `customer.subscription.deleted` ends them).
 
+use app::AppError;
+use app::ports::memberships::{MembershipStore, SaveMembershipError};
+use app::ports::payments::Payments;
+use app::usecase::memberships::membership_event;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use aws::stripe::StripePayments;
+use domain::membership::MembershipStatus;
+use edge::api::memberships::MembershipView;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::adapters::stripe::StripePayments;
-use shared::api::memberships::MembershipView;
-use shared::domain::membership::MembershipStatus;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
-use shared::ports::memberships::{MembershipStore, SaveMembershipError};
-use shared::ports::payments::Payments;
-use shared::usecase::memberships::membership_event;
-use shared::{ApiError, AppContext};
 
 pub struct CancelMembership<S, P> {
     store: S,
@@ -26,8 +27,8 @@ pub fn build(ctx: &AppContext) -> CancelMembership<DynamoStore, StripePayments> 
 }
 
 impl<S: MembershipStore, P: Payments> HttpFunction for CancelMembership<S, P> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         for _ in 0..3 {
             let current = self
                 .store
@@ -35,7 +36,7 @@ impl<S: MembershipStore, P: Payments> HttpFunction for CancelMembership<S, P> {
                 .await?
                 .membership
                 .filter(|m| m.status.is_current())
-                .ok_or_else(|| ApiError::NotFound("you have no current membership".into()))?;
+                .ok_or_else(|| AppError::NotFound("you have no current membership".into()))?;
             if current.cancel_at_period_end {
                 return json(
                     StatusCode::OK,
@@ -74,7 +75,7 @@ impl<S: MembershipStore, P: Payments> HttpFunction for CancelMembership<S, P> {
                 Err(SaveMembershipError::Store(e)) => return Err(e.into()),
             }
         }
-        Err(ApiError::conflict("the membership kept changing; retry"))
+        Err(AppError::conflict("the membership kept changing; retry"))
     }
 }
 
@@ -84,8 +85,8 @@ impl<S: MembershipStore, P: Payments> HttpFunction for CancelMembership<S, P> {
     path = "/users/me/membership",
     tag = "memberships",
     responses(
-        (status = 200, description = "cancelled at period end", body = shared::api::memberships::MembershipView<'static>),
-        shared::openapi::Problems,
+        (status = 200, description = "cancelled at period end", body = edge::api::memberships::MembershipView<'static>),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

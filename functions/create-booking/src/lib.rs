@@ -5,7 +5,7 @@
 //! whose conditions accept a cell only if it is free or held by an expired hold. There is
 //! no availability read before the write; a taken cell makes the whole transaction fail,
 //! answered with 409 naming the taken interval. The rules and the plan are
-//! `shared::domain::lifecycle::create`; the flow is `shared::usecase::create_booking`.
+//! `domain::lifecycle::create`; the flow is `app::usecase::create_booking`.
 //!
 //! Payment: a Stripe PaymentIntent for the price is created first (Stripe call, not a
 //! table read), and its record is written in that same transaction; the answer carries
@@ -13,18 +13,19 @@
 //! caller and the Idempotency-Key, so a retried request reaches the same booking. A free
 //! booking is confirmed at once.
 
+use app::AppError;
+use app::ports::bookings::BookingStore;
+use app::ports::memberships::MembershipStore;
+use app::ports::payments::Payments;
+use app::ports::spaces::SpaceStore;
+use app::usecase::create_booking::{BookingDesk, CreateBookingCommand};
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use aws::stripe::StripePayments;
+use edge::api::bookings::{BookingRequest, BookingView};
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
 use http::{HeaderValue, StatusCode, header::LOCATION};
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::adapters::stripe::StripePayments;
-use shared::api::bookings::{BookingRequest, BookingView};
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
-use shared::ports::bookings::BookingStore;
-use shared::ports::memberships::MembershipStore;
-use shared::ports::payments::Payments;
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::create_booking::{BookingDesk, CreateBookingCommand};
-use shared::{ApiError, AppContext};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
@@ -48,12 +49,12 @@ impl<S, P> CreateBooking<S, P> {
     }
 }
 
-fn idempotency_key(req: &Request) -> Result<String, ApiError> {
+fn idempotency_key(req: &Request) -> Result<String, AppError> {
     let key = req
         .headers()
         .get(IDEMPOTENCY_HEADER)
         .ok_or_else(|| {
-            ApiError::field(
+            AppError::field(
                 "Idempotency-Key",
                 "required",
                 "send a unique key per booking attempt (e.g. a UUID)",
@@ -68,7 +69,7 @@ fn idempotency_key(req: &Request) -> Result<String, ApiError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
     if !ok {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "Idempotency-Key",
             "format",
             "8 to 64 characters of letters, digits, '-', '_', '.', ':'",
@@ -80,8 +81,8 @@ fn idempotency_key(req: &Request) -> Result<String, ApiError> {
 impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
     for CreateBooking<S, P>
 {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let key = idempotency_key(&req)?;
         let request: BookingRequest = parse_json(&req)?;
         let now = Timestamp::now();
@@ -91,7 +92,9 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
                 &CreateBookingCommand {
                     user_id: &caller.user_id,
                     idempotency_key: &key,
-                    request: &request,
+                    item_id: &request.bookable_item_id,
+                    start: request.start_time,
+                    end: request.end_time,
                 },
                 now,
             )
@@ -99,7 +102,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
         let view = BookingView::new(&booking, now).with_payment(payment.as_ref(), &booking.user_id);
         let mut res = json(StatusCode::CREATED, &view)?;
         let location = HeaderValue::try_from(format!("/bookings/{}", booking.id))
-            .map_err(ApiError::internal)?;
+            .map_err(AppError::internal)?;
         res.headers_mut().insert(LOCATION, location);
         Ok(res)
     }
@@ -110,13 +113,13 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
     post,
     path = "/bookings",
     tag = "bookings",
-    request_body(content = shared::api::bookings::BookingRequest, content_type = "application/json"),
+    request_body(content = edge::api::bookings::BookingRequest, content_type = "application/json"),
     params(
         ("Idempotency-Key" = String, Header, description = "unique per booking attempt"),
     ),
     responses(
-        (status = 201, description = "held (pay with payment.client_secret) or confirmed", body = shared::api::bookings::BookingView<'static>),
-        shared::openapi::Problems,
+        (status = 201, description = "held (pay with payment.client_secret) or confirmed", body = edge::api::bookings::BookingView<'static>),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

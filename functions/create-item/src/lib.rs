@@ -1,15 +1,16 @@
 //! `POST /spaces/{spaceId}/items` (owning operator or admin): adds a desk, room or office.
 //! The identifier is unique within the space (409 otherwise).
 
+use app::AppError;
+use app::ports::spaces::SpaceStore;
+use app::usecase::spaces::managed_space;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::api::spaces::ItemInput;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
 use http::{HeaderValue, StatusCode, header::LOCATION};
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::spaces::ItemInput;
-use shared::http::params::path_param;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::spaces::managed_space;
-use shared::{ApiError, AppContext};
 
 pub struct CreateItem<S> {
     spaces: S,
@@ -22,8 +23,8 @@ pub fn build(ctx: &AppContext) -> CreateItem<DynamoStore> {
 }
 
 impl<S: SpaceStore> HttpFunction for CreateItem<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let space_id = path_param(&req, "spaceId")?;
         let space = managed_space(&self.spaces, &caller, &space_id).await?;
         let input: ItemInput = parse_json(&req)?;
@@ -39,7 +40,7 @@ impl<S: SpaceStore> HttpFunction for CreateItem<S> {
         tracing::info!(space_id = %space_id, item_id = %item.id, "item created");
         let mut res = json(StatusCode::CREATED, &item)?;
         let location = HeaderValue::try_from(format!("/spaces/{space_id}/items/{}", item.id))
-            .map_err(ApiError::internal)?;
+            .map_err(AppError::internal)?;
         res.headers_mut().insert(LOCATION, location);
         Ok(res)
     }
@@ -50,13 +51,13 @@ impl<S: SpaceStore> HttpFunction for CreateItem<S> {
     post,
     path = "/spaces/{spaceId}/items",
     tag = "spaces",
-    request_body(content = shared::api::spaces::ItemInput, content_type = "application/json"),
+    request_body(content = edge::api::spaces::ItemInput, content_type = "application/json"),
     params(
         ("spaceId" = String, Path),
     ),
     responses(
-        (status = 201, description = "created", body = shared::domain::space::BookableItem),
-        shared::openapi::Problems,
+        (status = 201, description = "created", body = domain::space::BookableItem),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,12 +1,13 @@
 //! `POST /membership-plans` (admin).
 
+use app::AppError;
+use app::ports::plans::PlanStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::api::plans::PlanInput;
+use edge::http::{Body, HttpFunction, Request, Response, Role, caller_of, json, parse_json};
 use http::{HeaderValue, StatusCode, header::LOCATION};
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::plans::PlanInput;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, Role, json, parse_json};
-use shared::ports::plans::PlanStore;
-use shared::{ApiError, AppContext};
 
 pub struct CreatePlan<P> {
     plans: P,
@@ -19,8 +20,8 @@ pub fn build(ctx: &AppContext) -> CreatePlan<DynamoStore> {
 }
 
 impl<P: PlanStore> HttpFunction for CreatePlan<P> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         caller.require(Role::Admin)?;
         let input: PlanInput = parse_json(&req)?;
         let plan = input.into_plan(uuid::Uuid::new_v4().to_string(), Timestamp::now())?;
@@ -31,7 +32,7 @@ impl<P: PlanStore> HttpFunction for CreatePlan<P> {
         tracing::info!(plan_id = %plan.id, by = %caller.user_id, "plan created");
         let mut res = json(StatusCode::CREATED, &plan)?;
         let location = HeaderValue::try_from(format!("/membership-plans/{}", plan.id))
-            .map_err(ApiError::internal)?;
+            .map_err(AppError::internal)?;
         res.headers_mut().insert(LOCATION, location);
         Ok(res)
     }
@@ -42,10 +43,10 @@ impl<P: PlanStore> HttpFunction for CreatePlan<P> {
     post,
     path = "/membership-plans",
     tag = "memberships",
-    request_body(content = shared::api::plans::PlanInput, content_type = "application/json"),
+    request_body(content = edge::api::plans::PlanInput, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = shared::domain::plan::MembershipPlan),
-        shared::openapi::Problems,
+        (status = 201, description = "created", body = domain::plan::MembershipPlan),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,12 +1,13 @@
 //! `POST /spaces` (operator or admin): lists a new space owned by the caller.
 
+use app::AppError;
+use app::ports::spaces::SpaceStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::api::spaces::{SpaceInput, SpaceResponse};
+use edge::http::{Body, HttpFunction, Request, Response, Role, caller_of, json, parse_json};
 use http::{HeaderValue, StatusCode, header::LOCATION};
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::spaces::{SpaceInput, SpaceResponse};
-use shared::http::{Body, Caller, HttpFunction, Request, Response, Role, json, parse_json};
-use shared::ports::spaces::SpaceStore;
-use shared::{ApiError, AppContext};
 
 pub struct CreateSpace<S> {
     spaces: S,
@@ -19,8 +20,8 @@ pub fn build(ctx: &AppContext) -> CreateSpace<DynamoStore> {
 }
 
 impl<S: SpaceStore> HttpFunction for CreateSpace<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         caller.require(Role::Operator)?;
         let input: SpaceInput = parse_json(&req)?;
         let space = input.into_space(
@@ -41,7 +42,7 @@ impl<S: SpaceStore> HttpFunction for CreateSpace<S> {
             },
         )?;
         let location =
-            HeaderValue::try_from(format!("/spaces/{}", space.id)).map_err(ApiError::internal)?;
+            HeaderValue::try_from(format!("/spaces/{}", space.id)).map_err(AppError::internal)?;
         res.headers_mut().insert(LOCATION, location);
         Ok(res)
     }
@@ -52,10 +53,10 @@ impl<S: SpaceStore> HttpFunction for CreateSpace<S> {
     post,
     path = "/spaces",
     tag = "spaces",
-    request_body(content = shared::api::spaces::SpaceInput, content_type = "application/json"),
+    request_body(content = edge::api::spaces::SpaceInput, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = shared::api::spaces::SpaceResponse<'static>),
-        shared::openapi::Problems,
+        (status = 201, description = "created", body = edge::api::spaces::SpaceResponse<'static>),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -6,15 +6,16 @@
 //! check, and none is planned against a retiring item), look for live bookings in their
 //! markers with a consistent read, then delete it, or bring it back and answer 409.
 
+use app::AppError;
+use app::ports::bookings::BookingStore;
+use app::ports::spaces::SpaceStore;
+use app::usecase::spaces::managed_item;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::http::params::path_param;
+use edge::http::response::no_content;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of};
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::http::params::path_param;
-use shared::http::response::no_content;
-use shared::http::{Body, Caller, HttpFunction, Request, Response};
-use shared::ports::bookings::BookingStore;
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::spaces::managed_item;
-use shared::{ApiError, AppContext};
 
 pub struct DeleteItem<S> {
     spaces: S,
@@ -27,8 +28,8 @@ pub fn build(ctx: &AppContext) -> DeleteItem<DynamoStore> {
 }
 
 impl<S: SpaceStore + BookingStore> HttpFunction for DeleteItem<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let space_id = path_param(&req, "spaceId")?;
         let item_id = path_param(&req, "itemId")?;
         let (space, item) = managed_item(&self.spaces, &caller, &space_id, &item_id).await?;
@@ -42,7 +43,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for DeleteItem<S> {
             .await?
         {
             self.spaces.set_item_retired(&retiring, None).await?;
-            return Err(ApiError::Conflict {
+            return Err(AppError::Conflict {
                 detail: "the item has upcoming bookings; cancel them first".into(),
                 conflict: Some(
                     serde_json::json!({ "item_id": item_id, "reason": "upcoming_bookings" }),
@@ -75,7 +76,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for DeleteItem<S> {
     ),
     responses(
         (status = 204, description = "deleted"),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,14 +1,15 @@
 //! `DELETE /membership-plans/{planId}` (admin): archives the plan. It disappears from the
 //! public list and takes no new subscribers; existing members keep their benefits.
 
+use app::AppError;
+use app::ports::plans::PlanStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::plan::PlanStatus;
+use edge::http::params::path_param;
+use edge::http::response::no_content;
+use edge::http::{Body, HttpFunction, Request, Response, Role, caller_of};
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::plan::PlanStatus;
-use shared::http::params::path_param;
-use shared::http::response::no_content;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, Role};
-use shared::ports::plans::PlanStore;
-use shared::{ApiError, AppContext};
 
 pub struct DeletePlan<P> {
     plans: P,
@@ -21,15 +22,15 @@ pub fn build(ctx: &AppContext) -> DeletePlan<DynamoStore> {
 }
 
 impl<P: PlanStore> HttpFunction for DeletePlan<P> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         caller.require(Role::Admin)?;
         let id = path_param(&req, "planId")?;
         let mut plan = self
             .plans
             .get_plan(&id)
             .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no membership plan {id}")))?;
+            .ok_or_else(|| AppError::NotFound(format!("no membership plan {id}")))?;
         if plan.status != PlanStatus::Archived {
             let audit = caller
                 .audit("plan.archive", format!("plan/{id}"))
@@ -54,7 +55,7 @@ impl<P: PlanStore> HttpFunction for DeletePlan<P> {
     ),
     responses(
         (status = 204, description = "archived"),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -6,16 +6,17 @@
 //! can be made from then on), then look for live bookings in their markers (a consistent
 //! read, unlike the index), and restore the space if there are any.
 
+use app::AppError;
+use app::ports::bookings::BookingStore;
+use app::ports::spaces::SpaceStore;
+use app::usecase::spaces::managed_space;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::space::SpaceStatus;
+use edge::http::params::path_param;
+use edge::http::response::no_content;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of};
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::space::SpaceStatus;
-use shared::http::params::path_param;
-use shared::http::response::no_content;
-use shared::http::{Body, Caller, HttpFunction, Request, Response};
-use shared::ports::bookings::BookingStore;
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::spaces::managed_space;
-use shared::{ApiError, AppContext};
 
 pub struct DeleteSpace<S> {
     spaces: S,
@@ -28,8 +29,8 @@ pub fn build(ctx: &AppContext) -> DeleteSpace<DynamoStore> {
 }
 
 impl<S: SpaceStore + BookingStore> HttpFunction for DeleteSpace<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let id = path_param(&req, "spaceId")?;
         let active = managed_space(&self.spaces, &caller, &id).await?;
         let now = Timestamp::now();
@@ -52,7 +53,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for DeleteSpace<S> {
                 .before(&deleted)
                 .after(&restored);
             self.spaces.update_space(&deleted, &restored, &undo).await?;
-            return Err(ApiError::Conflict {
+            return Err(AppError::Conflict {
                 detail: "the space has upcoming bookings; cancel them first".into(),
                 conflict: Some(
                     serde_json::json!({ "space_id": id, "reason": "upcoming_bookings" }),
@@ -74,7 +75,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for DeleteSpace<S> {
     ),
     responses(
         (status = 204, description = "deleted"),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

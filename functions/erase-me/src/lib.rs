@@ -3,14 +3,15 @@
 //! kept as financial and public records under a random id with no link back. Refused
 //! (409) while bookings are upcoming or a membership is running. Audited.
 
-use shared::adapters::cognito::CognitoIdentity;
-use shared::adapters::dynamo::DynamoStore;
-use shared::http::response::no_content;
-use shared::http::{Body, Caller, HttpFunction, Request, Response};
-use shared::ports::identity::Identity;
-use shared::ports::privacy::PrivacyStore;
-use shared::usecase::privacy::erase;
-use shared::{ApiError, AppContext};
+use app::AppError;
+use app::ports::identity::Identity;
+use app::ports::privacy::PrivacyStore;
+use app::usecase::privacy::erase;
+use aws::AppContext;
+use aws::cognito::CognitoIdentity;
+use aws::dynamo::DynamoStore;
+use edge::http::response::no_content;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of};
 
 pub struct EraseMe<S, I> {
     store: S,
@@ -25,8 +26,8 @@ pub fn build(ctx: &AppContext) -> EraseMe<DynamoStore, CognitoIdentity> {
 }
 
 impl<S: PrivacyStore, I: Identity> HttpFunction for EraseMe<S, I> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         erase(&self.store, &self.identity, &caller).await?;
         tracing::info!(user_id = %caller.user_id, "account erased");
         Ok(no_content())
@@ -40,7 +41,7 @@ impl<S: PrivacyStore, I: Identity> HttpFunction for EraseMe<S, I> {
     tag = "privacy",
     responses(
         (status = 204, description = "erased"),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,15 +1,16 @@
 //! `GET /users/me/export`: everything we hold about the caller, as one JSON document
 //! (profile, roles, membership, bookings, payments, reviews, notifications). Audited.
 
+use app::AppError;
+use app::ports::audit::AuditStore;
+use app::ports::identity::Identity;
+use app::ports::privacy::PrivacyStore;
+use app::usecase::privacy::export;
+use aws::AppContext;
+use aws::cognito::CognitoIdentity;
+use aws::dynamo::DynamoStore;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
-use shared::adapters::cognito::CognitoIdentity;
-use shared::adapters::dynamo::DynamoStore;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
-use shared::ports::audit::AuditStore;
-use shared::ports::identity::Identity;
-use shared::ports::privacy::PrivacyStore;
-use shared::usecase::privacy::export;
-use shared::{ApiError, AppContext};
 
 pub struct ExportMe<S, I> {
     store: S,
@@ -24,8 +25,8 @@ pub fn build(ctx: &AppContext) -> ExportMe<DynamoStore, CognitoIdentity> {
 }
 
 impl<S: PrivacyStore + AuditStore, I: Identity> HttpFunction for ExportMe<S, I> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let document = export(&self.store, &self.identity, &caller).await?;
         tracing::info!(user_id = %caller.user_id, "personal data exported");
         json(StatusCode::OK, &document)
@@ -38,8 +39,8 @@ impl<S: PrivacyStore + AuditStore, I: Identity> HttpFunction for ExportMe<S, I> 
     path = "/users/me/export",
     tag = "privacy",
     responses(
-        (status = 200, description = "everything held about the caller", body = shared::ports::privacy::PersonalData),
-        shared::openapi::Problems,
+        (status = 200, description = "everything held about the caller", body = app::ports::privacy::PersonalData),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

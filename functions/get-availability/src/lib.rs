@@ -3,20 +3,21 @@
 //! holds are free at once. One query for the space (cached briefly) plus one per week of
 //! slot claims: a week costs at most three queries.
 
+use app::AppError;
+use app::ports::bookings::BookingStore;
+use app::ports::spaces::SpaceStore;
+use app::usecase::catalog::Catalog;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::availability::free_intervals;
+use domain::hours::time_zone;
+use domain::money::Money;
+use domain::space::{ItemKind, MAX_HORIZON_DAYS};
+use edge::http::params::{path_param, query_param};
+use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::availability::free_intervals;
-use shared::domain::hours::time_zone;
-use shared::domain::money::Money;
-use shared::domain::space::{ItemKind, MAX_HORIZON_DAYS};
-use shared::http::params::{path_param, query_param};
-use shared::http::{Body, HttpFunction, Request, Response, json};
-use shared::ports::bookings::BookingStore;
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::catalog::Catalog;
-use shared::{ApiError, AppContext};
 
 pub const MAX_RANGE_DAYS: i64 = 31;
 
@@ -64,11 +65,11 @@ struct Availability<'a> {
     items: Vec<ItemAvailability<'a>>,
 }
 
-fn instant(req: &Request, name: &str) -> Result<Timestamp, ApiError> {
+fn instant(req: &Request, name: &str) -> Result<Timestamp, AppError> {
     let raw = query_param(req, name)
-        .ok_or_else(|| ApiError::field(name, "required", "an RFC 3339 instant is required"))?;
+        .ok_or_else(|| AppError::field(name, "required", "an RFC 3339 instant is required"))?;
     raw.parse().map_err(|_| {
-        ApiError::field(
+        AppError::field(
             name,
             "format",
             "must be an RFC 3339 instant such as 2026-11-25T09:00:00Z",
@@ -77,17 +78,17 @@ fn instant(req: &Request, name: &str) -> Result<Timestamp, ApiError> {
 }
 
 impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let space_id = path_param(&req, "spaceId")?;
         let (from, to) = (instant(&req, "from")?, instant(&req, "to")?);
         if to <= from {
-            return Err(ApiError::field("to", "order", "must be after from"));
+            return Err(AppError::field("to", "order", "must be after from"));
         }
         // Far from the ends of the calendar, where local-date arithmetic has room.
         let now = Timestamp::now();
         let earliest: Timestamp = "2000-01-01T00:00:00Z".parse().expect("a valid instant");
         if from < earliest {
-            return Err(ApiError::field(
+            return Err(AppError::field(
                 "from",
                 "range",
                 "must not be before 2000-01-01",
@@ -95,14 +96,14 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
         }
         let latest = now + SignedDuration::from_hours(24 * (MAX_HORIZON_DAYS as i64 + 366));
         if to > latest {
-            return Err(ApiError::field(
+            return Err(AppError::field(
                 "to",
                 "range",
                 "must be within the booking horizon of any space (about three years ahead)",
             ));
         }
         if to - from > SignedDuration::from_hours(24 * MAX_RANGE_DAYS) {
-            return Err(ApiError::field(
+            return Err(AppError::field(
                 "to",
                 "max_range",
                 format!("the range may span at most {MAX_RANGE_DAYS} days"),
@@ -114,7 +115,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
             Some("room") => Some(ItemKind::Room),
             Some("office") => Some(ItemKind::Office),
             Some(_) => {
-                return Err(ApiError::field(
+                return Err(AppError::field(
                     "type",
                     "enum",
                     "must be desk, room or office",
@@ -126,10 +127,10 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
             .catalog
             .space(&self.store, &space_id, false)
             .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no space {space_id}")))?;
+            .ok_or_else(|| AppError::NotFound(format!("no space {space_id}")))?;
         let space = &entry.space;
         let tz = time_zone(&space.time_zone)
-            .ok_or_else(|| ApiError::internal("invalid stored time zone"))?;
+            .ok_or_else(|| AppError::internal("invalid stored time zone"))?;
         // The claim covering `from` may start up to a cell before it.
         let claims = self
             .store
@@ -143,7 +144,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
             .filter(|i| only_item.as_deref().is_none_or(|id| i.id == id))
             .collect();
         if only_item.is_some() && items.is_empty() {
-            return Err(ApiError::NotFound(format!(
+            return Err(AppError::NotFound(format!(
                 "no item {} in space {space_id}",
                 only_item.unwrap_or_default()
             )));
@@ -203,7 +204,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
     ),
     responses(
         (status = 200, description = "free intervals per item", body = Availability<'static>),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}

@@ -1,16 +1,17 @@
 //! `GET /bookings/{bookingId}`: for its booker, the space's operator and admins (404 for
 //! anyone else, so booking ids reveal nothing).
 
+use app::AppError;
+use app::ports::bookings::BookingStore;
+use app::ports::spaces::SpaceStore;
+use app::usecase::bookings::visible_booking;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::api::bookings::BookingView;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::bookings::BookingView;
-use shared::http::params::path_param;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
-use shared::ports::bookings::BookingStore;
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::bookings::visible_booking;
-use shared::{ApiError, AppContext};
 
 pub struct GetBooking<S> {
     store: S,
@@ -23,8 +24,8 @@ pub fn build(ctx: &AppContext) -> GetBooking<DynamoStore> {
 }
 
 impl<S: BookingStore + SpaceStore> HttpFunction for GetBooking<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let id = path_param(&req, "bookingId")?;
         let (booking, payment) = visible_booking(&self.store, &caller, &id).await?;
         json(
@@ -44,8 +45,8 @@ impl<S: BookingStore + SpaceStore> HttpFunction for GetBooking<S> {
         ("bookingId" = String, Path),
     ),
     responses(
-        (status = 200, description = "the booking", body = shared::api::bookings::BookingView<'static>),
-        shared::openapi::Problems,
+        (status = 200, description = "the booking", body = edge::api::bookings::BookingView<'static>),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

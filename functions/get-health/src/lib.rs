@@ -1,9 +1,10 @@
 //! `GET /health`: liveness. Touches no dependency, so it answers even when AWS is degraded.
 
+use app::AppError;
+use aws::AppContext;
+use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
 use serde::Serialize;
-use shared::http::{Body, HttpFunction, Request, Response, json};
-use shared::{ApiError, AppContext};
 
 pub struct GetHealth {
     stage: String,
@@ -23,7 +24,7 @@ struct Health<'a> {
 }
 
 impl HttpFunction for GetHealth {
-    async fn handle(&self, _req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, _req: Request) -> Result<Response<Body>, AppError> {
         json(
             StatusCode::OK,
             &Health {
@@ -42,7 +43,7 @@ impl HttpFunction for GetHealth {
     tag = "health",
     responses(
         (status = 200, description = "alive", body = Health<'static>),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}

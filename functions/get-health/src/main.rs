@@ -1,6 +1,6 @@
 //! Lambda entry point: the composition root only. The handler is in lib.rs.
 
 #[tokio::main]
-async fn main() -> Result<(), shared::runtime::Error> {
-    shared::runtime::serve_http(get_health::build).await
+async fn main() -> Result<(), edge::runtime::Error> {
+    edge::runtime::serve_http(get_health::build).await
 }

@@ -1,11 +1,12 @@
 //! `GET /spaces/{spaceId}/items/{itemId}`: one bookable item (public).
 
+use app::AppError;
+use app::ports::spaces::SpaceStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
-use shared::adapters::dynamo::DynamoStore;
-use shared::http::params::path_param;
-use shared::http::{Body, HttpFunction, Request, Response, json};
-use shared::ports::spaces::SpaceStore;
-use shared::{ApiError, AppContext};
 
 pub struct GetItem<S> {
     spaces: S,
@@ -18,14 +19,14 @@ pub fn build(ctx: &AppContext) -> GetItem<DynamoStore> {
 }
 
 impl<S: SpaceStore> HttpFunction for GetItem<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let space_id = path_param(&req, "spaceId")?;
         let item_id = path_param(&req, "itemId")?;
         let item = self
             .spaces
             .get_item(&space_id, &item_id)
             .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no item {item_id} in space {space_id}")))?;
+            .ok_or_else(|| AppError::NotFound(format!("no item {item_id} in space {space_id}")))?;
         json(StatusCode::OK, &item)
     }
 }
@@ -40,8 +41,8 @@ impl<S: SpaceStore> HttpFunction for GetItem<S> {
         ("itemId" = String, Path),
     ),
     responses(
-        (status = 200, description = "the item", body = shared::domain::space::BookableItem),
-        shared::openapi::Problems,
+        (status = 200, description = "the item", body = domain::space::BookableItem),
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}

@@ -1,11 +1,12 @@
 //! `GET /users/me`: the caller's profile and roles.
 
+use app::AppError;
+use app::ports::users::UserStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::api::users::UserResponse;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::users::UserResponse;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
-use shared::ports::users::UserStore;
-use shared::{ApiError, AppContext};
 
 pub struct GetMe<U> {
     users: U,
@@ -22,14 +23,14 @@ impl<U: UserStore> GetMe<U> {
 }
 
 impl<U: UserStore> HttpFunction for GetMe<U> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let user = self
             .users
             .get_user(&caller.user_id)
             .await?
             // A valid token without a profile: an account created outside registration.
-            .ok_or_else(|| ApiError::NotFound("no profile exists for this account".into()))?;
+            .ok_or_else(|| AppError::NotFound("no profile exists for this account".into()))?;
         json(StatusCode::OK, &UserResponse::new(user, caller.roles))
     }
 }
@@ -40,8 +41,8 @@ impl<U: UserStore> HttpFunction for GetMe<U> {
     path = "/users/me",
     tag = "users",
     responses(
-        (status = 200, description = "the caller's profile", body = shared::api::users::UserResponse),
-        shared::openapi::Problems,
+        (status = 200, description = "the caller's profile", body = edge::api::users::UserResponse),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

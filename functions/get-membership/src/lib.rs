@@ -1,11 +1,12 @@
 //! `GET /users/me/membership`: the caller's membership (404 when there is none).
 
+use app::AppError;
+use app::ports::memberships::MembershipStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::api::memberships::MembershipView;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::memberships::MembershipView;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
-use shared::ports::memberships::MembershipStore;
-use shared::{ApiError, AppContext};
 
 pub struct GetMembership<S> {
     store: S,
@@ -18,14 +19,14 @@ pub fn build(ctx: &AppContext) -> GetMembership<DynamoStore> {
 }
 
 impl<S: MembershipStore> HttpFunction for GetMembership<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let membership = self
             .store
             .member_state(&caller.user_id)
             .await?
             .membership
-            .ok_or_else(|| ApiError::NotFound("you have no membership".into()))?;
+            .ok_or_else(|| AppError::NotFound("you have no membership".into()))?;
         json(
             StatusCode::OK,
             &MembershipView {
@@ -42,8 +43,8 @@ impl<S: MembershipStore> HttpFunction for GetMembership<S> {
     path = "/users/me/membership",
     tag = "memberships",
     responses(
-        (status = 200, description = "the caller's membership", body = shared::api::memberships::MembershipView<'static>),
-        shared::openapi::Problems,
+        (status = 200, description = "the caller's membership", body = edge::api::memberships::MembershipView<'static>),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,11 +1,12 @@
 //! `GET /membership-plans/{planId}`: one plan (public).
 
+use app::AppError;
+use app::ports::plans::PlanStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
-use shared::adapters::dynamo::DynamoStore;
-use shared::http::params::path_param;
-use shared::http::{Body, HttpFunction, Request, Response, json};
-use shared::ports::plans::PlanStore;
-use shared::{ApiError, AppContext};
 
 pub struct GetPlan<P> {
     plans: P,
@@ -18,13 +19,13 @@ pub fn build(ctx: &AppContext) -> GetPlan<DynamoStore> {
 }
 
 impl<P: PlanStore> HttpFunction for GetPlan<P> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let id = path_param(&req, "planId")?;
         let plan = self
             .plans
             .get_plan(&id)
             .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no membership plan {id}")))?;
+            .ok_or_else(|| AppError::NotFound(format!("no membership plan {id}")))?;
         json(StatusCode::OK, &plan)
     }
 }
@@ -38,8 +39,8 @@ impl<P: PlanStore> HttpFunction for GetPlan<P> {
         ("planId" = String, Path),
     ),
     responses(
-        (status = 200, description = "the plan", body = shared::domain::plan::MembershipPlan),
-        shared::openapi::Problems,
+        (status = 200, description = "the plan", body = domain::plan::MembershipPlan),
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}

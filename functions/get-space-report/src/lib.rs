@@ -3,19 +3,20 @@
 //! space's operator and admins. Counters come from the analytics worker; open minutes
 //! from the space's opening hours.
 
+use app::AppError;
+use app::ports::analytics::AnalyticsStore;
+use app::ports::spaces::SpaceStore;
+use app::usecase::spaces::managed_space;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::analytics::{Counters, open_minutes};
+use domain::hours::{parse_date, time_zone};
+use edge::http::params::{path_param, query_param};
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::analytics::{Counters, open_minutes};
-use shared::domain::hours::{parse_date, time_zone};
-use shared::http::params::{path_param, query_param};
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
-use shared::ports::analytics::AnalyticsStore;
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::spaces::managed_space;
-use shared::{ApiError, AppContext};
 
 pub const MAX_DAYS: i64 = 92;
 
@@ -81,22 +82,22 @@ struct Report {
     days: Vec<Day>,
 }
 
-fn date_param(req: &Request, name: &str) -> Result<Date, ApiError> {
+fn date_param(req: &Request, name: &str) -> Result<Date, AppError> {
     let raw = query_param(req, name)
-        .ok_or_else(|| ApiError::field(name, "required", "a local date YYYY-MM-DD"))?;
-    parse_date(&raw).ok_or_else(|| ApiError::field(name, "format", "a local date YYYY-MM-DD"))
+        .ok_or_else(|| AppError::field(name, "required", "a local date YYYY-MM-DD"))?;
+    parse_date(&raw).ok_or_else(|| AppError::field(name, "format", "a local date YYYY-MM-DD"))
 }
 
 impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let space_id = path_param(&req, "spaceId")?;
         let (from, to) = (date_param(&req, "from")?, date_param(&req, "to")?);
         if to < from {
-            return Err(ApiError::field("to", "order", "must not be before from"));
+            return Err(AppError::field("to", "order", "must not be before from"));
         }
         if (to - from).get_days() as i64 >= MAX_DAYS {
-            return Err(ApiError::field(
+            return Err(AppError::field(
                 "to",
                 "range",
                 format!("at most {MAX_DAYS} days"),
@@ -107,8 +108,8 @@ impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
             .store
             .get_space(&space_id)
             .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no space {space_id}")))?;
-        let tz = time_zone(&space.time_zone).ok_or_else(|| ApiError::internal("bad time zone"))?;
+            .ok_or_else(|| AppError::NotFound(format!("no space {space_id}")))?;
+        let tz = time_zone(&space.time_zone).ok_or_else(|| AppError::internal("bad time zone"))?;
         let counters = self
             .store
             .day_counters(&space_id, &from.to_string(), &to.to_string())
@@ -141,7 +142,7 @@ impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
             });
             date = date
                 .checked_add(1.day())
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+                .map_err(|e| AppError::internal(e.to_string()))?;
         }
         json(
             StatusCode::OK,
@@ -169,7 +170,7 @@ impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
     ),
     responses(
         (status = 200, description = "per day and item", body = Report),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

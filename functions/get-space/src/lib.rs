@@ -1,13 +1,14 @@
 //! `GET /spaces/{spaceId}`: a space and its bookable items. Public; one DynamoDB query.
 
+use app::AppError;
+use app::ports::spaces::SpaceStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::space::SpaceStatus;
+use edge::api::spaces::SpaceResponse;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::spaces::SpaceResponse;
-use shared::domain::space::SpaceStatus;
-use shared::http::params::path_param;
-use shared::http::{Body, HttpFunction, Request, Response, json};
-use shared::ports::spaces::SpaceStore;
-use shared::{ApiError, AppContext};
 
 pub struct GetSpace<S> {
     spaces: S,
@@ -24,7 +25,7 @@ impl<S: SpaceStore> GetSpace<S> {
 }
 
 impl<S: SpaceStore> HttpFunction for GetSpace<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let id = path_param(&req, "spaceId")?;
         match self.spaces.get_space(&id).await? {
             Some((space, mut items)) if space.status == SpaceStatus::Active => {
@@ -37,7 +38,7 @@ impl<S: SpaceStore> HttpFunction for GetSpace<S> {
                     },
                 )
             }
-            _ => Err(ApiError::NotFound(format!("no space {id}"))),
+            _ => Err(AppError::NotFound(format!("no space {id}"))),
         }
     }
 }
@@ -51,8 +52,8 @@ impl<S: SpaceStore> HttpFunction for GetSpace<S> {
         ("spaceId" = String, Path),
     ),
     responses(
-        (status = 200, description = "the space and its items", body = shared::api::spaces::SpaceResponse<'static>),
-        shared::openapi::Problems,
+        (status = 200, description = "the space and its items", body = edge::api::spaces::SpaceResponse<'static>),
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}

@@ -1,15 +1,17 @@
 //! `PUT /users/{userId}/roles/{role}` (admin): grants the operator or admin role.
 //! Idempotent: granting a role the user has is a no-op. The user's next token carries it.
 
-use shared::adapters::cognito::CognitoIdentity;
-use shared::adapters::dynamo::DynamoStore;
-use shared::http::response::no_content;
-use shared::http::{Body, Caller, HttpFunction, Request, Response};
-use shared::ports::audit::AuditStore;
-use shared::ports::identity::Identity;
-use shared::ports::users::UserStore;
-use shared::usecase::roles::{RoleChange, change_role, role_change_target};
-use shared::{ApiError, AppContext};
+use app::AppError;
+use app::ports::audit::AuditStore;
+use app::ports::identity::Identity;
+use app::ports::users::UserStore;
+use app::usecase::roles::{RoleChange, change_role, role_change_target};
+use aws::AppContext;
+use aws::cognito::CognitoIdentity;
+use aws::dynamo::DynamoStore;
+use edge::http::params::path_param;
+use edge::http::response::no_content;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of};
 
 pub struct GrantRole<I, U> {
     identity: I,
@@ -24,9 +26,11 @@ pub fn build(ctx: &AppContext) -> GrantRole<CognitoIdentity, DynamoStore> {
 }
 
 impl<I: Identity, U: UserStore + AuditStore> HttpFunction for GrantRole<I, U> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
-        let (user_id, role) = role_change_target(&req, &caller, &self.users).await?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
+        let user_id = path_param(&req, "userId")?;
+        let role =
+            role_change_target(&caller, &self.users, &user_id, &path_param(&req, "role")?).await?;
         change_role(
             &self.identity,
             &self.users,
@@ -52,7 +56,7 @@ impl<I: Identity, U: UserStore + AuditStore> HttpFunction for GrantRole<I, U> {
     ),
     responses(
         (status = 204, description = "granted"),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

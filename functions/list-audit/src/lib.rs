@@ -1,13 +1,14 @@
 //! `GET /audit?month=YYYY-MM&limit&cursor` (admin): the audit log of a month (UTC),
 //! newest first: who changed what and when, with the state before and after.
 
+use app::AppError;
+use app::ports::audit::AuditStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::audit::parse_month;
+use edge::http::params::{limit_param, query_param};
+use edge::http::{Body, HttpFunction, Request, Response, Role, caller_of, json};
 use http::StatusCode;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::audit::parse_month;
-use shared::http::params::{limit_param, query_param};
-use shared::http::{Body, Caller, HttpFunction, Request, Response, Role, json};
-use shared::ports::audit::AuditStore;
-use shared::{ApiError, AppContext};
 
 pub const MAX_LIMIT: usize = 100;
 
@@ -22,13 +23,13 @@ pub fn build(ctx: &AppContext) -> ListAudit<DynamoStore> {
 }
 
 impl<S: AuditStore> HttpFunction for ListAudit<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         caller.require(Role::Admin)?;
         let month = match query_param(&req, "month") {
             None => jiff::Timestamp::now().strftime("%Y-%m").to_string(),
             Some(text) => parse_month(&text)
-                .ok_or_else(|| ApiError::field("month", "format", "must be a month as YYYY-MM"))?,
+                .ok_or_else(|| AppError::field("month", "format", "must be a month as YYYY-MM"))?,
         };
         let limit = limit_param(&req, 50, MAX_LIMIT)?;
         let page = self
@@ -50,8 +51,8 @@ impl<S: AuditStore> HttpFunction for ListAudit<S> {
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(
-        (status = 200, description = "newest first", body = shared::ports::bookings::Page<shared::domain::audit::AuditEntry>),
-        shared::openapi::Problems,
+        (status = 200, description = "newest first", body = app::ports::bookings::Page<domain::audit::AuditEntry>),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,13 +1,14 @@
 //! `GET /users/me/notifications?limit&cursor`: the caller's in-app notifications, newest
 //! first.
 
+use app::AppError;
+use app::ports::notifications::NotificationStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::notification::Notification;
+use edge::http::params::{limit_param, query_param};
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::notification::Notification;
-use shared::http::params::{limit_param, query_param};
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
-use shared::ports::notifications::NotificationStore;
-use shared::{ApiError, AppContext};
 
 pub const MAX_LIMIT: usize = 50;
 
@@ -22,8 +23,8 @@ pub fn build(ctx: &AppContext) -> ListNotifications<DynamoStore> {
 }
 
 impl<S: NotificationStore> HttpFunction for ListNotifications<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let limit = limit_param(&req, 20, MAX_LIMIT)?;
         let page = self
             .store
@@ -47,8 +48,8 @@ impl<S: NotificationStore> HttpFunction for ListNotifications<S> {
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(
-        (status = 200, description = "newest first", body = shared::ports::bookings::Page<Notification>),
-        shared::openapi::Problems,
+        (status = 200, description = "newest first", body = app::ports::bookings::Page<Notification>),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,12 +1,13 @@
 //! `GET /membership-plans`: the plans open for subscription (public), cheapest first.
 
+use app::AppError;
+use app::ports::plans::PlanStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::plan::{MembershipPlan, PlanStatus};
+use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
 use serde::Serialize;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::plan::{MembershipPlan, PlanStatus};
-use shared::http::{Body, HttpFunction, Request, Response, json};
-use shared::ports::plans::PlanStore;
-use shared::{ApiError, AppContext};
 
 pub struct ListPlans<P> {
     plans: P,
@@ -24,7 +25,7 @@ struct PlanList {
 }
 
 impl<P: PlanStore> HttpFunction for ListPlans<P> {
-    async fn handle(&self, _req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, _req: Request) -> Result<Response<Body>, AppError> {
         let mut items: Vec<MembershipPlan> = self
             .plans
             .list_plans()
@@ -46,7 +47,7 @@ impl<P: PlanStore> HttpFunction for ListPlans<P> {
     tag = "memberships",
     responses(
         (status = 200, description = "active plans", body = PlanList),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}

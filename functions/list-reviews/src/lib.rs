@@ -1,15 +1,16 @@
 //! `GET /spaces/{spaceId}/reviews?limit&cursor`: public, newest first, with the space's
 //! rating summary. Authors are not shown.
 
+use app::AppError;
+use app::ports::reviews::ReviewStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::review::Review;
+use domain::search::RatingSummary;
+use edge::http::params::{limit_param, path_param, query_param};
+use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
 use serde::Serialize;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::review::Review;
-use shared::domain::search::RatingSummary;
-use shared::http::params::{limit_param, path_param, query_param};
-use shared::http::{Body, HttpFunction, Request, Response, json};
-use shared::ports::reviews::ReviewStore;
-use shared::{ApiError, AppContext};
 
 pub const MAX_LIMIT: usize = 50;
 
@@ -32,7 +33,7 @@ struct Page {
 }
 
 impl<S: ReviewStore> HttpFunction for ListReviews<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let space_id = path_param(&req, "spaceId")?;
         let limit = limit_param(&req, 20, MAX_LIMIT)?;
         let cursor = query_param(&req, "cursor");
@@ -75,7 +76,7 @@ impl<S: ReviewStore> HttpFunction for ListReviews<S> {
     ),
     responses(
         (status = 200, description = "newest first", body = Page),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}

@@ -1,16 +1,17 @@
 //! `GET /users/{userId}/bookings?when=upcoming|past|all&status=&limit=&cursor=`: a user's
 //! own bookings (admins: anyone's), paged with an opaque cursor.
 
+use app::AppError;
+use app::ports::bookings::{BookingQuery, BookingStore, When};
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::booking::BookingStatus;
+use edge::api::bookings::BookingView;
+use edge::http::params::{limit_param, path_param, query_param};
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
 use jiff::Timestamp;
 use serde::Serialize;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::bookings::BookingView;
-use shared::domain::booking::BookingStatus;
-use shared::http::params::{limit_param, path_param, query_param};
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
-use shared::ports::bookings::{BookingQuery, BookingStore, When};
-use shared::{ApiError, AppContext};
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
@@ -33,11 +34,11 @@ struct BookingPage<'a> {
 }
 
 impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let user_id = path_param(&req, "userId")?;
         if user_id != caller.user_id && !caller.is_admin() {
-            return Err(ApiError::Forbidden(
+            return Err(AppError::Forbidden(
                 "you can list only your own bookings".into(),
             ));
         }
@@ -46,7 +47,7 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
             Some("past") => When::Past,
             Some("all") => When::All,
             Some(_) => {
-                return Err(ApiError::field(
+                return Err(AppError::field(
                     "when",
                     "enum",
                     "must be upcoming, past or all",
@@ -56,7 +57,7 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
         let status = match query_param(&req, "status") {
             None => None,
             Some(s) => Some(BookingStatus::parse(&s).ok_or_else(|| {
-                ApiError::field(
+                AppError::field(
                     "status",
                     "enum",
                     "must be pending, confirmed, cancelled, expired or failed",
@@ -66,7 +67,7 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
         let limit = limit_param(&req, DEFAULT_LIMIT, MAX_LIMIT)?;
         let cursor = query_param(&req, "cursor");
         if cursor.as_ref().is_some_and(|c| c.len() > 1024) {
-            return Err(ApiError::field(
+            return Err(AppError::field(
                 "cursor",
                 "format",
                 "not a cursor from a previous page of this list",
@@ -112,7 +113,7 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
     ),
     responses(
         (status = 200, description = "the user's bookings", body = BookingPage<'static>),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -2,11 +2,11 @@
 //! connect: availability is public (as `GET /spaces/{id}/availability` is), and what a
 //! connection may do is bounded (it follows at most a few spaces; the stage throttles).
 
-use shared::AppContext;
-use shared::adapters::dynamo::DynamoStore;
-use shared::events_lambda::{WebSocketEvent, WebSocketResponse};
-use shared::ports::live::LiveConnections;
-use shared::runtime::{Error, EventFunction};
+use app::ports::live::LiveConnections;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::events::{WebSocketEvent, WebSocketResponse};
+use edge::runtime::{Error, EventFunction};
 
 pub struct LiveConnect<S> {
     store: S,

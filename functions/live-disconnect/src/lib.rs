@@ -2,11 +2,11 @@
 //! spaces it followed. API Gateway sends it on a best-effort basis; rows of a connection
 //! whose `$disconnect` never came expire, and a push to it (410) removes its follower row.
 
-use shared::AppContext;
-use shared::adapters::dynamo::DynamoStore;
-use shared::events_lambda::{WebSocketEvent, WebSocketResponse};
-use shared::ports::live::LiveConnections;
-use shared::runtime::{Error, EventFunction};
+use app::ports::live::LiveConnections;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::events::{WebSocketEvent, WebSocketResponse};
+use edge::runtime::{Error, EventFunction};
 
 pub struct LiveDisconnect<S> {
     store: S,

@@ -4,15 +4,15 @@
 //! `{"type": "subscribed", "space_id": ...}`, or `{"type": "error", ...}` with the
 //! problem+json fields (400 naming the field, 404 unknown space, 409 too many spaces).
 
-use shared::ApiError;
-use shared::AppContext;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::live::SubscriptionRequest;
-use shared::domain::space::SpaceStatus;
-use shared::events_lambda::{WebSocketEvent, WebSocketResponse};
-use shared::ports::live::LiveConnections;
-use shared::ports::spaces::SpaceStore;
-use shared::runtime::{Error, EventFunction};
+use app::AppError;
+use app::ports::live::LiveConnections;
+use app::ports::spaces::SpaceStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::live::SubscriptionRequest;
+use domain::space::SpaceStatus;
+use edge::events::{WebSocketEvent, WebSocketResponse};
+use edge::runtime::{Error, EventFunction};
 
 pub struct LiveSubscriptions<S> {
     store: S,
@@ -25,7 +25,7 @@ pub fn build(ctx: &AppContext) -> LiveSubscriptions<DynamoStore> {
 }
 
 impl<S: LiveConnections + SpaceStore> LiveSubscriptions<S> {
-    async fn apply(&self, event: &WebSocketEvent) -> Result<serde_json::Value, ApiError> {
+    async fn apply(&self, event: &WebSocketEvent) -> Result<serde_json::Value, AppError> {
         let request = SubscriptionRequest::parse(event.body.as_deref())?;
         let connection = &event.request_context.connection_id;
         let space_id = request.space_id.as_str();
@@ -40,7 +40,7 @@ impl<S: LiveConnections + SpaceStore> LiveSubscriptions<S> {
             .await?
             .is_some_and(|space| space.status == SpaceStatus::Active);
         if !visible {
-            return Err(ApiError::NotFound(format!("no space {space_id}")));
+            return Err(AppError::NotFound(format!("no space {space_id}")));
         }
         self.store
             .subscribe(connection, space_id, jiff::Timestamp::now())
@@ -58,7 +58,7 @@ impl<S: LiveConnections + SpaceStore> EventFunction for LiveSubscriptions<S> {
             Ok(body) => WebSocketResponse::json(200, &body),
             // Server-side failures are the function's error (API Gateway answers 500 and
             // the log has the cause); the client's mistakes are answered on the socket.
-            Err(err @ (ApiError::Internal(_) | ApiError::Unavailable(_))) => {
+            Err(err @ (AppError::Internal(_) | AppError::Unavailable(_))) => {
                 return Err(err.into());
             }
             Err(err) => WebSocketResponse::problem(&err),

@@ -1,14 +1,15 @@
 //! `POST /users/login`: `{email, password}` signs in; `{refresh_token}` renews the tokens.
 //! Wrong credentials are one 401 whatever was wrong, so the answer reveals no accounts.
 
+use app::AppError;
+use app::ports::identity::Identity;
+use aws::AppContext;
+use aws::cognito::CognitoIdentity;
+use domain::user::normalize_email;
+use domain::validate::Violations;
+use edge::http::{Body, HttpFunction, Request, Response, json, parse_json};
 use http::StatusCode;
 use serde::Deserialize;
-use shared::adapters::cognito::CognitoIdentity;
-use shared::domain::user::normalize_email;
-use shared::domain::validate::Violations;
-use shared::http::{Body, HttpFunction, Request, Response, json, parse_json};
-use shared::ports::identity::Identity;
-use shared::{ApiError, AppContext};
 
 const MAX_SECRET_CHARS: usize = 4096;
 
@@ -35,7 +36,7 @@ impl<I: Identity> LoginUser<I> {
 }
 
 impl<I: Identity> HttpFunction for LoginUser<I> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let input: LoginRequest = parse_json(&req)?;
         let mut v = Violations::new();
         for (field, value) in [
@@ -86,8 +87,8 @@ impl<I: Identity> HttpFunction for LoginUser<I> {
     tag = "users",
     request_body(content = LoginRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "signed in", body = shared::ports::identity::Tokens),
-        shared::openapi::Problems,
+        (status = 200, description = "signed in", body = app::ports::identity::Tokens),
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}
@@ -95,8 +96,8 @@ pub fn route() {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::fakes::FakeIdentity;
-    use shared::ports::identity::NewAccount;
+    use app::fakes::FakeIdentity;
+    use app::ports::identity::NewAccount;
 
     fn request(body: &str) -> Request {
         http::Request::builder().body(Body::from(body)).unwrap()
@@ -140,14 +141,14 @@ mod tests {
             .handle(request(r#"{"email":"ada@example.com","password":"wrong"}"#))
             .await
             .unwrap_err();
-        assert!(matches!(err, ApiError::Unauthorized(_)));
+        assert!(matches!(err, AppError::Unauthorized(_)));
         for body in [
             r#"{"email":"a@b.co"}"#,
             r#"{"refresh_token":"x","email":"a@b.co"}"#,
             "{}",
         ] {
             let err = f.handle(request(body)).await.unwrap_err();
-            assert!(matches!(err, ApiError::Validation(_)), "{body}");
+            assert!(matches!(err, AppError::Validation(_)), "{body}");
         }
     }
 }

@@ -1,13 +1,14 @@
 //! `PUT /users/me/notifications/{notificationId}/read`: marks one of the caller's
 //! notifications read (the first read time is kept; 404 for anyone else's).
 
+use app::AppError;
+use app::ports::notifications::NotificationStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::http::params::path_param;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json};
-use shared::ports::notifications::NotificationStore;
-use shared::{ApiError, AppContext};
 
 pub struct MarkNotificationRead<S> {
     store: S,
@@ -20,8 +21,8 @@ pub fn build(ctx: &AppContext) -> MarkNotificationRead<DynamoStore> {
 }
 
 impl<S: NotificationStore> HttpFunction for MarkNotificationRead<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let id = path_param(&req, "notificationId")?;
         let n = self
             .store
@@ -40,8 +41,8 @@ impl<S: NotificationStore> HttpFunction for MarkNotificationRead<S> {
         ("notificationId" = String, Path),
     ),
     responses(
-        (status = 200, description = "marked read", body = shared::domain::notification::Notification),
-        shared::openapi::Problems,
+        (status = 200, description = "marked read", body = domain::notification::Notification),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,14 +1,16 @@
 //! Notifications worker (notifications queue): in-app, email (SES) and SMS (SNS) by the
-//! member's preferences, once per event and channel. See `shared::usecase::notify`.
+//! member's preferences, once per event and channel. See `notify`.
 
-use shared::AppContext;
-use shared::adapters::dynamo::DynamoStore;
-use shared::adapters::notifier::AwsNotifier;
-use shared::events_lambda::{BatchResponse, SqsEvent};
-use shared::ports::notifications::{NotificationStore, Notifier};
-use shared::ports::users::UserStore;
-use shared::runtime::{Error, EventFunction};
-use shared::usecase::notify::notify_batch;
+mod notify;
+
+use crate::notify::notify_batch;
+use app::ports::notifications::{NotificationStore, Notifier};
+use app::ports::users::UserStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use aws::notifier::AwsNotifier;
+use edge::events::{BatchResponse, SqsEvent};
+use edge::runtime::{Error, EventFunction};
 
 pub struct NotificationsWorker<S, N> {
     store: S,

@@ -1,12 +1,14 @@
 //! Outbox relay: the table's stream (outbox items only, by the event source filter) to the
-//! EventBridge bus. See `shared::usecase::relay` for the retry and poison-record rules.
+//! EventBridge bus. See `relay` for the retry and poison-record rules.
 
-use shared::AppContext;
-use shared::adapters::eventbridge::EventBridgeBus;
-use shared::events_lambda::{BatchResponse, StreamEvent};
-use shared::ports::events::EventBus;
-use shared::runtime::{Error, EventFunction};
-use shared::usecase::relay::relay;
+mod relay;
+
+use crate::relay::relay;
+use app::ports::events::EventBus;
+use aws::AppContext;
+use aws::eventbridge::EventBridgeBus;
+use edge::events::{BatchResponse, StreamEvent};
+use edge::runtime::{Error, EventFunction};
 
 pub struct OutboxRelay<B> {
     bus: B,

@@ -7,21 +7,22 @@
 //! does not retry them for days. A transient failure (store or Stripe unavailable) is a
 //! 5xx, so Stripe retries later.
 
+use app::AppError;
+use app::ports::bookings::BookingStore;
+use app::ports::memberships::MembershipStore;
+use app::ports::payments::Payments;
+use app::usecase::memberships::sync_subscription;
+use app::usecase::payments;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use aws::stripe::StripePayments;
+use aws::stripe::event::{EventKind, StripeEvent};
+use aws::stripe::signature::{self, SignatureError};
+use domain::lifecycle::Outcome;
+use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
 use jiff::Timestamp;
 use serde::Serialize;
-use shared::adapters::dynamo::DynamoStore;
-use shared::adapters::stripe::StripePayments;
-use shared::domain::lifecycle::Outcome;
-use shared::http::{Body, HttpFunction, Request, Response, json};
-use shared::ports::bookings::BookingStore;
-use shared::ports::memberships::MembershipStore;
-use shared::ports::payments::Payments;
-use shared::stripe::event::{EventKind, StripeEvent};
-use shared::stripe::signature::{self, SignatureError};
-use shared::usecase::memberships::sync_subscription;
-use shared::usecase::payments;
-use shared::{ApiError, AppContext};
 
 pub struct PaymentsWebhook<S, P> {
     store: S,
@@ -59,12 +60,12 @@ struct Ack<'a> {
     outcome: String,
 }
 
-fn bad_signature(e: SignatureError) -> ApiError {
-    ApiError::field("Stripe-Signature", "signature", e.to_string())
+fn bad_signature(e: SignatureError) -> AppError {
+    AppError::field("Stripe-Signature", "signature", e.to_string())
 }
 
 impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWebhook<S, P> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let payload: &[u8] = req.body().as_ref();
         let header = req
             .headers()
@@ -74,7 +75,7 @@ impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWe
         signature::verify(header, payload, &self.secret, now.as_second()).map_err(bad_signature)?;
         let event = StripeEvent::parse(payload).map_err(|e| {
             tracing::error!(error = %e, "signed Stripe event we cannot read");
-            ApiError::field(
+            AppError::field(
                 "body",
                 "format",
                 "not a Stripe event this endpoint can read",
@@ -92,7 +93,7 @@ impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWe
                     .await?
             }
             EventKind::Subscription(sub) => {
-                let state = shared::ports::payments::Subscription {
+                let state = app::ports::payments::Subscription {
                     id: sub.id.clone(),
                     status: sub.status.clone(),
                     current_period_end: sub.current_period_end,
@@ -139,7 +140,7 @@ impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWe
     ),
     responses(
         (status = 200, description = "processed, duplicate or ignored", body = Ack<'static>),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}

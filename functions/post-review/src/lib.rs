@@ -4,21 +4,22 @@
 //! its guard, the rating sum and count (space and search rows) and the ReviewPosted event
 //! are one transaction, with atomic counters, so concurrent reviews never lose a count.
 
+use app::AppError;
+use app::ports::bookings::{BookingQuery, BookingStore, When};
+use app::ports::reviews::ReviewStore;
+use app::ports::spaces::SpaceStore;
+use app::ports::store::StoreError;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::booking::BookingStatus;
+use domain::events::DomainEvent;
+use domain::review::{Review, reviewable, validate_review};
+use domain::space::SpaceStatus;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
 use http::StatusCode;
 use jiff::Timestamp;
 use serde::Deserialize;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::booking::BookingStatus;
-use shared::domain::events::DomainEvent;
-use shared::domain::review::{Review, reviewable, validate_review};
-use shared::domain::space::SpaceStatus;
-use shared::http::params::path_param;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
-use shared::ports::bookings::{BookingQuery, BookingStore, When};
-use shared::ports::reviews::ReviewStore;
-use shared::ports::spaces::SpaceStore;
-use shared::ports::store::StoreError;
-use shared::{ApiError, AppContext};
 
 /// How many of the caller's past stays are looked through for an unreviewed one.
 const LOOKBACK: usize = 50;
@@ -43,13 +44,13 @@ struct ReviewInput {
     booking_id: Option<String>,
 }
 
-fn no_stay() -> ApiError {
-    ApiError::Forbidden("only a member whose confirmed stay here has ended can review it".into())
+fn no_stay() -> AppError {
+    AppError::Forbidden("only a member whose confirmed stay here has ended can review it".into())
 }
 
 impl<S: SpaceStore + BookingStore + ReviewStore> HttpFunction for PostReview<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let space_id = path_param(&req, "spaceId")?;
         let input: ReviewInput = parse_json(&req)?;
         validate_review(input.rating, &input.comment)?;
@@ -58,10 +59,10 @@ impl<S: SpaceStore + BookingStore + ReviewStore> HttpFunction for PostReview<S> 
             .get_space_profile(&space_id)
             .await?
             .filter(|s| s.status == SpaceStatus::Active)
-            .ok_or_else(|| ApiError::NotFound(format!("no space {space_id}")))?;
+            .ok_or_else(|| AppError::NotFound(format!("no space {space_id}")))?;
         // A rating is what members tell each other: the space's own operator has none to give.
         if space.owner_id == caller.user_id {
-            return Err(ApiError::Forbidden(
+            return Err(AppError::Forbidden(
                 "the operator of a space cannot review it".into(),
             ));
         }
@@ -123,7 +124,7 @@ impl<S: SpaceStore + BookingStore + ReviewStore> HttpFunction for PostReview<S> 
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(ApiError::Conflict {
+        Err(AppError::Conflict {
             detail: if input.booking_id.is_some() {
                 "this booking already has a review".into()
             } else {
@@ -144,8 +145,8 @@ impl<S: SpaceStore + BookingStore + ReviewStore> HttpFunction for PostReview<S> 
         ("spaceId" = String, Path),
     ),
     responses(
-        (status = 201, description = "posted", body = shared::domain::review::Review),
-        shared::openapi::Problems,
+        (status = 201, description = "posted", body = domain::review::Review),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

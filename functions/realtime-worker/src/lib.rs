@@ -4,13 +4,13 @@
 //! SQS delivers it again (connections that already had it get it twice and drop it by its
 //! `event_id`; a notice carries no state that a repeat could corrupt).
 
-use shared::AppContext;
-use shared::adapters::dynamo::DynamoStore;
-use shared::adapters::live_push::ApiGatewayPush;
-use shared::domain::live::availability_changed;
-use shared::events_lambda::{BatchResponse, BridgeEvent, SqsEvent};
-use shared::ports::live::{Delivery, LiveConnections, LivePush};
-use shared::runtime::{Error, EventFunction};
+use app::ports::live::{Delivery, LiveConnections, LivePush};
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use aws::live_push::ApiGatewayPush;
+use domain::live::availability_changed;
+use edge::events::{BatchResponse, BridgeEvent, SqsEvent};
+use edge::runtime::{Error, EventFunction};
 
 pub struct RealtimeWorker<S, P> {
     store: S,
@@ -81,10 +81,10 @@ mod tests {
     use std::collections::{HashMap, HashSet};
     use std::sync::Mutex;
 
+    use app::ports::notifications::ChannelError;
+    use app::ports::store::StoreError;
+    use edge::events::SqsMessage;
     use jiff::Timestamp;
-    use shared::events_lambda::SqsMessage;
-    use shared::ports::notifications::ChannelError;
-    use shared::ports::store::StoreError;
 
     use super::*;
 

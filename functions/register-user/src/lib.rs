@@ -2,18 +2,19 @@
 //! user record. If the record cannot be written the account is deleted again, so the two
 //! never disagree and the same email can simply retry.
 
+use app::AppError;
+use app::ports::identity::{Identity, NewAccount};
+use app::ports::users::UserStore;
+use aws::AppContext;
+use aws::cognito::CognitoIdentity;
+use aws::dynamo::DynamoStore;
+use domain::user::{User, normalize_email, validate_email, validate_name};
+use domain::validate::Violations;
+use edge::api::users::UserResponse;
+use edge::http::{Body, HttpFunction, Request, Response, Role, json, parse_json};
 use http::StatusCode;
 use jiff::Timestamp;
 use serde::Deserialize;
-use shared::adapters::cognito::CognitoIdentity;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::users::UserResponse;
-use shared::domain::user::{User, normalize_email, validate_email, validate_name};
-use shared::domain::validate::Violations;
-use shared::http::{Body, HttpFunction, Request, Response, Role, json, parse_json};
-use shared::ports::identity::{Identity, NewAccount};
-use shared::ports::users::UserStore;
-use shared::{ApiError, AppContext};
 
 /// Cognito's own limit; the policy itself (length, classes) is Cognito's to enforce.
 const MAX_PASSWORD_CHARS: usize = 256;
@@ -45,7 +46,7 @@ impl<I: Identity, U: UserStore> RegisterUser<I, U> {
 }
 
 impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let input: RegisterRequest = parse_json(&req)?;
         let email = normalize_email(&input.email);
         let name = input.name.trim().to_string();
@@ -111,8 +112,8 @@ impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
     tag = "users",
     request_body(content = RegisterRequest, content_type = "application/json"),
     responses(
-        (status = 201, description = "registered", body = shared::api::users::UserResponse),
-        shared::openapi::Problems,
+        (status = 201, description = "registered", body = edge::api::users::UserResponse),
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}
@@ -120,7 +121,7 @@ pub fn route() {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::fakes::{FakeIdentity, MemoryStore};
+    use app::fakes::{FakeIdentity, MemoryStore};
 
     fn request(body: &str) -> Request {
         http::Request::builder()
@@ -161,7 +162,7 @@ mod tests {
             .handle(request(r#"{"email":"nope","password":"","name":""}"#))
             .await
             .unwrap_err();
-        let ApiError::Validation(errors) = err else {
+        let AppError::Validation(errors) = err else {
             panic!("{err:?}")
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -179,7 +180,7 @@ mod tests {
             ))
             .await
             .unwrap_err();
-        assert!(matches!(err, ApiError::Unavailable(_)));
+        assert!(matches!(err, AppError::Unavailable(_)));
         assert_eq!(f.identity.calls(), ["register", "delete_account"]);
         assert!(f.identity.accounts.lock().unwrap().is_empty());
     }
@@ -193,14 +194,14 @@ mod tests {
             .handle(request(&body.replace("a@b.co", "A@B.CO")))
             .await
             .unwrap_err();
-        assert!(matches!(err, ApiError::Conflict { .. }));
+        assert!(matches!(err, AppError::Conflict { .. }));
         let err = f
             .handle(request(
                 r#"{"email":"c@b.co","password":"short","name":"C"}"#,
             ))
             .await
             .unwrap_err();
-        let ApiError::Validation(errors) = err else {
+        let AppError::Validation(errors) = err else {
             panic!()
         };
         assert_eq!(

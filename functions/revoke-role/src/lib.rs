@@ -2,15 +2,17 @@
 //! signs the user out everywhere, so no new token carries the old role. Access tokens
 //! already issued keep it until they expire (at most the pool's access-token validity).
 
-use shared::adapters::cognito::CognitoIdentity;
-use shared::adapters::dynamo::DynamoStore;
-use shared::http::response::no_content;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, Role};
-use shared::ports::audit::AuditStore;
-use shared::ports::identity::Identity;
-use shared::ports::users::UserStore;
-use shared::usecase::roles::{RoleChange, change_role, role_change_target};
-use shared::{ApiError, AppContext};
+use app::AppError;
+use app::ports::audit::AuditStore;
+use app::ports::identity::Identity;
+use app::ports::users::UserStore;
+use app::usecase::roles::{RoleChange, change_role, role_change_target};
+use aws::AppContext;
+use aws::cognito::CognitoIdentity;
+use aws::dynamo::DynamoStore;
+use edge::http::params::path_param;
+use edge::http::response::no_content;
+use edge::http::{Body, HttpFunction, Request, Response, Role, caller_of};
 
 pub struct RevokeRole<I, U> {
     identity: I,
@@ -25,11 +27,13 @@ pub fn build(ctx: &AppContext) -> RevokeRole<CognitoIdentity, DynamoStore> {
 }
 
 impl<I: Identity, U: UserStore + AuditStore> HttpFunction for RevokeRole<I, U> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
-        let (user_id, role) = role_change_target(&req, &caller, &self.users).await?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
+        let user_id = path_param(&req, "userId")?;
+        let role =
+            role_change_target(&caller, &self.users, &user_id, &path_param(&req, "role")?).await?;
         if role == Role::Admin && user_id == caller.user_id {
-            return Err(ApiError::conflict(
+            return Err(AppError::conflict(
                 "admins cannot revoke their own admin role",
             ));
         }
@@ -58,7 +62,7 @@ impl<I: Identity, U: UserStore + AuditStore> HttpFunction for RevokeRole<I, U> {
     ),
     responses(
         (status = 204, description = "revoked"),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

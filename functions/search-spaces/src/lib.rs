@@ -5,21 +5,22 @@
 //! constant partition key. Exact great-circle distance decides membership; the optional
 //! free-window filter then checks each candidate's slot claims, page by page.
 
+use app::AppError;
+use app::ports::bookings::BookingStore;
+use app::ports::search::{SearchPartition, SearchStore};
+use app::ports::spaces::SpaceStore;
+use app::usecase::catalog::Catalog;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::booking_rules::plan_claims;
+use domain::claims::cell_interval;
+use domain::search::{SearchHit, plan_cells, sort_hits};
+use edge::api::search::{Area, SearchQuery, encode_cursor};
+use edge::http::params::query_param;
+use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
 use jiff::Timestamp;
 use serde::Serialize;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::search::{Area, SearchQuery, encode_cursor};
-use shared::domain::booking_rules::plan_claims;
-use shared::domain::claims::cell_interval;
-use shared::domain::search::{SearchHit, plan_cells, sort_hits};
-use shared::http::params::query_param;
-use shared::http::{Body, HttpFunction, Request, Response, json};
-use shared::ports::bookings::BookingStore;
-use shared::ports::search::{SearchPartition, SearchStore};
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::catalog::Catalog;
-use shared::{ApiError, AppContext};
 
 pub struct SearchSpaces<S> {
     store: S,
@@ -47,7 +48,7 @@ impl<S: SearchStore + SpaceStore + BookingStore> SearchSpaces<S> {
         hit: &mut SearchHit,
         (from, to): (Timestamp, Timestamp),
         now: Timestamp,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<bool, AppError> {
         let Some(entry) = self
             .catalog
             .space(&self.store, &hit.space_id, false)
@@ -77,12 +78,12 @@ impl<S: SearchStore + SpaceStore + BookingStore> SearchSpaces<S> {
 }
 
 impl<S: SearchStore + SpaceStore + BookingStore> HttpFunction for SearchSpaces<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let q = SearchQuery::parse(|k| query_param(&req, k))?;
         let (partitions, circle, country) = match &q.area {
             Area::Circle { center, radius_km } => {
                 let plan = plan_cells(center, *radius_km)
-                    .ok_or_else(|| ApiError::internal("no cell plan for a valid circle"))?;
+                    .ok_or_else(|| AppError::internal("no cell plan for a valid circle"))?;
                 let parts = plan
                     .cells
                     .into_iter()
@@ -169,7 +170,7 @@ impl<S: SearchStore + SpaceStore + BookingStore> HttpFunction for SearchSpaces<S
     ),
     responses(
         (status = 200, description = "matching spaces", body = Page),
-        shared::openapi::Problems,
+        edge::openapi::Problems,
     ),
 )]
 pub fn route() {}

@@ -7,19 +7,20 @@
 //! failed save), so a member never holds two live subscriptions at Stripe. One membership
 //! per member at a time (409 otherwise).
 
+use app::AppError;
+use app::ports::memberships::{MembershipStore, SaveMembershipError};
+use app::ports::payments::{Payments, PlanPrice, SubscriptionRequest, idempotency_key};
+use app::ports::plans::PlanStore;
+use app::usecase::memberships::membership_event;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use aws::stripe::StripePayments;
+use domain::membership::{Membership, MembershipStatus};
+use domain::plan::PlanStatus;
+use edge::api::memberships::{MembershipView, SubscribeRequest};
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
 use http::StatusCode;
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::adapters::stripe::StripePayments;
-use shared::api::memberships::{MembershipView, SubscribeRequest};
-use shared::domain::membership::{Membership, MembershipStatus};
-use shared::domain::plan::PlanStatus;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
-use shared::ports::memberships::{MembershipStore, SaveMembershipError};
-use shared::ports::payments::{Payments, PlanPrice, SubscriptionRequest, idempotency_key};
-use shared::ports::plans::PlanStore;
-use shared::usecase::memberships::membership_event;
-use shared::{ApiError, AppContext};
 
 pub struct SubscribeMembership<S, P> {
     store: S,
@@ -34,17 +35,17 @@ pub fn build(ctx: &AppContext) -> SubscribeMembership<DynamoStore, StripePayment
 }
 
 impl<S: PlanStore + MembershipStore, P: Payments> HttpFunction for SubscribeMembership<S, P> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let input: SubscribeRequest = parse_json(&req)?;
         input.validate()?;
         let plan = self
             .store
             .get_plan(&input.plan_id)
             .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no plan {}", input.plan_id)))?;
+            .ok_or_else(|| AppError::NotFound(format!("no plan {}", input.plan_id)))?;
         if plan.status != PlanStatus::Active {
-            return Err(ApiError::conflict("this plan no longer takes new members"));
+            return Err(AppError::conflict("this plan no longer takes new members"));
         }
         // One subscription request per member at a time reaches Stripe (a first invoice is
         // charged when the subscription is created: a racing duplicate would charge twice).
@@ -54,7 +55,7 @@ impl<S: PlanStore + MembershipStore, P: Payments> HttpFunction for SubscribeMemb
             .reserve_subscribing(&caller.user_id, now, now + SUBSCRIBE_LOCK)
             .await?
         {
-            return Err(ApiError::conflict(
+            return Err(AppError::conflict(
                 "a subscription request of yours is in progress",
             ));
         }
@@ -73,12 +74,12 @@ impl<S: PlanStore + MembershipStore, P: Payments> SubscribeMembership<S, P> {
     async fn subscribe(
         &self,
         user: &str,
-        plan: &shared::domain::plan::MembershipPlan,
+        plan: &domain::plan::MembershipPlan,
         input: &SubscribeRequest,
-    ) -> Result<Response<Body>, ApiError> {
+    ) -> Result<Response<Body>, AppError> {
         let previous = self.store.member_state(user).await?.membership;
         if let Some(current) = previous.as_ref().filter(|m| m.status.is_current()) {
-            return Err(ApiError::Conflict {
+            return Err(AppError::Conflict {
                 detail: "you already have a membership; cancel it first".into(),
                 conflict: Some(serde_json::json!({
                     "plan_id": current.plan_id,
@@ -167,7 +168,7 @@ impl<S: PlanStore + MembershipStore, P: Payments> SubscribeMembership<S, P> {
             return Err(match e {
                 SaveMembershipError::Changed | SaveMembershipError::Duplicate => {
                     tracing::warn!(subscription = %sub.id, "membership changed while subscribing");
-                    ApiError::conflict("another subscription request for you finished first")
+                    AppError::conflict("another subscription request for you finished first")
                 }
                 SaveMembershipError::Store(e) => e.into(),
             });
@@ -191,10 +192,10 @@ impl<S: PlanStore + MembershipStore, P: Payments> SubscribeMembership<S, P> {
     post,
     path = "/memberships",
     tag = "memberships",
-    request_body(content = shared::api::memberships::SubscribeRequest, content_type = "application/json"),
+    request_body(content = edge::api::memberships::SubscribeRequest, content_type = "application/json"),
     responses(
-        (status = 201, description = "subscribed", body = shared::api::memberships::MembershipView<'static>),
-        shared::openapi::Problems,
+        (status = 201, description = "subscribed", body = edge::api::memberships::MembershipView<'static>),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

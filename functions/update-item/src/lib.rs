@@ -1,14 +1,15 @@
 //! `PATCH /spaces/{spaceId}/items/{itemId}` (owning operator or admin).
 
+use app::AppError;
+use app::ports::spaces::SpaceStore;
+use app::usecase::spaces::managed_item;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::api::spaces::ItemPatch;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
 use http::StatusCode;
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::spaces::ItemPatch;
-use shared::http::params::path_param;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::spaces::managed_item;
-use shared::{ApiError, AppContext};
 
 pub struct UpdateItem<S> {
     spaces: S,
@@ -21,8 +22,8 @@ pub fn build(ctx: &AppContext) -> UpdateItem<DynamoStore> {
 }
 
 impl<S: SpaceStore> HttpFunction for UpdateItem<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let space_id = path_param(&req, "spaceId")?;
         let item_id = path_param(&req, "itemId")?;
         let (space, item) = managed_item(&self.spaces, &caller, &space_id, &item_id).await?;
@@ -45,14 +46,14 @@ impl<S: SpaceStore> HttpFunction for UpdateItem<S> {
     patch,
     path = "/spaces/{spaceId}/items/{itemId}",
     tag = "spaces",
-    request_body(content = shared::api::spaces::ItemPatch, content_type = "application/json"),
+    request_body(content = edge::api::spaces::ItemPatch, content_type = "application/json"),
     params(
         ("spaceId" = String, Path),
         ("itemId" = String, Path),
     ),
     responses(
-        (status = 200, description = "updated", body = shared::domain::space::BookableItem),
-        shared::openapi::Problems,
+        (status = 200, description = "updated", body = domain::space::BookableItem),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,16 +1,17 @@
 //! `PATCH /users/me`: the caller edits their profile: name, phone (E.164, or null to
 //! remove it) and notification channels (`{email, sms}`).
 
+use app::AppError;
+use app::ports::users::UserStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use domain::user::{NotifyPrefs, ProfilePatch, validate_name, validate_phone};
+use domain::validate::Violations;
+use edge::api::users::UserResponse;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
 use http::StatusCode;
 use jiff::Timestamp;
 use serde::Deserialize;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::users::UserResponse;
-use shared::domain::user::{NotifyPrefs, ProfilePatch, validate_name, validate_phone};
-use shared::domain::validate::Violations;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
-use shared::ports::users::UserStore;
-use shared::{ApiError, AppContext};
 
 pub struct UpdateMe<U> {
     users: U,
@@ -26,14 +27,14 @@ pub fn build(ctx: &AppContext) -> UpdateMe<DynamoStore> {
 #[serde(deny_unknown_fields)]
 struct MePatch {
     name: Option<String>,
-    #[serde(default, deserialize_with = "shared::http::patch::nullable")]
+    #[serde(default, deserialize_with = "edge::http::patch::nullable")]
     phone: Option<Option<String>>,
     notifications: Option<NotifyPrefs>,
 }
 
 impl<U: UserStore> HttpFunction for UpdateMe<U> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let patch: MePatch = parse_json(&req)?;
         let change = ProfilePatch {
             name: patch.name.map(|n| n.trim().to_string()),
@@ -41,7 +42,7 @@ impl<U: UserStore> HttpFunction for UpdateMe<U> {
             notifications: patch.notifications,
         };
         if change == ProfilePatch::default() {
-            return Err(ApiError::field(
+            return Err(AppError::field(
                 "name",
                 "required",
                 "nothing to update: send name, phone or notifications",
@@ -70,8 +71,8 @@ impl<U: UserStore> HttpFunction for UpdateMe<U> {
     tag = "users",
     request_body(content = MePatch, content_type = "application/json"),
     responses(
-        (status = 200, description = "updated", body = shared::api::users::UserResponse),
-        shared::openapi::Problems,
+        (status = 200, description = "updated", body = edge::api::users::UserResponse),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,13 +1,14 @@
 //! `PATCH /membership-plans/{planId}` (admin).
 
+use app::AppError;
+use app::ports::plans::PlanStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::api::plans::PlanPatch;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, Role, caller_of, json, parse_json};
 use http::StatusCode;
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::plans::PlanPatch;
-use shared::http::params::path_param;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, Role, json, parse_json};
-use shared::ports::plans::PlanStore;
-use shared::{ApiError, AppContext};
 
 pub struct UpdatePlan<P> {
     plans: P,
@@ -20,8 +21,8 @@ pub fn build(ctx: &AppContext) -> UpdatePlan<DynamoStore> {
 }
 
 impl<P: PlanStore> HttpFunction for UpdatePlan<P> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         caller.require(Role::Admin)?;
         let id = path_param(&req, "planId")?;
         let patch: PlanPatch = parse_json(&req)?;
@@ -29,7 +30,7 @@ impl<P: PlanStore> HttpFunction for UpdatePlan<P> {
             .plans
             .get_plan(&id)
             .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no membership plan {id}")))?;
+            .ok_or_else(|| AppError::NotFound(format!("no membership plan {id}")))?;
         let audit = caller
             .audit("plan.update", format!("plan/{id}"))
             .before(&plan);
@@ -46,13 +47,13 @@ impl<P: PlanStore> HttpFunction for UpdatePlan<P> {
     patch,
     path = "/membership-plans/{planId}",
     tag = "memberships",
-    request_body(content = shared::api::plans::PlanPatch, content_type = "application/json"),
+    request_body(content = edge::api::plans::PlanPatch, content_type = "application/json"),
     params(
         ("planId" = String, Path),
     ),
     responses(
-        (status = 200, description = "updated", body = shared::domain::plan::MembershipPlan),
-        shared::openapi::Problems,
+        (status = 200, description = "updated", body = domain::plan::MembershipPlan),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

@@ -1,14 +1,15 @@
 //! `PATCH /spaces/{spaceId}` (owning operator or admin).
 
+use app::AppError;
+use app::ports::spaces::SpaceStore;
+use app::usecase::spaces::managed_space;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
+use edge::api::spaces::SpacePatch;
+use edge::http::params::path_param;
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
 use http::StatusCode;
 use jiff::Timestamp;
-use shared::adapters::dynamo::DynamoStore;
-use shared::api::spaces::SpacePatch;
-use shared::http::params::path_param;
-use shared::http::{Body, Caller, HttpFunction, Request, Response, json, parse_json};
-use shared::ports::spaces::SpaceStore;
-use shared::usecase::spaces::managed_space;
-use shared::{ApiError, AppContext};
 
 pub struct UpdateSpace<S> {
     spaces: S,
@@ -21,8 +22,8 @@ pub fn build(ctx: &AppContext) -> UpdateSpace<DynamoStore> {
 }
 
 impl<S: SpaceStore> HttpFunction for UpdateSpace<S> {
-    async fn handle(&self, req: Request) -> Result<Response<Body>, ApiError> {
-        let caller = Caller::from_request(&req)?;
+    async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
+        let caller = caller_of(&req)?;
         let id = path_param(&req, "spaceId")?;
         let space = managed_space(&self.spaces, &caller, &id).await?;
         let patch: SpacePatch = parse_json(&req)?;
@@ -42,13 +43,13 @@ impl<S: SpaceStore> HttpFunction for UpdateSpace<S> {
     patch,
     path = "/spaces/{spaceId}",
     tag = "spaces",
-    request_body(content = shared::api::spaces::SpacePatch, content_type = "application/json"),
+    request_body(content = edge::api::spaces::SpacePatch, content_type = "application/json"),
     params(
         ("spaceId" = String, Path),
     ),
     responses(
-        (status = 200, description = "updated", body = shared::domain::space::Space),
-        shared::openapi::Problems,
+        (status = 200, description = "updated", body = domain::space::Space),
+        edge::openapi::Problems,
     ),
     security(("bearer" = [])),
 )]

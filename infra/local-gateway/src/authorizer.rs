@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::auth::{AuthError, JwtVerifier, bearer_token, flatten_claims};
 use jsonwebtoken::jwk::JwkSet;
-use shared::auth::{AuthError, JwtVerifier, bearer_token, flatten_claims};
 use tokio::sync::RwLock;
 
 use crate::stack::AuthorizerInfo;

@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(q.all("tag").unwrap(), vec!["a", "b"]);
         assert_eq!(req.headers()["x-multi"], "a,b");
         assert_eq!(req.body().as_ref(), br#"{"rating":5}"#);
-        let caller = shared::http::Caller::from_request(&req).unwrap();
+        let caller = edge::http::caller_of(&req).unwrap();
         assert_eq!(caller.user_id, "u-1");
     }
 }

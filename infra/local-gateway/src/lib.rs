@@ -2,6 +2,7 @@
 //! template.yaml on 127.0.0.1, verifies JWTs like the Cognito JWT authorizer, and calls
 //! each route's handler in-process, with the same event its Lambda would receive.
 
+pub mod auth;
 pub mod authorizer;
 pub mod event;
 pub mod live;
@@ -11,7 +12,7 @@ pub mod routes;
 pub mod seed;
 pub mod server;
 pub mod stack;
-pub mod template;
+pub use sam_template as template;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -34,7 +35,7 @@ pub enum StartError {
     #[error("template routes without a handler in registry.rs: {0:?}")]
     Unserved(Vec<String>),
     #[error(transparent)]
-    Config(#[from] shared::config::MissingVar),
+    Config(#[from] aws::config::MissingVar),
     #[error("cannot read the JWKS: {0}")]
     Jwks(#[from] reqwest::Error),
     #[error("cannot listen: {0}")]
@@ -77,7 +78,7 @@ pub async fn start_with(
         .env
         .insert("LIVE_CONNECTIONS_URL".into(), format!("http://{local}"));
     let stack = &stack;
-    let context = shared::AppContext::new(stack.config()?).await;
+    let context = aws::AppContext::new(stack.config()?).await;
     let event_handlers = registry::event_handlers(&context);
     let mut socket_routes = std::collections::HashMap::new();
     let mut unserved = Vec::new();

@@ -9,14 +9,14 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use edge::events::WebSocketResponse;
+use edge::runtime::BoxedEventFunction;
 use futures_util::{SinkExt, StreamExt};
 use http::{HeaderValue, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use shared::events_lambda::WebSocketResponse;
-use shared::runtime::BoxedEventFunction;
 use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 #[tokio::main]
 async fn main() {
-    shared::logging::init();
+    edge::logging::init();
     let mut stack = PathBuf::from(".local/stack/stack.json");
     let mut template = PathBuf::from("template.yaml");
     let mut port: u16 = 3000;

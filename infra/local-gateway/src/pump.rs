@@ -10,11 +10,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use aws::AppContext;
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
+use edge::events::BatchResponse;
+use edge::runtime::BoxedEventFunction;
 use serde_json::{Value, json};
-use shared::AppContext;
-use shared::events_lambda::BatchResponse;
-use shared::runtime::BoxedEventFunction;
 
 use crate::stack::StackInfo;
 use crate::template::{Template, TriggerSource};

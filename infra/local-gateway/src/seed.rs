@@ -5,24 +5,24 @@
 
 use std::path::PathBuf;
 
+use app::ports::plans::PlanStore;
+use app::ports::spaces::SpaceStore;
+use app::ports::users::UserStore;
+use aws::AppContext;
+use aws::dynamo::DynamoStore;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
-use jiff::Timestamp;
-use serde_json::json;
-use shared::AppContext;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::audit::AuditEntry;
-use shared::domain::money::Money;
-use shared::domain::plan::{MembershipPlan, PlanBenefits, PlanStatus};
-use shared::domain::pricing::PricingRule;
-use shared::domain::space::{
+use domain::audit::AuditEntry;
+use domain::money::Money;
+use domain::plan::{MembershipPlan, PlanBenefits, PlanStatus};
+use domain::pricing::PricingRule;
+use domain::role::Role;
+use domain::space::{
     Address, BookableItem, CancellationPolicy, GeoPoint, ItemKind, LocalInterval, OpeningHours,
     Space, SpaceStatus,
 };
-use shared::domain::user::User;
-use shared::http::Role;
-use shared::ports::plans::PlanStore;
-use shared::ports::spaces::SpaceStore;
-use shared::ports::users::UserStore;
+use domain::user::User;
+use jiff::Timestamp;
+use serde_json::json;
 
 /// Local demo only; printed by `make dev`.
 const DEMO_PASSWORD: &str = "Demo-Passw0rd!";
@@ -406,7 +406,7 @@ fn space_within(
         amenities,
         photos: vec![format!("https://images.example.com/spaces/{id}/1.jpg")],
         cancellation_policy: CancellationPolicy::default(),
-        booking_horizon_days: shared::domain::space::DEFAULT_HORIZON_DAYS,
+        booking_horizon_days: domain::space::DEFAULT_HORIZON_DAYS,
         // Half the spaces charge a morning peak on weekdays and less in the evening.
         pricing_rules: if n.is_multiple_of(2) {
             vec![
@@ -431,7 +431,7 @@ fn space_within(
             vec![]
         },
         status: SpaceStatus::Active,
-        cells: shared::domain::geo::cells(&location).expect("valid point"),
+        cells: domain::geo::cells(&location).expect("valid point"),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -633,16 +633,16 @@ mod tests {
         let catalog = demo_catalog(&owners);
         assert_eq!(catalog.len(), 60);
         for (_, space, items) in &catalog {
-            shared::domain::space_rules::validate_space(space).unwrap();
+            domain::space_rules::validate_space(space).unwrap();
             for item in items {
-                shared::domain::space_rules::validate_item(item)
+                domain::space_rules::validate_item(item)
                     .unwrap_or_else(|e| panic!("{}: {e}", item.identifier));
             }
         }
         let plans = demo_plans(Timestamp::now());
         assert!(plans.len() >= 2);
         for plan in &plans {
-            shared::domain::plan::validate_plan(plan).unwrap();
+            domain::plan::validate_plan(plan).unwrap();
         }
     }
 }

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
+use edge::http::{BoxedHandler, Problem};
 use http::{HeaderValue, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use shared::http::{BoxedHandler, Problem};
 use tokio::net::TcpListener;
 
 use crate::authorizer::Authorizer;

@@ -31,8 +31,8 @@ impl StackInfo {
     }
 
     /// The configuration a function would get from its Lambda environment.
-    pub fn config(&self) -> Result<shared::Config, shared::config::MissingVar> {
-        shared::Config::from_lookup(|key| match key {
+    pub fn config(&self) -> Result<aws::Config, aws::config::MissingVar> {
+        aws::Config::from_lookup(|key| match key {
             "AWS_ENDPOINT_URL" => Some(self.aws_endpoint_url.clone()),
             "AWS_REGION" => Some(self.region.clone()),
             "STRIPE_API_BASE" => Some(self.stripe_api_base.clone()),

@@ -9,10 +9,10 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
+use aws::metrics;
+use domain::role::Role;
 use integration_tests::*;
 use serde_json::{Value, json};
-use shared::http::Role;
-use shared::metrics;
 
 fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
     if sorted_ms.is_empty() {
@@ -275,7 +275,7 @@ async fn main() {
                 "data": {"object": {"id": intent, "object": "payment_intent", "amount": amount,
                                     "currency": "eur", "metadata": {"booking_id": booking}}}})
             .to_string();
-            let sig = shared::stripe::signature::sign(body.as_bytes(), &secret, jiff::Timestamp::now().as_second());
+            let sig = aws::stripe::signature::sign(body.as_bytes(), &secret, jiff::Timestamp::now().as_second());
             let res = http()
                 .post(format!("{}/payments/webhook", env.base))
                 .header("stripe-signature", sig)
@@ -338,10 +338,10 @@ const SEARCH_SPACES: usize = 10_000;
 /// radius searches through the gateway: latency, partitions and rows read per query, and
 /// DynamoDB capacity, beside what one full Scan of the table reads.
 async fn search_bench(stack: &local_gateway::stack::StackInfo) -> String {
-    use shared::adapters::dynamo::DynamoStore;
-    use shared::domain::search::plan_cells;
-    use shared::domain::space::GeoPoint;
-    use shared::ports::search::{SearchPartition, SearchStore};
+    use app::ports::search::{SearchPartition, SearchStore};
+    use aws::dynamo::DynamoStore;
+    use domain::search::plan_cells;
+    use domain::space::GeoPoint;
     let ctx = aws().await;
     let store = DynamoStore::from_context(&ctx);
     let started = Instant::now();
@@ -350,11 +350,11 @@ async fn search_bench(stack: &local_gateway::stack::StackInfo) -> String {
     for t in 0..16 {
         let store = store.clone();
         tasks.spawn(async move {
-            use shared::ports::spaces::SpaceStore;
+            use app::ports::spaces::SpaceStore;
             let mut rng = 0x9E37_79B9_7F4A_7C15u64 ^ (t as u64 + 1);
             for i in 0..per_task {
                 let (space, items) = local_gateway::seed::bench_space(&mut rng, t * per_task + i);
-                let audit = shared::domain::audit::AuditEntry::system(
+                let audit = domain::audit::AuditEntry::system(
                     "bench",
                     "space.create",
                     format!("space/{}", space.id),
@@ -479,13 +479,50 @@ fn mb(bytes: u64) -> f64 {
 /// Per function: deployment size (arm64 when built, else native), init time against the
 /// local Runtime API (median of 10 starts), and peak RSS while serving 200 invocations of
 /// its sample event. Init and RSS are measured on the native release binary.
+/// The AWS service SDKs in the function's own dependency tree (what `sam build`, building
+/// it alone, links), without aws-config's credential clients.
+fn linked_sdks(name: &str) -> String {
+    let out = std::process::Command::new("cargo")
+        .args([
+            "tree",
+            "-p",
+            name,
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+            "--offline",
+        ])
+        .current_dir(root())
+        .output();
+    let Ok(out) = out else {
+        return "?".into();
+    };
+    let mut sdks: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter_map(|p| p.strip_prefix("aws-sdk-"))
+        .filter(|p| !matches!(*p, "sts" | "sso" | "ssooidc"))
+        .map(str::to_owned)
+        .collect();
+    sdks.sort();
+    sdks.dedup();
+    if sdks.is_empty() {
+        "none".into()
+    } else {
+        sdks.join(", ")
+    }
+}
+
 async fn lambda_table(stack: &local_gateway::stack::StackInfo) -> String {
     use integration_tests::lambda_emulator::{Emulator, peak_rss_kib, spawn_function};
     use local_gateway::template::Template;
     let template = Template::load(&root().join("template.yaml")).unwrap();
     let mut out = String::new();
-    writeln!(out, "| function | artifact | binary MB | zipped MB | init ms (median of 10) | peak RSS MB (200 invocations) |").unwrap();
-    writeln!(out, "|---|---|---|---|---|---|").unwrap();
+    writeln!(out, "| function | AWS SDKs linked | artifact | binary MB | zipped MB | init ms (median of 10) | peak RSS MB (200 invocations) |").unwrap();
+    writeln!(out, "|---|---|---|---|---|---|---|").unwrap();
     let (mut worst_zip, mut worst_init, mut worst_rss) = (0f64, 0f64, 0f64);
     for f in &template.functions {
         let name = f.code_uri.trim_start_matches("functions/");
@@ -539,7 +576,8 @@ async fn lambda_table(stack: &local_gateway::stack::StackInfo) -> String {
         worst_rss = worst_rss.max(rss);
         writeln!(
             out,
-            "| {name} | {artifact} | {:.2} | {:.2} | {init:.1} | {rss:.1} |",
+            "| {name} | {} | {artifact} | {:.2} | {:.2} | {init:.1} | {rss:.1} |",
+            linked_sdks(name),
             mb(size),
             mb(zip)
         )
@@ -547,7 +585,7 @@ async fn lambda_table(stack: &local_gateway::stack::StackInfo) -> String {
     }
     writeln!(
         out,
-        "| **worst** | | | {worst_zip:.2} (budget 6) | {worst_init:.1} (budget 20) | {worst_rss:.1} (budget 40) |"
+        "| **worst** | | | | {worst_zip:.2} (budget 6) | {worst_init:.1} (budget 20) | {worst_rss:.1} (budget 40) |"
     )
     .unwrap();
     out

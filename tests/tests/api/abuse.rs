@@ -1,9 +1,9 @@
 //! What attackers try first: oversized bodies and strings, other people's data.
 
+use domain::role::Role;
 use integration_tests::fixtures::*;
 use integration_tests::*;
 use serde_json::{Value, json};
-use shared::http::Role;
 
 #[tokio::test]
 async fn oversized_bodies_are_413_and_long_strings_400_and_nothing_is_written() {

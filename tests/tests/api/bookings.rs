@@ -5,11 +5,11 @@
 use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use domain::role::Role;
 use integration_tests::fixtures::*;
 use integration_tests::*;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use shared::http::Role;
 
 /// Every booking of a space, read from the table directly (GSI2), never through the API.
 async fn stored_bookings(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
@@ -130,11 +130,7 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = T>,
 {
-    let mut out = Vec::new();
-    for _ in 0..n {
-        out.push(make().await);
-    }
-    out
+    futures_util::future::join_all((0..n).map(|_| make())).await
 }
 
 #[tokio::test]
@@ -539,8 +535,8 @@ async fn idempotency_key_replays_the_same_booking() {
 
 #[tokio::test]
 async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
-    use shared::adapters::dynamo::DynamoStore;
-    use shared::ports::bookings::{BookingStore, TransitionError};
+    use app::ports::bookings::{BookingStore, TransitionError};
+    use aws::dynamo::DynamoStore;
 
     let f = fixture("Etc/UTC", &[0]).await;
     let member = user_with_roles(&[]).await;
@@ -605,17 +601,14 @@ async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
         .unwrap();
     assert_eq!(old_view["status"], "expired");
     let reclaim = payment_decision(&store, &old.id).await;
-    assert_eq!(
-        reclaim.claims,
-        shared::domain::lifecycle::ClaimChange::Reclaim
-    );
+    assert_eq!(reclaim.claims, domain::lifecycle::ClaimChange::Reclaim);
     assert!(matches!(
         store.apply(&reclaim).await,
         Err(TransitionError::ReclaimRefused)
     ));
     // The new owner keeps the time, and is confirmed by its payment.
     let confirm = payment_decision(&store, new["id"].as_str().unwrap()).await;
-    assert_eq!(confirm.claims, shared::domain::lifecycle::ClaimChange::Book);
+    assert_eq!(confirm.claims, domain::lifecycle::ClaimChange::Book);
     store.apply(&confirm).await.unwrap();
     let view = booking_view(new["id"].as_str().unwrap(), &member.access_token).await;
     assert_eq!(view["status"], "confirmed");
@@ -623,11 +616,11 @@ async fn expired_hold_is_free_at_once_and_cannot_be_confirmed() {
 
 /// What the payment webhook decides for the booking's intent succeeding now.
 async fn payment_decision(
-    store: &shared::adapters::dynamo::DynamoStore,
+    store: &aws::dynamo::DynamoStore,
     id: &str,
-) -> shared::domain::lifecycle::Effects {
-    use shared::domain::lifecycle::{Decision, payment_succeeded};
-    use shared::ports::bookings::BookingStore;
+) -> domain::lifecycle::Effects {
+    use app::ports::bookings::BookingStore;
+    use domain::lifecycle::{Decision, payment_succeeded};
     let (b, p) = store.get_booking_with_payment(id).await.unwrap().unwrap();
     let p = p.expect("a booking with a payment");
     let event = format!("evt_test_{}", uuid::Uuid::new_v4().simple());

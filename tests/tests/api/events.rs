@@ -5,14 +5,14 @@
 
 use std::time::Duration;
 
+use app::ports::events::EventBus;
+use aws::eventbridge::{EventBridgeBus, bridge_detail};
 use aws_sdk_dynamodb::types::AttributeValue;
+use domain::events::DomainEvent;
 use integration_tests::fixtures::*;
 use integration_tests::*;
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use shared::adapters::eventbridge::{EventBridgeBus, bridge_detail};
-use shared::domain::events::DomainEvent;
-use shared::ports::events::EventBus;
 
 async fn ministack(path: &str) -> Value {
     http()
@@ -309,6 +309,6 @@ async fn reports_for_a_week_match_the_bookings_themselves() {
         assert_eq!(items, m);
     }
     // Only the space's operator (and admins) see it.
-    let stranger = user_with_roles(&[shared::http::Role::Operator]).await;
+    let stranger = user_with_roles(&[domain::role::Role::Operator]).await;
     expect_problem(get_with_token(&path, &stranger.access_token).await, 403).await;
 }

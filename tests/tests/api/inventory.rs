@@ -2,9 +2,9 @@
 //! matrix for every write route), validation, and uniqueness. A refused request must
 //! leave everything exactly as it was.
 
+use domain::role::Role;
 use integration_tests::*;
 use serde_json::{Value, json};
-use shared::http::Role;
 
 pub fn space_body(name: &str) -> Value {
     json!({

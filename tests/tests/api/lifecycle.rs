@@ -2,11 +2,11 @@
 //! operator edits, the transaction budget, calendar extremes, what Stripe reports against
 //! what was recorded, who refunds how much, and refunds retried around their webhook.
 
+use domain::role::Role;
 use integration_tests::fixtures::*;
 use integration_tests::*;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use shared::http::Role;
 
 use crate::bookings::stored_slots;
 use crate::payments::{post_webhook, refunds_at_stripe, webhook_secret};
@@ -152,7 +152,7 @@ async fn grid_and_zone_edits_between_bookings_never_let_two_overlap() {
 #[tokio::test]
 async fn the_longest_booking_an_item_allows_on_a_15_minute_grid_is_201() {
     let (operator, space_id) = all_day_space("Etc/UTC").await;
-    let max = shared::domain::claims::MAX_CLAIMED_MINUTES;
+    let max = domain::claims::MAX_CLAIMED_MINUTES;
     // A minute more than one transaction holds is refused when the item is defined.
     let res = call(
         "POST",
@@ -206,7 +206,7 @@ async fn the_longest_booking_an_item_allows_on_a_15_minute_grid_is_201() {
     assert_eq!(b["status"], "pending");
     assert_eq!(
         stored_slots(&space_id).await.len() as u32,
-        shared::domain::claims::MAX_CLAIMS_PER_BOOKING
+        domain::claims::MAX_CLAIMS_PER_BOOKING
     );
 }
 

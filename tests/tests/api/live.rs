@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use domain::role::Role;
 use futures_util::{SinkExt, StreamExt};
 use integration_tests::fixtures::*;
 use integration_tests::*;
 use serde_json::{Value, json};
-use shared::http::Role;
 use tokio_tungstenite::tungstenite::Message;
 
 type Socket =

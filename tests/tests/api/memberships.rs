@@ -6,9 +6,9 @@ use integration_tests::fixtures::*;
 use integration_tests::*;
 
 use crate::payments::{post_webhook, webhook_secret};
+use domain::role::Role;
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use shared::http::Role;
 
 /// A plan (by a new admin): 1 included hour a month and 10 % off the rest.
 async fn plan() -> String {

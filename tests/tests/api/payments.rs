@@ -8,13 +8,13 @@ use integration_tests::fixtures::*;
 use integration_tests::*;
 
 use crate::bookings::{stored_slots, text};
+use domain::instant::sortable;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use shared::domain::instant::sortable;
 
 /// Posts `body` to the webhook with a signature made from `secret` at `t`.
 pub(crate) async fn post_webhook(body: &str, secret: &str, t: i64) -> reqwest::Response {
-    let header = shared::stripe::signature::sign(body.as_bytes(), secret, t);
+    let header = aws::stripe::signature::sign(body.as_bytes(), secret, t);
     http()
         .post(format!("{}/payments/webhook", env().base))
         .header("content-type", "application/json")

@@ -3,10 +3,10 @@
 //! to anyone. Admin and operator changes and role changes land in the audit log.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use domain::role::Role;
 use integration_tests::fixtures::*;
 use integration_tests::*;
 use serde_json::{Value, json};
-use shared::http::Role;
 
 use crate::reviews::{past_stay, review};
 

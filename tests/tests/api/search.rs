@@ -2,12 +2,12 @@
 //! read model equal a brute-force filter of the spaces this test created, filters and
 //! paging work, and every space or item change shows in search.
 
+use domain::geo::distance_km;
+use domain::role::Role;
+use domain::space::GeoPoint;
 use integration_tests::fixtures::*;
 use integration_tests::*;
 use serde_json::{Value, json};
-use shared::domain::geo::distance_km;
-use shared::domain::space::GeoPoint;
-use shared::http::Role;
 
 /// A place no other test uses (random, in the Southern Ocean's islands' latitudes), so
 /// only this test's spaces are there.

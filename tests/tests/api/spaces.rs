@@ -1,12 +1,12 @@
 //! Reading a space with its items through the gateway.
 
+use app::ports::spaces::SpaceStore;
+use aws::dynamo::DynamoStore;
+use domain::money::Money;
+use domain::space::*;
 use integration_tests::*;
 use jiff::Timestamp;
 use serde_json::Value;
-use shared::adapters::dynamo::DynamoStore;
-use shared::domain::money::Money;
-use shared::domain::space::*;
-use shared::ports::spaces::SpaceStore;
 
 fn space(status: SpaceStatus) -> Space {
     let now = Timestamp::now();
@@ -32,10 +32,10 @@ fn space(status: SpaceStatus) -> Space {
         amenities: vec!["wifi".into()],
         photos: vec![],
         cancellation_policy: CancellationPolicy::default(),
-        booking_horizon_days: shared::domain::space::DEFAULT_HORIZON_DAYS,
+        booking_horizon_days: domain::space::DEFAULT_HORIZON_DAYS,
         pricing_rules: vec![],
         status,
-        cells: shared::domain::geo::cells(&GeoPoint {
+        cells: domain::geo::cells(&GeoPoint {
             lat: 52.52,
             lng: 13.405,
         })
@@ -69,8 +69,8 @@ fn item(space_id: &str, identifier: &str) -> BookableItem {
 }
 
 /// Spaces written straight to the store (as the seed does) are audited as the system's.
-fn seeded(space_id: &str) -> shared::domain::audit::AuditEntry {
-    shared::domain::audit::AuditEntry::system(
+fn seeded(space_id: &str) -> domain::audit::AuditEntry {
+    domain::audit::AuditEntry::system(
         "test",
         "space.create",
         format!("space/{space_id}"),

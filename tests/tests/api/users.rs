@@ -174,7 +174,7 @@ async fn login_failures_and_refresh() {
 
 #[tokio::test]
 async fn roles_come_from_cognito_groups() {
-    let user = user_with_roles(&[shared::http::Role::Operator]).await;
+    let user = user_with_roles(&[domain::role::Role::Operator]).await;
     let res = get_with_token("/users/me", &user.access_token).await;
     let me: Value = res.json().await.unwrap();
     assert_eq!(me["roles"], json!(["operator", "member"]));

@@ -1,0 +1,113 @@
+//! The notifications consumer: one event, one in-app notification, and at most one email
+//! and one SMS, however often the event is delivered.
+//!
+//! The in-app notification is keyed by the event id. Each outside channel is claimed with
+//! a conditional write before sending (and released if the send fails, so the retry
+//! sends); a duplicate delivery finds the claims taken and sends nothing.
+
+use jiff::Timestamp;
+
+use app::ports::notifications::{NotificationStore, Notifier};
+use app::ports::users::UserStore;
+use domain::notification::{Notification, compose};
+use edge::events::{BatchResponse, BridgeEvent, SqsEvent};
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error("unreadable message: {0}")]
+    Unreadable(String),
+    #[error("{0}")]
+    Retry(String),
+}
+
+/// Handles one EventBridge event; `Ok` when done (including "nothing to say").
+pub async fn notify_one<S: NotificationStore + UserStore, N: Notifier>(
+    store: &S,
+    notifier: &N,
+    event: &BridgeEvent,
+    now: Timestamp,
+) -> Result<(), NotifyError> {
+    let Some(message) = compose(&event.detail_type, &event.detail) else {
+        return Ok(());
+    };
+    let text = |k: &str| {
+        event
+            .detail
+            .get(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let (Some(event_id), Some(user_id)) = (text("event_id"), text("user_id")) else {
+        return Err(NotifyError::Unreadable("no event_id or user_id".into()));
+    };
+    let retry = |e: &dyn std::fmt::Display| NotifyError::Retry(e.to_string());
+    store
+        .put_notification(&Notification {
+            id: event_id.clone(),
+            user_id: user_id.clone(),
+            kind: event.detail_type.clone(),
+            title: message.title.clone(),
+            body: message.body.clone(),
+            booking_id: text("booking_id"),
+            created_at: now,
+            read_at: None,
+        })
+        .await
+        .map_err(|e| retry(&e))?;
+    let Some(user) = store.get_user(&user_id).await.map_err(|e| retry(&e))? else {
+        // Erased account: the in-app copy is all there is.
+        return Ok(());
+    };
+    let subject = format!("{} - coworking", message.title);
+    if user.notifications.email
+        && store
+            .claim_delivery(&event_id, "email", now)
+            .await
+            .map_err(|e| retry(&e))?
+        && let Err(e) = notifier
+            .send_email(&user.email, &subject, &message.body)
+            .await
+    {
+        store
+            .release_delivery(&event_id, "email")
+            .await
+            .map_err(|e| retry(&e))?;
+        return Err(retry(&e));
+    }
+    if let Some(phone) = user.phone.as_deref().filter(|_| user.notifications.sms)
+        && store
+            .claim_delivery(&event_id, "sms", now)
+            .await
+            .map_err(|e| retry(&e))?
+        && let Err(e) = notifier.send_sms(phone, &message.body).await
+    {
+        store
+            .release_delivery(&event_id, "sms")
+            .await
+            .map_err(|e| retry(&e))?;
+        return Err(retry(&e));
+    }
+    tracing::info!(event_id = %event_id, kind = %event.detail_type, "member notified");
+    Ok(())
+}
+
+/// A batch from the notifications queue; failed messages are reported for redelivery
+/// (after five receives they go to the queue's DLQ).
+pub async fn notify_batch<S: NotificationStore + UserStore, N: Notifier>(
+    store: &S,
+    notifier: &N,
+    batch: SqsEvent,
+) -> BatchResponse {
+    let mut failed = Vec::new();
+    for msg in batch.records {
+        let result = match serde_json::from_str::<BridgeEvent>(&msg.body) {
+            Ok(event) => notify_one(store, notifier, &event, Timestamp::now()).await,
+            Err(e) => Err(NotifyError::Unreadable(e.to_string())),
+        };
+        if let Err(e) = result {
+            tracing::warn!(message_id = %msg.message_id, error = %e, "notification not done");
+            failed.push(msg.message_id);
+        }
+    }
+    BatchResponse::failed(failed)
+}

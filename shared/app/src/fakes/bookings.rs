@@ -1,0 +1,684 @@
+//! An in-memory model of the table for the booking lifecycle: spaces and items, bookings,
+//! payments, claims, markers, counters, due actions, Stripe event ids. Every write is
+//! all-or-nothing and checks the same conditions the DynamoDB adapter puts in its
+//! transactions (`adapters::dynamo::booking_txn`), in the same order of precedence, so a
+//! unit test of a flow sees what the real store would answer. Its clock is settable:
+//! conditions on holds use it, as the adapter uses the wall clock.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::ports::bookings::*;
+use crate::ports::memberships::{MembershipStore, SaveMembershipError};
+use crate::ports::schedule::{DueAction, ScheduleStore};
+use crate::ports::spaces::SpaceStore;
+use crate::ports::store::StoreError;
+use domain::audit::AuditEntry;
+use domain::booking::{Booking, SlotKind};
+use domain::claims::CELL_MINUTES;
+use domain::events::DomainEvent;
+use domain::lifecycle::{ClaimChange, Creation, Effects, MarkerChange, UsageChange};
+use domain::membership::{MemberState, Membership};
+use domain::payment::PaymentTransaction;
+use domain::schedule::DueKind;
+use domain::space::{BookableItem, Space, SpaceStatus};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FakeClaim {
+    pub booking_id: String,
+    pub kind: SlotKind,
+    /// `Some` while held (pending), `None` once booked.
+    pub held_until: Option<Timestamp>,
+    pub booking: (Timestamp, Timestamp),
+}
+
+#[derive(Default)]
+pub struct World {
+    pub spaces: HashMap<String, Space>,
+    pub items: HashMap<String, BookableItem>,
+    pub bookings: HashMap<String, Booking>,
+    pub payments: HashMap<String, PaymentTransaction>,
+    /// (space, item, cell start) -> claim.
+    pub claims: BTreeMap<(String, String, Timestamp), FakeClaim>,
+    /// (space, item, booking) -> (end, hold).
+    pub markers: HashMap<(String, String, String), (Timestamp, Option<Timestamp>)>,
+    pub idempotency: HashMap<(String, String), IdempotencyRecord>,
+    pub stripe_events: HashSet<String>,
+    pub holds: HashMap<String, i64>,
+    pub usage: HashMap<(String, String), i64>,
+    pub memberships: HashMap<String, Membership>,
+    /// user -> subscribe lock held until.
+    pub subscribing: HashMap<String, Timestamp>,
+    pub due: Vec<DueAction>,
+    pub events: Vec<DomainEvent>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// Clones share one world and one clock (a store handed to several use cases).
+#[derive(Clone)]
+pub struct MemoryBookings {
+    pub world: Arc<Mutex<World>>,
+    clock: Arc<Mutex<Timestamp>>,
+}
+
+impl MemoryBookings {
+    pub fn new(now: Timestamp) -> Self {
+        Self {
+            world: Arc::new(Mutex::new(World::default())),
+            clock: Arc::new(Mutex::new(now)),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        *self.clock.lock().unwrap()
+    }
+
+    pub fn advance(&self, by: SignedDuration) {
+        *self.clock.lock().unwrap() += by;
+    }
+
+    /// Puts a space and its items as they are (set-up, and operators' edits in tests).
+    pub fn put_space(&self, space: Space, items: Vec<BookableItem>) {
+        let mut w = self.world.lock().unwrap();
+        for item in items {
+            w.items.insert(item.id.clone(), item);
+        }
+        w.spaces.insert(space.id.clone(), space);
+    }
+
+    pub fn put_membership(&self, m: Membership) {
+        self.world
+            .lock()
+            .unwrap()
+            .memberships
+            .insert(m.user_id.clone(), m);
+    }
+}
+
+fn apply_usage(w: &mut World, user: &str, u: &UsageChange) -> bool {
+    let counter = w
+        .usage
+        .entry((user.to_string(), u.month.clone()))
+        .or_insert(0);
+    if u.minutes > 0 && *counter > u.allowance as i64 - u.minutes {
+        return false;
+    }
+    *counter += u.minutes;
+    true
+}
+
+fn put_marker(w: &mut World, b: &Booking, change: MarkerChange) {
+    let key = (b.space_id.clone(), b.bookable_item_id.clone(), b.id.clone());
+    match change {
+        MarkerChange::Keep => {}
+        MarkerChange::Delete => {
+            w.markers.remove(&key);
+        }
+        MarkerChange::Put { hold_expires_at } => {
+            w.markers.insert(key, (b.end_time, hold_expires_at));
+        }
+    }
+}
+
+fn push_due(w: &mut World, kind: DueKind, booking_id: &str, at: Timestamp) {
+    let key = (
+        format!("DUE#{}", at.strftime("%Y-%m-%dT%H")),
+        format!("{at}#{}#{booking_id}", kind.as_str()),
+    );
+    if !w.due.iter().any(|d| d.key == key) {
+        w.due.push(DueAction {
+            kind,
+            booking_id: booking_id.to_string(),
+            at,
+            key,
+        });
+    }
+}
+
+impl BookingStore for MemoryBookings {
+    async fn create_booking(
+        &self,
+        c: &Creation,
+        idempotency: Option<&IdempotencyRecord>,
+    ) -> Result<(), CreateBookingError> {
+        let now = self.now();
+        let mut w = self.world.lock().unwrap();
+        let b = &c.booking;
+        if let Some(idem) = idempotency
+            && w.idempotency
+                .contains_key(&(b.user_id.clone(), idem.key.clone()))
+        {
+            return Err(CreateBookingError::KeyUsed);
+        }
+        if c.holds != 0 && *w.holds.get(&b.user_id).unwrap_or(&0) >= c.hold_limit as i64 {
+            return Err(CreateBookingError::TooManyHolds {
+                limit: c.hold_limit,
+            });
+        }
+        let space_ok = w
+            .spaces
+            .get(&b.space_id)
+            .is_some_and(|s| s.status == SpaceStatus::Active && s.version == c.space_version);
+        let item_ok = w
+            .items
+            .get(&b.bookable_item_id)
+            .is_some_and(|i| i.version == c.item_version);
+        let membership_ok =
+            w.memberships.get(&b.user_id).map(|m| m.version) == c.membership_version;
+        let usage_ok = c.usage.as_ref().is_none_or(|u| {
+            let used = *w
+                .usage
+                .get(&(b.user_id.clone(), u.month.clone()))
+                .unwrap_or(&0);
+            used <= u.allowance as i64 - u.minutes
+        });
+        if !(space_ok && item_ok && membership_ok && usage_ok) {
+            return Err(CreateBookingError::Stale);
+        }
+        for slot in &b.slots {
+            let key = (b.space_id.clone(), b.bookable_item_id.clone(), slot.start);
+            if let Some(old) = w.claims.get(&key)
+                && old.held_until.is_none_or(|until| until >= now)
+            {
+                return Err(CreateBookingError::SlotTaken {
+                    slot_start: slot.start,
+                    kind: Some(old.kind),
+                    taken: Some(old.booking),
+                });
+            }
+        }
+        if w.bookings.contains_key(&b.id) {
+            return Err(StoreError::AlreadyExists.into());
+        }
+        // Every condition holds: write it all.
+        if let Some(idem) = idempotency {
+            w.idempotency
+                .insert((b.user_id.clone(), idem.key.clone()), idem.clone());
+        }
+        if let Some(u) = &c.usage {
+            apply_usage(&mut w, &b.user_id, u);
+        }
+        *w.holds.entry(b.user_id.clone()).or_insert(0) += c.holds;
+        for slot in &b.slots {
+            w.claims.insert(
+                (b.space_id.clone(), b.bookable_item_id.clone(), slot.start),
+                FakeClaim {
+                    booking_id: b.id.clone(),
+                    kind: slot.kind,
+                    held_until: b.hold_expires_at,
+                    booking: (b.start_time, b.end_time),
+                },
+            );
+        }
+        if let Some(p) = &c.payment {
+            w.payments.insert(b.id.clone(), p.clone());
+        }
+        if let Some(due) = &c.due {
+            push_due(&mut w, due.kind, &b.id, due.at);
+        }
+        w.events.push(c.event.clone());
+        put_marker(&mut w, b, c.marker);
+        w.bookings.insert(b.id.clone(), b.clone());
+        Ok(())
+    }
+
+    async fn apply(&self, e: &Effects) -> Result<(), TransitionError> {
+        let now = self.now();
+        let mut w = self.world.lock().unwrap();
+        let b = &e.after;
+        if let Some(id) = &e.stripe_event_id
+            && w.stripe_events.contains(id)
+        {
+            return Err(TransitionError::Duplicate);
+        }
+        let stored = w.bookings.get(&b.id).ok_or(TransitionError::Changed)?;
+        let live_hold = stored.status == domain::booking::BookingStatus::Pending
+            && stored.hold_expires_at.is_some_and(|h| h > now);
+        if stored.version != e.before.version || (e.require_live_hold && !live_hold) {
+            return Err(TransitionError::Changed);
+        }
+        let refused = |w: &World| -> bool {
+            let claims_ok = e.before.slots.iter().all(|slot| {
+                let old =
+                    w.claims
+                        .get(&(b.space_id.clone(), b.bookable_item_id.clone(), slot.start));
+                match e.claims {
+                    ClaimChange::Keep => true,
+                    ClaimChange::Book | ClaimChange::Release => {
+                        old.is_some_and(|c| c.booking_id == b.id)
+                    }
+                    ClaimChange::Reclaim => old.is_none_or(|c| {
+                        c.booking_id == b.id || c.held_until.is_some_and(|h| h < now)
+                    }),
+                }
+            });
+            let bookable = !e.require_bookable
+                || (w
+                    .spaces
+                    .get(&b.space_id)
+                    .is_some_and(|s| s.status == SpaceStatus::Active)
+                    && w.items
+                        .get(&b.bookable_item_id)
+                        .is_some_and(|i| i.retired_at.is_none()));
+            let usage_ok = e.usage.as_ref().is_none_or(|u| {
+                u.minutes <= 0
+                    || *w
+                        .usage
+                        .get(&(b.user_id.clone(), u.month.clone()))
+                        .unwrap_or(&0)
+                        <= u.allowance as i64 - u.minutes
+            });
+            !(claims_ok && usage_ok && bookable)
+        };
+        if refused(&w) {
+            return Err(match e.claims {
+                ClaimChange::Reclaim => TransitionError::ReclaimRefused,
+                _ => TransitionError::Changed,
+            });
+        }
+        if let Some(id) = &e.stripe_event_id {
+            w.stripe_events.insert(id.clone());
+        }
+        for slot in &e.before.slots {
+            let key = (b.space_id.clone(), b.bookable_item_id.clone(), slot.start);
+            match e.claims {
+                ClaimChange::Keep => {}
+                ClaimChange::Release => {
+                    w.claims.remove(&key);
+                }
+                ClaimChange::Book | ClaimChange::Reclaim => {
+                    w.claims.insert(
+                        key,
+                        FakeClaim {
+                            booking_id: b.id.clone(),
+                            kind: slot.kind,
+                            held_until: None,
+                            booking: (b.start_time, b.end_time),
+                        },
+                    );
+                }
+            }
+        }
+        if let Some(p) = &e.payment {
+            w.payments.insert(b.id.clone(), p.clone());
+        }
+        *w.holds.entry(b.user_id.clone()).or_insert(0) += e.holds;
+        if let Some(u) = &e.usage {
+            apply_usage(&mut w, &b.user_id, u);
+        }
+        put_marker(&mut w, b, e.marker);
+        for due in &e.due {
+            push_due(&mut w, due.kind, &b.id, due.at);
+        }
+        w.events.extend(e.events.iter().cloned());
+        w.audit.extend(e.audit.iter().cloned());
+        w.bookings.insert(b.id.clone(), b.clone());
+        Ok(())
+    }
+
+    async fn get_booking(&self, id: &str) -> Result<Option<Booking>, StoreError> {
+        Ok(self.world.lock().unwrap().bookings.get(id).cloned())
+    }
+
+    async fn get_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        Ok(self
+            .world
+            .lock()
+            .unwrap()
+            .idempotency
+            .get(&(user_id.to_string(), key.to_string()))
+            .cloned())
+    }
+
+    async fn find_item_space(&self, item_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .world
+            .lock()
+            .unwrap()
+            .items
+            .get(item_id)
+            .map(|i| i.space_id.clone()))
+    }
+
+    async fn list_user_bookings(&self, q: &BookingQuery<'_>) -> Result<Page<Booking>, StoreError> {
+        let w = self.world.lock().unwrap();
+        let mut items: Vec<Booking> = w
+            .bookings
+            .values()
+            .filter(|b| b.user_id == q.user_id)
+            .filter(|b| match q.when {
+                When::Upcoming => b.end_time > q.now,
+                When::Past => b.end_time <= q.now,
+                When::All => true,
+            })
+            .filter(|b| q.status.is_none_or(|s| b.status_at(q.now) == s))
+            .cloned()
+            .collect();
+        items.sort_by_key(|b| b.start_time);
+        items.truncate(q.limit);
+        Ok(Page {
+            items,
+            next_cursor: None,
+        })
+    }
+
+    async fn get_booking_with_payment(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Booking, Option<PaymentTransaction>)>, StoreError> {
+        let w = self.world.lock().unwrap();
+        Ok(w.bookings
+            .get(id)
+            .map(|b| (b.clone(), w.payments.get(id).cloned())))
+    }
+
+    async fn find_booking_by_intent(
+        &self,
+        payment_intent_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .world
+            .lock()
+            .unwrap()
+            .payments
+            .values()
+            .find(|p| p.stripe_payment_intent_id == payment_intent_id)
+            .map(|p| p.booking_id.clone()))
+    }
+
+    async fn remember_stripe_event(
+        &self,
+        event_id: &str,
+        _now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .world
+            .lock()
+            .unwrap()
+            .stripe_events
+            .insert(event_id.to_string()))
+    }
+
+    async fn slot_claims(
+        &self,
+        space_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<SlotClaim>, StoreError> {
+        let w = self.world.lock().unwrap();
+        Ok(w.claims
+            .iter()
+            .filter(|((s, _, start), _)| s == space_id && *start >= from && *start < to)
+            .map(|((_, item, start), c)| SlotClaim {
+                item_id: item.clone(),
+                start: *start,
+                end: *start + SignedDuration::from_mins(CELL_MINUTES as i64),
+                booking_id: c.booking_id.clone(),
+                kind: c.kind,
+                held_until: c.held_until,
+            })
+            .collect())
+    }
+
+    async fn has_upcoming_bookings(
+        &self,
+        space_id: &str,
+        item_id: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .world
+            .lock()
+            .unwrap()
+            .markers
+            .iter()
+            .any(|((s, i, _), (end, hold))| {
+                s == space_id
+                    && item_id.is_none_or(|id| id == i)
+                    && *end > now
+                    && hold.is_none_or(|h| h > now)
+            }))
+    }
+}
+
+impl SpaceStore for MemoryBookings {
+    async fn create_space(
+        &self,
+        space: &Space,
+        items: &[BookableItem],
+        _audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.put_space(space.clone(), items.to_vec());
+        Ok(())
+    }
+
+    async fn get_space(&self, id: &str) -> Result<Option<(Space, Vec<BookableItem>)>, StoreError> {
+        let w = self.world.lock().unwrap();
+        Ok(w.spaces.get(id).map(|s| {
+            let mut items: Vec<BookableItem> = w
+                .items
+                .values()
+                .filter(|i| i.space_id == id)
+                .cloned()
+                .collect();
+            items.sort_by(|a, b| a.id.cmp(&b.id));
+            (s.clone(), items)
+        }))
+    }
+
+    async fn get_space_profile(&self, id: &str) -> Result<Option<Space>, StoreError> {
+        Ok(self.world.lock().unwrap().spaces.get(id).cloned())
+    }
+
+    async fn update_space(
+        &self,
+        old: &Space,
+        new: &Space,
+        _audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut w = self.world.lock().unwrap();
+        match w.spaces.get(&old.id) {
+            Some(s) if s.version == old.version => {
+                w.spaces.insert(new.id.clone(), new.clone());
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict("space changed".into())),
+        }
+    }
+
+    async fn create_item(
+        &self,
+        _space: &Space,
+        item: &BookableItem,
+        _audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.world
+            .lock()
+            .unwrap()
+            .items
+            .insert(item.id.clone(), item.clone());
+        Ok(())
+    }
+
+    async fn get_item(
+        &self,
+        _space_id: &str,
+        item_id: &str,
+    ) -> Result<Option<BookableItem>, StoreError> {
+        Ok(self.world.lock().unwrap().items.get(item_id).cloned())
+    }
+
+    async fn update_item(
+        &self,
+        _space: &Space,
+        old: &BookableItem,
+        new: &BookableItem,
+        _audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut w = self.world.lock().unwrap();
+        match w.items.get(&old.id) {
+            Some(i) if i.version == old.version => {
+                w.items.insert(new.id.clone(), new.clone());
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict("item changed".into())),
+        }
+    }
+
+    async fn delete_item(
+        &self,
+        _space: &Space,
+        item: &BookableItem,
+        _audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut w = self.world.lock().unwrap();
+        match w.items.get(&item.id) {
+            Some(i) if i.version == item.version => {
+                w.items.remove(&item.id);
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict("item changed".into())),
+        }
+    }
+
+    async fn set_item_retired(
+        &self,
+        item: &BookableItem,
+        retired_at: Option<Timestamp>,
+    ) -> Result<BookableItem, StoreError> {
+        let mut w = self.world.lock().unwrap();
+        match w.items.get(&item.id) {
+            Some(i) if i.version == item.version => {
+                let mut next = item.clone();
+                next.retired_at = retired_at;
+                next.version += 1;
+                w.items.insert(next.id.clone(), next.clone());
+                Ok(next)
+            }
+            _ => Err(StoreError::Conflict("item changed".into())),
+        }
+    }
+}
+
+impl MembershipStore for MemoryBookings {
+    async fn member_state(&self, user_id: &str) -> Result<MemberState, StoreError> {
+        let w = self.world.lock().unwrap();
+        Ok(MemberState {
+            membership: w.memberships.get(user_id).cloned(),
+            usage: w
+                .usage
+                .iter()
+                .filter(|((u, _), _)| u == user_id)
+                .map(|((_, month), minutes)| (month.clone(), (*minutes).max(0) as u32))
+                .collect(),
+        })
+    }
+
+    async fn reserve_subscribing(
+        &self,
+        user_id: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut w = self.world.lock().unwrap();
+        if w.subscribing.get(user_id).is_some_and(|held| *held >= now) {
+            return Ok(false);
+        }
+        w.subscribing.insert(user_id.to_string(), until);
+        Ok(true)
+    }
+
+    async fn release_subscribing(&self, user_id: &str) -> Result<(), StoreError> {
+        self.world.lock().unwrap().subscribing.remove(user_id);
+        Ok(())
+    }
+
+    async fn save_membership(
+        &self,
+        m: &Membership,
+        event: &DomainEvent,
+        stripe_event_id: Option<&str>,
+        _now: Timestamp,
+    ) -> Result<(), SaveMembershipError> {
+        let mut w = self.world.lock().unwrap();
+        if let Some(id) = stripe_event_id
+            && w.stripe_events.contains(id)
+        {
+            return Err(SaveMembershipError::Duplicate);
+        }
+        let stored = w.memberships.get(&m.user_id).map(|m| m.version);
+        let expected = (m.version > 1).then(|| m.version - 1);
+        if stored != expected {
+            return Err(SaveMembershipError::Changed);
+        }
+        if let Some(id) = stripe_event_id {
+            w.stripe_events.insert(id.to_string());
+        }
+        w.memberships.insert(m.user_id.clone(), m.clone());
+        w.events.push(event.clone());
+        Ok(())
+    }
+}
+
+impl ScheduleStore for MemoryBookings {
+    async fn due_actions(
+        &self,
+        now: Timestamp,
+        lookback_hours: i64,
+    ) -> Result<Vec<DueAction>, StoreError> {
+        let w = self.world.lock().unwrap();
+        // As the adapter: only the hour buckets of the look-back are read.
+        let first_bucket = format!(
+            "DUE#{}",
+            (now - SignedDuration::from_hours(lookback_hours)).strftime("%Y-%m-%dT%H")
+        );
+        let mut due: Vec<DueAction> = w
+            .due
+            .iter()
+            .filter(|d| d.at <= now && d.key.0 >= first_bucket)
+            .cloned()
+            .collect();
+        due.sort_by_key(|d| d.at);
+        Ok(due)
+    }
+
+    async fn finish_due(&self, action: &DueAction) -> Result<(), StoreError> {
+        self.world
+            .lock()
+            .unwrap()
+            .due
+            .retain(|d| d.key != action.key);
+        Ok(())
+    }
+
+    async fn postpone(&self, action: &DueAction, to: Timestamp) -> Result<(), StoreError> {
+        let mut w = self.world.lock().unwrap();
+        let before = w.due.len();
+        w.due.retain(|d| d.key != action.key);
+        if w.due.len() < before {
+            push_due(&mut w, action.kind, &action.booking_id, to);
+        }
+        Ok(())
+    }
+
+    async fn finish_due_with_event(
+        &self,
+        action: &DueAction,
+        event: &DomainEvent,
+    ) -> Result<bool, StoreError> {
+        let mut w = self.world.lock().unwrap();
+        let before = w.due.len();
+        w.due.retain(|d| d.key != action.key);
+        if w.due.len() == before {
+            return Ok(false);
+        }
+        w.events.push(event.clone());
+        Ok(true)
+    }
+}

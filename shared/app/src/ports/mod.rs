@@ -1,0 +1,20 @@
+//! Ports: what the use cases need from the outside world, as traits. The `aws` crate
+//! implements them on AWS and Stripe; unit tests implement them with `crate::fakes`.
+
+pub mod analytics;
+pub mod audit;
+pub mod bookings;
+pub mod events;
+pub mod identity;
+pub mod live;
+pub mod memberships;
+pub mod notifications;
+pub mod payments;
+pub mod plans;
+pub mod privacy;
+pub mod reviews;
+pub mod schedule;
+pub mod search;
+pub mod spaces;
+pub mod store;
+pub mod users;

@@ -1,0 +1,43 @@
+//! Personal data of one user: gathered for an export, anonymised on erasure.
+
+use std::future::Future;
+
+use serde::Serialize;
+
+use crate::ports::store::StoreError;
+use domain::audit::AuditEntry;
+use domain::booking::Booking;
+use domain::membership::Membership;
+use domain::notification::Notification;
+use domain::payment::PaymentTransaction;
+use domain::review::Review;
+use domain::user::User;
+
+/// Everything the table holds about a user.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct PersonalData {
+    pub profile: Option<User>,
+    pub membership: Option<Membership>,
+    pub bookings: Vec<Booking>,
+    pub payments: Vec<PaymentTransaction>,
+    pub reviews: Vec<Review>,
+    pub notifications: Vec<Notification>,
+}
+
+pub trait PrivacyStore: Send + Sync + 'static {
+    fn personal_data(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<PersonalData, StoreError>> + Send;
+    /// Deletes the profile, notifications and counters; replaces the user id in bookings,
+    /// payments and reviews by `anonymous_id` (amounts, dates and spaces stay: they are
+    /// financial records) and drops them from the user's indexes; writes `audit`.
+    /// Idempotent: a retry after a partial failure finishes the job.
+    fn anonymise(
+        &self,
+        data: &PersonalData,
+        user_id: &str,
+        anonymous_id: &str,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

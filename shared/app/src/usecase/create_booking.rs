@@ -1,0 +1,258 @@
+//! Making a booking: plan it (`domain::lifecycle::create`), get the PaymentIntent for
+//! what is left to pay, and write it all in ONE transaction with no read before it.
+//!
+//! Definitions (space, item, membership) come from per-container caches; the
+//! transaction checks their versions, so a stale cache fails safe: the booking is planned
+//! again once from fresh reads. The same caller with the same Idempotency-Key always
+//! means the same booking id, and a retry of a committed request answers what was stored.
+//!
+//! Intents: the one the stored booking points to stays; every other intent this request
+//! created is cancelled before answering, so nothing payable is left without a booking.
+//! Each request asks Stripe with its own key, so an intent cancelled by an earlier
+//! attempt (a 409, a crash) can never be handed out again.
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::error::AppError;
+use crate::ports::bookings::{BookingStore, CreateBookingError, IdempotencyRecord};
+use crate::ports::memberships::MembershipStore;
+use crate::ports::payments::{Intent, IntentRequest, Payments, idempotency_key};
+use crate::ports::spaces::SpaceStore;
+use crate::usecase::catalog::Catalog;
+use crate::usecase::memberships::MemberCache;
+use domain::booking::Booking;
+use domain::lifecycle::{self, NewBooking};
+use domain::payment::PaymentTransaction;
+
+/// What a member asks for.
+pub struct CreateBookingCommand<'a> {
+    pub user_id: &'a str,
+    pub idempotency_key: &'a str,
+    pub item_id: &'a str,
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+impl CreateBookingCommand<'_> {
+    /// What its Idempotency-Key is bound to: the same key with another request is 422.
+    pub fn canonical(&self) -> String {
+        format!("{}|{}|{}", self.item_id, self.start, self.end)
+    }
+}
+
+/// The booking service of one container: its caches and settings.
+pub struct BookingDesk<S, P> {
+    pub store: S,
+    pub payments: P,
+    pub catalog: Catalog,
+    pub members: MemberCache,
+    pub hold: SignedDuration,
+    pub hold_limit: u32,
+}
+
+/// The same caller with the same key always means the same booking.
+pub fn booking_id_for(user_id: &str, key: &str) -> String {
+    const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6c0b_7a2e_41d3_4f5e_9a61_0c2b_5e8d_1f37);
+    uuid::Uuid::new_v5(&NAMESPACE, format!("{user_id}\n{key}").as_bytes()).to_string()
+}
+
+impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S, P> {
+    pub fn new(store: S, payments: P) -> Self {
+        Self {
+            store,
+            payments,
+            catalog: Catalog::new(),
+            members: MemberCache::default(),
+            hold: domain::booking::HOLD,
+            hold_limit: domain::booking::DEFAULT_MAX_ACTIVE_HOLDS,
+        }
+    }
+
+    /// Creates the booking (or answers the one this key already made).
+    pub async fn create(
+        &self,
+        cmd: &CreateBookingCommand<'_>,
+        now: Timestamp,
+    ) -> Result<(Booking, Option<PaymentTransaction>), AppError> {
+        let booking_id = booking_id_for(cmd.user_id, cmd.idempotency_key);
+        let idempotency = IdempotencyRecord {
+            key: cmd.idempotency_key.to_string(),
+            request: cmd.canonical(),
+            booking_id: booking_id.clone(),
+        };
+        // Distinguishes this request's intents from any earlier request's at Stripe.
+        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let mut intents: Vec<(i64, String, Intent)> = Vec::new();
+        let result = self
+            .attempts(cmd, &booking_id, &idempotency, &nonce, &mut intents, now)
+            .await;
+        let keep = match &result {
+            Ok((_, payment)) => payment.as_ref().map(|p| p.stripe_payment_intent_id.clone()),
+            // The transaction may have committed before its answer was lost: the booking
+            // id is this request's, so a stored booking means its intent must stay.
+            Err(AppError::Unavailable(_) | AppError::Internal(_)) => self
+                .store
+                .get_booking_with_payment(&booking_id)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|(_, p)| p)
+                .map(|p| p.stripe_payment_intent_id),
+            Err(_) => None,
+        };
+        for (_, _, intent) in &intents {
+            if Some(&intent.id) != keep.as_ref()
+                && let Err(e) = self.payments.cancel_intent(&intent.id).await
+            {
+                tracing::warn!(error = %e, "could not cancel an unused payment intent");
+            }
+        }
+        result
+    }
+
+    async fn attempts(
+        &self,
+        cmd: &CreateBookingCommand<'_>,
+        booking_id: &str,
+        idempotency: &IdempotencyRecord,
+        nonce: &str,
+        intents: &mut Vec<(i64, String, Intent)>,
+        now: Timestamp,
+    ) -> Result<(Booking, Option<PaymentTransaction>), AppError> {
+        let item_id = cmd.item_id;
+        // At most two attempts: the second only after a cached definition was stale.
+        for fresh in [false, true] {
+            let entry = self
+                .catalog
+                .for_item(&self.store, item_id, fresh)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("no bookable item {item_id}")))?;
+            let item = entry
+                .item(item_id)
+                .ok_or_else(|| AppError::NotFound(format!("no bookable item {item_id}")))?;
+            let member = self.members.get(&self.store, cmd.user_id, fresh).await?;
+            let planned = lifecycle::create(&NewBooking {
+                id: booking_id,
+                user_id: cmd.user_id,
+                space: &entry.space,
+                item,
+                start: cmd.start,
+                end: cmd.end,
+                member: &member,
+                hold: self.hold,
+                hold_limit: self.hold_limit,
+                now,
+            });
+            let mut creation = match planned {
+                Ok(c) => c,
+                // The rules may have changed since they were cached: a refusal is only
+                // answered on fresh reads.
+                Err(_) if !fresh => continue,
+                Err(e) => return Err(e.into()),
+            };
+            if creation.needs_payment() {
+                let intent = self
+                    .intent_for(&creation.booking, idempotency, nonce, intents)
+                    .await?;
+                creation.attach_intent(&intent.id, &intent.client_secret, now);
+            }
+            match self
+                .store
+                .create_booking(&creation, Some(idempotency))
+                .await
+            {
+                Ok(()) => {
+                    if let Some(u) = &creation.usage {
+                        self.members.used(cmd.user_id, &u.month, u.minutes as u32);
+                    }
+                    let b = &creation.booking;
+                    tracing::info!(booking_id = %b.id, item_id = %b.bookable_item_id, claims = b.slots.len(), status = b.status.as_str(), "booking created");
+                    return Ok((creation.booking, creation.payment));
+                }
+                Err(CreateBookingError::Stale) if !fresh => continue,
+                Err(CreateBookingError::Stale) => {
+                    return Err(AppError::conflict(
+                        "the space, item or your membership changed while booking; retry",
+                    ));
+                }
+                Err(CreateBookingError::KeyUsed) => {
+                    return self.replay(cmd.user_id, idempotency).await;
+                }
+                Err(CreateBookingError::SlotTaken {
+                    slot_start,
+                    kind,
+                    taken,
+                }) => return Err(lifecycle::slot_taken(item_id, slot_start, kind, taken).into()),
+                Err(CreateBookingError::TooManyHolds { limit }) => {
+                    return Err(AppError::Conflict {
+                        detail: format!(
+                            "you already hold {limit} unpaid bookings: pay for or cancel one first"
+                        ),
+                        conflict: Some(serde_json::json!({"active_holds_limit": limit})),
+                    });
+                }
+                Err(CreateBookingError::Store(e)) => return Err(e.into()),
+            }
+        }
+        unreachable!("the loop returns on its second attempt")
+    }
+
+    /// An intent for the booking's price: the one this request already has for that exact
+    /// amount and currency, or a new one.
+    async fn intent_for(
+        &self,
+        b: &Booking,
+        idempotency: &IdempotencyRecord,
+        nonce: &str,
+        intents: &mut Vec<(i64, String, Intent)>,
+    ) -> Result<Intent, AppError> {
+        let (amount, currency) = (b.price.total, b.price.currency.clone());
+        if let Some((_, _, intent)) = intents
+            .iter()
+            .find(|(a, c, _)| *a == amount && *c == currency)
+        {
+            return Ok(intent.clone());
+        }
+        let key = idempotency_key(
+            "booking",
+            &b.id,
+            &format!("{}|{amount}|{currency}|{nonce}", idempotency.request),
+        );
+        let intent = self
+            .payments
+            .create_intent(&IntentRequest {
+                amount,
+                currency: &currency,
+                booking_id: &b.id,
+                user_id: &b.user_id,
+                idempotency_key: &key,
+            })
+            .await?;
+        intents.push((amount, currency, intent.clone()));
+        Ok(intent)
+    }
+
+    /// The answer a request with this key got (or 409 while it is still in progress).
+    async fn replay(
+        &self,
+        user_id: &str,
+        idempotency: &IdempotencyRecord,
+    ) -> Result<(Booking, Option<PaymentTransaction>), AppError> {
+        let record = self
+            .store
+            .get_idempotency(user_id, &idempotency.key)
+            .await?
+            .ok_or_else(|| {
+                AppError::conflict("this Idempotency-Key is being used by a request in progress")
+            })?;
+        if record.request != idempotency.request {
+            return Err(AppError::Unprocessable(
+                "this Idempotency-Key was used for a different booking request".into(),
+            ));
+        }
+        self.store
+            .get_booking_with_payment(&record.booking_id)
+            .await?
+            .ok_or_else(|| AppError::internal("idempotency record without its booking"))
+    }
+}

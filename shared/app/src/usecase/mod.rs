@@ -1,0 +1,16 @@
+//! The flows of the platform, built only on ports (no AWS types, no HTTP request).
+
+pub mod bookings;
+pub mod cancel_booking;
+pub mod catalog;
+pub mod create_booking;
+pub mod lifecycle;
+pub mod memberships;
+pub mod payments;
+pub mod privacy;
+pub mod roles;
+pub mod scheduler;
+pub mod spaces;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,378 @@
+//! Model-based: generated mixes of bookings, payments (right and wrong amounts), declines,
+//! cancellations by members and operators, hold expiry, scheduler runs, item grid edits
+//! and space time-zone edits, over zones with 30- and 45-minute offsets and shifts. After
+//! every step the invariants are read from the whole state:
+//! - no two bookings of an item that hold their time share an instant;
+//! - a booking that holds its time has every cell claimed by itself;
+//! - the unpaid-holds counter of each member is the number of their pending bookings;
+//! - the included-minutes counter of each member and month is what their bookings kept;
+//! - the upcoming markers are exactly the live bookings;
+//! - money: nothing refunded beyond what was paid, Stripe and our records agree once
+//!   owed refunds are settled, and a confirmed booking's payment matches its price.
+
+use std::collections::HashMap;
+
+use jiff::SignedDuration;
+
+use super::*;
+use crate::ports::spaces::SpaceStore;
+use domain::booking::BookingStatus;
+use domain::claims::cell_interval;
+use domain::membership::{Membership, MembershipStatus};
+use domain::payment::PaymentStatus;
+use domain::plan::PlanBenefits;
+
+const ZONES: [&str; 7] = [
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "Australia/Eucla",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "Asia/Kolkata",
+    "Europe/Berlin",
+];
+const USERS: [&str; 3] = ["u1", "u2", "u3"];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len() as u64) as usize]
+    }
+}
+
+fn membership(now: Timestamp) -> Membership {
+    Membership {
+        user_id: "u3".into(),
+        plan_id: "p".into(),
+        plan_name: "Flex".into(),
+        benefits: PlanBenefits {
+            discount_percent: 10,
+            included_hours_per_month: 3,
+            space_ids: vec![],
+        },
+        stripe_customer_id: "cus".into(),
+        stripe_subscription_id: "sub".into(),
+        status: MembershipStatus::Active,
+        current_period_end: Some(now + SignedDuration::from_hours(24 * 4)),
+        cancel_at_period_end: false,
+        stripe_event_at: 0,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+async fn edit_item(s: &Setup, rng: &mut Rng, id: &str) {
+    let (space, items) = s.store.get_space("s1").await.unwrap().unwrap();
+    let old = items.iter().find(|i| i.id == id).unwrap().clone();
+    let mut new = old.clone();
+    let slot = *rng.pick(&[15, 30, 60]);
+    new.slot_minutes = slot;
+    new.min_booking_minutes = slot;
+    new.max_booking_minutes = slot * (4 + rng.below(4) as u32);
+    new.buffer_minutes = slot * rng.below(2) as u32;
+    new.version += 1;
+    domain::space_rules::validate_item(&new).unwrap();
+    let audit = domain::audit::AuditEntry::system("t", "item.update", id.into(), s.now());
+    s.store
+        .update_item(&space, &old, &new, &audit)
+        .await
+        .unwrap();
+}
+
+async fn edit_zone(s: &Setup, rng: &mut Rng) {
+    let old = s.store.get_space_profile("s1").await.unwrap().unwrap();
+    let mut new = old.clone();
+    new.time_zone = rng.pick(&ZONES).to_string();
+    new.version += 1;
+    let audit = domain::audit::AuditEntry::system("t", "space.update", "s1".into(), s.now());
+    s.store.update_space(&old, &new, &audit).await.unwrap();
+}
+
+/// A request on the item's current local grid (sometimes off it, or too long), in the
+/// space's current zone, within the next three days.
+async fn request(s: &Setup, rng: &mut Rng, item_id: &str) -> (Timestamp, Timestamp) {
+    let (space, items) = s.store.get_space("s1").await.unwrap().unwrap();
+    let item = items.iter().find(|i| i.id == item_id).unwrap();
+    let tz = jiff::tz::TimeZone::get(&space.time_zone).unwrap();
+    let slot = item.slot_minutes as i64;
+    let day = s.now().to_zoned_datetime(tz.clone()).date()
+        + jiff::Span::new().days(1 + rng.below(3) as i64);
+    let minute =
+        slot * rng.below(24 * 60 / slot as u64) as i64 + if rng.below(20) == 0 { 5 } else { 0 };
+    let local = day.to_datetime(jiff::civil::Time::midnight()) + SignedDuration::from_mins(minute);
+    let start = tz.to_ambiguous_timestamp(local).compatible().unwrap();
+    let slots = 1 + rng.below(6) as i64;
+    let end_local = local + SignedDuration::from_mins(slot * slots);
+    let end = tz.to_ambiguous_timestamp(end_local).compatible().unwrap();
+    (start, end)
+}
+
+fn check_invariants(s: &Setup, settle_money: bool, step: usize) {
+    let now = s.now();
+    let w = s.store.world.lock().unwrap();
+    let ctx = |what: &str| format!("step {step}: {what}");
+    // No overlap between bookings that hold their time.
+    let mut by_item: HashMap<&str, Vec<&Booking>> = HashMap::new();
+    for b in w.bookings.values().filter(|b| b.holds_slots(now)) {
+        by_item.entry(&b.bookable_item_id).or_default().push(b);
+    }
+    for bookings in by_item.values() {
+        for (i, a) in bookings.iter().enumerate() {
+            for b in &bookings[i + 1..] {
+                assert!(
+                    a.end_time <= b.start_time || b.end_time <= a.start_time,
+                    "{}",
+                    ctx(&format!(
+                        "overlap {}..{} and {}..{}",
+                        a.start_time, a.end_time, b.start_time, b.end_time
+                    ))
+                );
+            }
+            for cell in &a.slots {
+                let claim =
+                    w.claims
+                        .get(&(a.space_id.clone(), a.bookable_item_id.clone(), cell.start));
+                assert_eq!(
+                    claim.map(|c| c.booking_id.as_str()),
+                    Some(a.id.as_str()),
+                    "{}",
+                    ctx("claim")
+                );
+                let (c0, c1) = cell_interval(cell.start);
+                assert!(c0 < c1);
+            }
+        }
+    }
+    for user in USERS {
+        let pending = w
+            .bookings
+            .values()
+            .filter(|b| b.user_id == user && b.status == BookingStatus::Pending)
+            .count() as i64;
+        assert_eq!(
+            *w.holds.get(user).unwrap_or(&0),
+            pending,
+            "{}",
+            ctx("holds counter")
+        );
+    }
+    let mut kept: HashMap<(String, String), i64> = HashMap::new();
+    for b in w.bookings.values() {
+        if let Some(inc) = &b.included {
+            *kept
+                .entry((b.user_id.clone(), inc.month.clone()))
+                .or_default() += inc.minutes as i64 - inc.returned as i64;
+        }
+    }
+    for (key, minutes) in &w.usage {
+        assert_eq!(
+            *minutes,
+            *kept.get(key).unwrap_or(&0),
+            "{}",
+            ctx("usage counter")
+        );
+        assert!(*minutes <= 180, "{}", ctx("allowance"));
+    }
+    let live: std::collections::HashSet<&str> = w
+        .bookings
+        .values()
+        .filter(|b| b.status.is_live())
+        .map(|b| b.id.as_str())
+        .collect();
+    let marked: std::collections::HashSet<&str> =
+        w.markers.keys().map(|(_, _, b)| b.as_str()).collect();
+    assert_eq!(live, marked, "{}", ctx("markers"));
+    for b in w.bookings.values() {
+        let Some(p) = w.payments.get(&b.id) else {
+            assert_eq!(b.price.total, 0, "{}", ctx("a paid booking has a payment"));
+            continue;
+        };
+        assert!(p.refunded_amount <= p.amount, "{}", ctx("over-refunded"));
+        let at_stripe = s.stripe.refunded(&p.stripe_payment_intent_id);
+        if b.status == BookingStatus::Confirmed {
+            assert!(p.status.was_paid(), "{}", ctx("confirmed unpaid"));
+            assert_eq!(p.amount, b.price.total, "{}", ctx("amount"));
+        }
+        if p.status == PaymentStatus::UnderReview {
+            assert_ne!(
+                b.status,
+                BookingStatus::Confirmed,
+                "{}",
+                ctx("confirmed under review")
+            );
+        }
+        if settle_money {
+            assert!(
+                p.refund_due.is_none(),
+                "{}: {:?} {:?} due={:?} at_stripe={} refunds={:?}",
+                ctx("refund still owed"),
+                b.status,
+                p,
+                w.due
+                    .iter()
+                    .filter(|d| d.booking_id == b.id)
+                    .collect::<Vec<_>>(),
+                at_stripe,
+                s.stripe.refunds(&p.stripe_payment_intent_id)
+            );
+            assert_eq!(
+                at_stripe,
+                p.refunded_amount,
+                "{}",
+                ctx("Stripe and our record")
+            );
+        } else {
+            assert!(
+                at_stripe <= p.amount,
+                "{}",
+                ctx("refunded at Stripe beyond the amount")
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
+    let mut operations = 0;
+    // (created, refused as invalid, refused as conflicting)
+    let mut outcomes = (0, 0, 0);
+    for seed in 1..=12u64 {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
+        let s = Setup::new("2027-03-28T00:00:00Z");
+        s.store.put_space(
+            space("s1", ZONES[rng.below(ZONES.len() as u64) as usize]),
+            vec![item("i1", "s1", 60, 0), item("i2", "s1", 30, 30)],
+        );
+        s.store.put_membership(membership(s.now()));
+        let mut ids: Vec<String> = Vec::new();
+        for step in 0..200 {
+            operations += 1;
+            let pick_booking = |rng: &mut Rng, ids: &[String]| {
+                (!ids.is_empty()).then(|| ids[rng.below(ids.len() as u64) as usize].clone())
+            };
+            match rng.below(100) {
+                0..=39 => {
+                    let item = *rng.pick(&["i1", "i2"]);
+                    let user = *rng.pick(&USERS);
+                    let when = request(&s, &mut rng, item).await;
+                    match s.book(user, item, when).await {
+                        Ok((b, _)) => {
+                            outcomes.0 += 1;
+                            ids.push(b.id)
+                        }
+                        Err(AppError::Validation(_)) => outcomes.1 += 1,
+                        Err(AppError::Conflict { .. }) => outcomes.2 += 1,
+                        Err(e) => panic!("step {step}: {e:?}"),
+                    }
+                }
+                40..=54 => {
+                    if let Some(id) = pick_booking(&mut rng, &ids)
+                        && s.stored(&id).await.1.is_some()
+                    {
+                        s.pay(&id).await;
+                    }
+                }
+                55..=57 => {
+                    if let Some(id) = pick_booking(&mut rng, &ids)
+                        && s.stored(&id).await.1.is_some()
+                    {
+                        s.paid_news(&id, 1 + rng.below(5000) as i64, "eur").await;
+                    }
+                }
+                58..=60 => {
+                    if let Some(id) = pick_booking(&mut rng, &ids)
+                        && let (_, Some(p)) = s.stored(&id).await
+                    {
+                        let pi = PaymentIntentObject {
+                            id: p.stripe_payment_intent_id,
+                            amount: p.amount,
+                            currency: p.currency,
+                            metadata: HashMap::from([("booking_id".to_string(), id.clone())]),
+                        };
+                        crate::usecase::payments::payment_failed(
+                            &s.store,
+                            &s.stripe,
+                            &format!("evt_f{step}"),
+                            &pi,
+                            s.now(),
+                        )
+                        .await
+                        .unwrap();
+                    }
+                }
+                61..=72 => {
+                    if let Some(id) = pick_booking(&mut rng, &ids) {
+                        let owner = s.stored(&id).await.0.user_id;
+                        let by = if rng.below(3) == 0 {
+                            operator()
+                        } else {
+                            member(&owner)
+                        };
+                        if rng.below(4) == 0 {
+                            s.stripe
+                                .refund_outages
+                                .store(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        match s.cancel(&id, &by).await {
+                            Ok(_) | Err(AppError::Conflict { .. }) => {}
+                            Err(e) => panic!("step {step}: {e:?}"),
+                        }
+                    }
+                }
+                73..=82 => s.advance(SignedDuration::from_mins(1 + rng.below(20) as i64)),
+                83..=88 => {
+                    s.scheduler().await;
+                }
+                89..=93 => {
+                    let id = *rng.pick(&["i1", "i2"]);
+                    edit_item(&s, &mut rng, id).await;
+                }
+                94..=96 => edit_zone(&s, &mut rng).await,
+                _ => {
+                    if let Some(id) = pick_booking(&mut rng, &ids)
+                        && s.stored(&id).await.1.is_some()
+                    {
+                        s.refund_news(&id).await;
+                    }
+                }
+            }
+            check_invariants(&s, false, step);
+        }
+        // Stripe comes back for good: every refund owed is settled.
+        s.stripe
+            .refund_outages
+            .store(0, std::sync::atomic::Ordering::SeqCst);
+        s.advance(crate::usecase::scheduler::REFUND_RETRY_LATER + SignedDuration::from_mins(1));
+        assert_eq!(s.scheduler().await.failed, 0);
+        check_invariants(&s, true, 10_000);
+        let w = s.store.world.lock().unwrap();
+        assert!(
+            w.bookings
+                .values()
+                .any(|b| b.status == BookingStatus::Confirmed)
+                && w.bookings
+                    .values()
+                    .any(|b| b.status == BookingStatus::Cancelled),
+            "seed {seed} exercised confirmations and cancellations"
+        );
+    }
+    assert!(operations >= 2000);
+    let (created, invalid, conflicting) = outcomes;
+    assert!(
+        created > 200 && invalid > 20 && conflicting > 20,
+        "the run exercised every outcome: {outcomes:?}"
+    );
+}

@@ -1,0 +1,119 @@
+//! Configuration from the environment (template.yaml's `Environment.Variables`).
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+#[error("missing environment variable {0}")]
+pub struct MissingVar(pub &'static str);
+
+pub use domain::booking::DEFAULT_MAX_ACTIVE_HOLDS;
+
+/// Everything a function needs to find its resources. Read once per process.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub stage: String,
+    pub region: String,
+    pub table_name: String,
+    pub event_bus_name: String,
+    pub user_pool_id: String,
+    pub user_pool_client_id: String,
+    /// Set only for the local stand-ins; on AWS the SDK finds the real endpoints.
+    pub aws_endpoint_url: Option<String>,
+    /// Stripe API base URL; set only for the local stand-in (localstripe).
+    pub stripe_api_base: Option<String>,
+    /// Stripe secret key (template.yaml resolves it from Secrets Manager at deploy time).
+    /// Only functions that call Stripe get it; they refuse to start without it.
+    pub stripe_secret_key: Option<String>,
+    /// Signing secret of the Stripe webhook endpoint (`whsec_...`); webhook function only.
+    pub stripe_webhook_secret: Option<String>,
+    /// EventBridge's own endpoint when it differs from `aws_endpoint_url` (the SDKs'
+    /// standard `AWS_ENDPOINT_URL_EVENTBRIDGE`; local fault-injection tests use it).
+    pub eventbridge_endpoint_url: Option<String>,
+    /// Sender address of notification emails (an SES-verified identity).
+    pub notify_from: String,
+    /// The WebSocket API's connection management endpoint
+    /// (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`); realtime worker only.
+    pub live_connections_url: Option<String>,
+    /// Unpaid holds a member may have at once (create-booking; abuse limit).
+    pub max_active_holds: u32,
+    /// How long a pending booking holds its time (`BOOKING_HOLD_SECONDS`, 15 minutes
+    /// unless set; tests of expiry shorten it).
+    pub booking_hold: jiff::SignedDuration,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, MissingVar> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Builds the configuration from any key lookup: the Lambda environment, or the
+    /// local gateway's resolved template environment (no process-wide `set_var`).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, MissingVar> {
+        let required =
+            |key: &'static str| lookup(key).filter(|v| !v.is_empty()).ok_or(MissingVar(key));
+        Ok(Self {
+            stage: lookup("STAGE").unwrap_or_else(|| "dev".into()),
+            region: lookup("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
+            table_name: required("TABLE_NAME")?,
+            event_bus_name: required("EVENT_BUS_NAME")?,
+            user_pool_id: required("USER_POOL_ID")?,
+            user_pool_client_id: required("USER_POOL_CLIENT_ID")?,
+            aws_endpoint_url: lookup("AWS_ENDPOINT_URL").filter(|v| !v.is_empty()),
+            stripe_api_base: lookup("STRIPE_API_BASE").filter(|v| !v.is_empty()),
+            stripe_secret_key: lookup("STRIPE_SECRET_KEY").filter(|v| !v.is_empty()),
+            stripe_webhook_secret: lookup("STRIPE_WEBHOOK_SECRET").filter(|v| !v.is_empty()),
+            eventbridge_endpoint_url: lookup("AWS_ENDPOINT_URL_EVENTBRIDGE")
+                .filter(|v| !v.is_empty()),
+            notify_from: lookup("NOTIFY_FROM")
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "bookings@example.com".into()),
+            live_connections_url: lookup("LIVE_CONNECTIONS_URL").filter(|v| !v.is_empty()),
+            max_active_holds: lookup("MAX_ACTIVE_HOLDS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(DEFAULT_MAX_ACTIVE_HOLDS),
+            booking_hold: lookup("BOOKING_HOLD_SECONDS")
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|s| (1..=3600).contains(s))
+                .map(jiff::SignedDuration::from_secs)
+                .unwrap_or(domain::booking::HOLD),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_required_and_optional_values() {
+        let env = vars(&[
+            ("TABLE_NAME", "t"),
+            ("EVENT_BUS_NAME", "b"),
+            ("USER_POOL_ID", "p"),
+            ("USER_POOL_CLIENT_ID", "c"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+        ]);
+        let cfg = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
+        assert_eq!(cfg.table_name, "t");
+        assert_eq!(cfg.aws_endpoint_url.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(cfg.region, "us-east-1");
+    }
+
+    #[test]
+    fn names_the_missing_variable() {
+        let env = vars(&[("TABLE_NAME", "t"), ("EVENT_BUS_NAME", "")]);
+        let err = Config::from_lookup(|k| env.get(k).cloned()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "missing environment variable EVENT_BUS_NAME"
+        );
+    }
+}

@@ -1,0 +1,478 @@
+//! Bookings in the table: the lifecycle's transactions (built in `booking_txn`), reads,
+//! claims for availability, and the markers that item and space deletion read.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use jiff::Timestamp;
+
+use super::booking_txn::{self, Tag, taken_interval};
+use super::writes::{s, stripe_event_item};
+use super::{DynamoStore, Item, from_item, keys, store_error};
+use app::ports::bookings::*;
+use app::ports::store::StoreError;
+use domain::booking::{Booking, BookingStatus, SlotKind};
+use domain::instant::sortable;
+use domain::lifecycle::ClaimChange;
+use domain::payment::PaymentTransaction;
+
+/// An action whose condition failed, with the old image it returned.
+type Failed<'a> = (Tag, Option<&'a HashMap<String, AttributeValue>>);
+
+/// The tags of the actions whose condition failed, with the old image each returned.
+fn failed_actions<'a>(err: &'a super::TxnError, tags: &[Tag]) -> Option<Vec<Failed<'a>>> {
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(e)) => Some(
+            e.cancellation_reasons()
+                .iter()
+                .zip(tags)
+                .filter(|(r, _)| r.code() == Some("ConditionalCheckFailed"))
+                .map(|(r, t)| (*t, r.item.as_ref()))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+impl BookingStore for DynamoStore {
+    async fn create_booking(
+        &self,
+        c: &Creation,
+        idempotency: Option<&IdempotencyRecord>,
+    ) -> Result<(), CreateBookingError> {
+        let now = Timestamp::now();
+        let txn = booking_txn::create(&self.table, c, idempotency, now)?;
+        let err = match self.transact("create_booking", txn.actions).await {
+            Ok(()) => return Ok(()),
+            Err(err) => err,
+        };
+        if let Some(failed) = failed_actions(&err, &txn.tags) {
+            let has = |want: fn(&Tag) -> bool| failed.iter().any(|(t, _)| want(t));
+            if has(|t| *t == Tag::Idempotency) {
+                return Err(CreateBookingError::KeyUsed);
+            }
+            if has(|t| *t == Tag::HoldLimit) {
+                return Err(CreateBookingError::TooManyHolds {
+                    limit: c.hold_limit,
+                });
+            }
+            if has(|t| matches!(t, Tag::Version | Tag::Usage)) {
+                return Err(CreateBookingError::Stale);
+            }
+            if let Some((Tag::Claim(i), old)) =
+                failed.iter().find(|(t, _)| matches!(t, Tag::Claim(_)))
+            {
+                let (kind, taken) = taken_interval(*old);
+                return Err(CreateBookingError::SlotTaken {
+                    slot_start: c.booking.slots[*i].start,
+                    kind,
+                    taken,
+                });
+            }
+            if !failed.is_empty() {
+                return Err(StoreError::AlreadyExists.into());
+            }
+        }
+        Err(store_error(err).into())
+    }
+
+    async fn apply(&self, e: &Effects) -> Result<(), TransitionError> {
+        let now = Timestamp::now();
+        let txn = booking_txn::apply(&self.table, e, now)?;
+        let err = match self.transact("apply_booking_change", txn.actions).await {
+            Ok(()) => return Ok(()),
+            Err(err) => err,
+        };
+        if let Some(failed) = failed_actions(&err, &txn.tags) {
+            let has = |want: fn(&Tag) -> bool| failed.iter().any(|(t, _)| want(t));
+            if has(|t| *t == Tag::StripeEvent) {
+                return Err(TransitionError::Duplicate);
+            }
+            if has(|t| *t == Tag::Booking) {
+                return Err(TransitionError::Changed);
+            }
+            if has(|t| matches!(t, Tag::Claim(_) | Tag::Usage | Tag::Version)) {
+                return Err(match e.claims {
+                    ClaimChange::Reclaim => TransitionError::ReclaimRefused,
+                    // A claim that is no longer ours: the hold ran out and it was taken.
+                    _ => TransitionError::Changed,
+                });
+            }
+        }
+        Err(store_error(err).into())
+    }
+
+    async fn get_booking(&self, id: &str) -> Result<Option<Booking>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::booking(id)))
+            .key("SK", s(keys::BOOKING))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(store_error)?;
+        crate::metrics::record(
+            "get_booking",
+            out.consumed_capacity().and_then(|c| c.capacity_units),
+        );
+        out.item.map(from_item).transpose()
+    }
+
+    async fn get_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::idempotency(user_id, key)))
+            .key("SK", s("IDEMP"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        out.item.map(from_item).transpose()
+    }
+
+    async fn find_item_space(&self, item_id: &str) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(keys::item_lookup(item_id)))
+            .limit(1)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(store_error)?;
+        crate::metrics::record(
+            "find_item_space",
+            out.consumed_capacity().and_then(|c| c.capacity_units),
+        );
+        Ok(out
+            .items
+            .unwrap_or_default()
+            .first()
+            .and_then(|i| i.get("GSI1SK"))
+            .and_then(|v| v.as_s().ok())
+            .and_then(|sk| sk.strip_prefix("SPACE#"))
+            .map(str::to_owned))
+    }
+
+    async fn list_user_bookings(&self, q: &BookingQuery<'_>) -> Result<Page<Booking>, StoreError> {
+        let pk = keys::user_bookings(q.user_id);
+        let mut start_key = match q.cursor {
+            Some(c) => Some(decode_cursor(c, &pk)?),
+            None => None,
+        };
+        let now = sortable(q.now);
+        let mut filters: Vec<&str> = Vec::new();
+        match q.when {
+            When::Upcoming => filters.push("end_time > :now"),
+            When::Past => filters.push("end_time <= :now"),
+            When::All => {}
+        }
+        let status_filter = match q.status {
+            None => None,
+            Some(BookingStatus::Pending) => Some("(#status = :pending AND hold_expires_at > :now)"),
+            Some(BookingStatus::Expired) => {
+                Some("(#status = :expired OR (#status = :pending AND hold_expires_at <= :now))")
+            }
+            Some(_) => Some("#status = :status"),
+        };
+        filters.extend(status_filter);
+        let mut items: Vec<Item> = Vec::new();
+        let mut last_key;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("GSI1")
+                .key_condition_expression("GSI1PK = :pk")
+                .expression_attribute_values(":pk", s(&pk))
+                // Upcoming soonest first; past and all most recent first.
+                .scan_index_forward(q.when == When::Upcoming)
+                .limit(q.limit as i32)
+                .set_exclusive_start_key(start_key.take());
+            if !filters.is_empty() {
+                query = query.filter_expression(filters.join(" AND "));
+                if q.when != When::All || status_filter.is_some_and(|f| f.contains(":now")) {
+                    query = query.expression_attribute_values(":now", s(&now));
+                }
+                if let Some(status) = q.status {
+                    query = query.expression_attribute_names("#status", "status");
+                    match status {
+                        BookingStatus::Pending => {
+                            query = query.expression_attribute_values(":pending", s("pending"))
+                        }
+                        BookingStatus::Expired => {
+                            query = query
+                                .expression_attribute_values(":pending", s("pending"))
+                                .expression_attribute_values(":expired", s("expired"))
+                        }
+                        other => {
+                            query = query.expression_attribute_values(":status", s(other.as_str()))
+                        }
+                    }
+                }
+            }
+            let out = query.send().await.map_err(store_error)?;
+            items.extend(out.items.unwrap_or_default());
+            last_key = out.last_evaluated_key;
+            if items.len() >= q.limit || last_key.is_none() {
+                break;
+            }
+            start_key = last_key.clone();
+        }
+        let next_cursor = if items.len() > q.limit {
+            items.truncate(q.limit);
+            items.last().map(encode_cursor)
+        } else if items.len() == q.limit {
+            // Resume after the last returned item (there may be more).
+            last_key.as_ref().and(items.last()).map(encode_cursor)
+        } else {
+            None
+        };
+        let bookings = items
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<Vec<Booking>, _>>()?;
+        Ok(Page {
+            items: bookings,
+            next_cursor,
+        })
+    }
+
+    async fn get_booking_with_payment(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Booking, Option<PaymentTransaction>)>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(keys::booking(id)))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(store_error)?;
+        crate::metrics::record(
+            "get_booking_with_payment",
+            out.consumed_capacity().and_then(|c| c.capacity_units),
+        );
+        let (mut booking, mut payment) = (None, None);
+        for item in out.items.unwrap_or_default() {
+            match item
+                .get("SK")
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+            {
+                Some(keys::BOOKING) => booking = Some(from_item::<Booking>(item)?),
+                Some(keys::PAYMENT) => payment = Some(from_item::<PaymentTransaction>(item)?),
+                _ => {}
+            }
+        }
+        Ok(booking.map(|b| (b, payment)))
+    }
+
+    async fn find_booking_by_intent(
+        &self,
+        payment_intent_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI2")
+            .key_condition_expression("GSI2PK = :pk")
+            .expression_attribute_values(":pk", s(keys::intent(payment_intent_id)))
+            .limit(1)
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(out
+            .items
+            .unwrap_or_default()
+            .first()
+            .and_then(|i| i.get("GSI2SK"))
+            .and_then(|v| v.as_s().ok())
+            .and_then(|sk| sk.strip_prefix("BOOKING#"))
+            .map(str::to_owned))
+    }
+
+    async fn has_upcoming_bookings(
+        &self,
+        space_id: &str,
+        item_id: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .expression_attribute_values(":pk", s(keys::upcoming(space_id)))
+            .expression_attribute_values(":now", s(sortable(now)))
+            .filter_expression(
+                "end_time > :now AND (attribute_not_exists(hold_expires_at) OR hold_expires_at > :now)",
+            )
+            .consistent_read(true);
+        query = match item_id {
+            Some(item) => query
+                .key_condition_expression("PK = :pk AND begins_with(SK, :item)")
+                .expression_attribute_values(":item", s(format!("{item}#"))),
+            None => query.key_condition_expression("PK = :pk"),
+        };
+        let mut start = None;
+        loop {
+            let out = query
+                .clone()
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(store_error)?;
+            crate::metrics::record(
+                "has_upcoming_bookings",
+                out.consumed_capacity().and_then(|c| c.capacity_units),
+            );
+            if out.count > 0 {
+                return Ok(true);
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(false);
+            }
+        }
+    }
+
+    async fn remember_stripe_event(
+        &self,
+        event_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let item = stripe_event_item(event_id, now);
+        match self.put_new(item).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::AlreadyExists) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn slot_claims(
+        &self,
+        space_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<SlotClaim>, StoreError> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for pk in keys::slot_partitions(space_id, from, to) {
+            let (client, table) = (self.client.clone(), self.table.clone());
+            let (lo, hi) = (sortable(from), sortable(to));
+            tasks.spawn(async move {
+                let mut items = Vec::new();
+                let mut start = None;
+                loop {
+                    let out = client
+                        .query()
+                        .table_name(&table)
+                        // Slots starting in [from, to): "<to>#item" sorts after "<to>".
+                        .key_condition_expression("PK = :pk AND SK BETWEEN :lo AND :hi")
+                        .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+                        .expression_attribute_values(":lo", AttributeValue::S(lo.clone()))
+                        .expression_attribute_values(":hi", AttributeValue::S(hi.clone()))
+                        .set_exclusive_start_key(start)
+                        .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                        .send()
+                        .await
+                        .map_err(store_error)?;
+                    crate::metrics::record(
+                        "slot_claims",
+                        out.consumed_capacity().and_then(|c| c.capacity_units),
+                    );
+                    items.extend(out.items.unwrap_or_default());
+                    start = out.last_evaluated_key;
+                    if start.is_none() {
+                        return Ok::<_, StoreError>(items);
+                    }
+                }
+            });
+        }
+        let mut claims = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            for item in done.map_err(|e| StoreError::Other(Box::new(e)))?? {
+                claims.extend(slot_claim(&item));
+            }
+        }
+        claims.sort_by(|a, b| (a.start, &a.item_id).cmp(&(b.start, &b.item_id)));
+        Ok(claims)
+    }
+}
+
+fn slot_claim(item: &Item) -> Option<SlotClaim> {
+    let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok());
+    let sk = text("SK")?;
+    let (start, _) = sk.split_once('#')?;
+    let start: Timestamp = start.parse().ok()?;
+    let minutes: i64 = item
+        .get("minutes")
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(domain::claims::CELL_MINUTES as i64);
+    Some(SlotClaim {
+        item_id: text("item_id")?.clone(),
+        start,
+        end: start
+            .checked_add(jiff::SignedDuration::from_mins(minutes))
+            .ok()?,
+        booking_id: text("booking_id")?.clone(),
+        kind: if text("kind").map(String::as_str) == Some("buffer") {
+            SlotKind::Buffer
+        } else {
+            SlotKind::Booking
+        },
+        held_until: match text("state").map(String::as_str) {
+            Some("held") => text("hold_expires_at").and_then(|t| t.parse().ok()),
+            _ => None,
+        },
+    })
+}
+
+const CURSOR_KEYS: [&str; 4] = ["PK", "SK", "GSI1PK", "GSI1SK"];
+
+fn encode_cursor(item: &Item) -> String {
+    let keys: HashMap<&str, &str> = CURSOR_KEYS
+        .iter()
+        .filter_map(|k| Some((*k, item.get(*k)?.as_s().ok()?.as_str())))
+        .collect();
+    B64.encode(serde_json::to_vec(&keys).unwrap_or_default())
+}
+
+/// A cursor is only accepted for the partition it came from: it cannot be turned into a
+/// way to page through someone else's bookings.
+fn decode_cursor(cursor: &str, expected_pk: &str) -> Result<Item, StoreError> {
+    let invalid = || StoreError::BadCursor;
+    let bytes = B64.decode(cursor).map_err(|_| invalid())?;
+    let keys: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if keys.len() != CURSOR_KEYS.len()
+        || keys.get("GSI1PK").map(String::as_str) != Some(expected_pk)
+    {
+        return Err(invalid());
+    }
+    Ok(keys
+        .into_iter()
+        .map(|(k, v)| (k, AttributeValue::S(v)))
+        .collect())
+}

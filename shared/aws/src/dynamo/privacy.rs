@@ -1,0 +1,179 @@
+//! Personal data export and anonymisation. Reads: the user's partition (profile,
+//! membership, notifications, counters), their bookings (GSI1 `USERBOOKINGS#`), the
+//! bookings' payment records and their reviews (GSI1 `USERREVIEWS#`). Erasure rewrites those
+//! in transactions of at most 100 actions; the audit entry goes with the last one.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
+
+use super::writes::{audit_put, built, s};
+use super::{DynamoStore, Item, from_item, keys, query_all, store_error};
+use app::ports::privacy::{PersonalData, PrivacyStore};
+use app::ports::store::StoreError;
+use domain::audit::AuditEntry;
+use domain::instant::sortable_nanos;
+
+const MAX_TRANSACTION_ACTIONS: usize = 100;
+
+fn text(item: &Item, key: &str) -> Option<String> {
+    match item.get(key) {
+        Some(AttributeValue::S(v)) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+fn key(pk: String, sk: String) -> Item {
+    Item::from([("PK".into(), s(pk)), ("SK".into(), s(sk))])
+}
+
+impl DynamoStore {
+    async fn index_items(&self, op: &'static str, gsi1pk: String) -> Result<Vec<Item>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(gsi1pk));
+        query_all(op, query).await
+    }
+
+    /// Sets `user_id` to the anonymous id and drops the item from the user's GSI1 list.
+    fn anonymise_action(
+        &self,
+        pk: String,
+        sk: String,
+        anonymous_id: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = built(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(pk, sk)))
+                .update_expression("SET user_id = :anon REMOVE GSI1PK, GSI1SK")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_values(":anon", s(anonymous_id))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn delete_action(&self, pk: String, sk: String) -> Result<TransactWriteItem, StoreError> {
+        let delete = built(
+            Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(pk, sk)))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+}
+
+impl PrivacyStore for DynamoStore {
+    async fn personal_data(&self, user_id: &str) -> Result<PersonalData, StoreError> {
+        let mut data = PersonalData::default();
+        let own = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(keys::user(user_id)));
+        for item in query_all("personal_data", own).await? {
+            match text(&item, "SK").as_deref() {
+                Some(keys::PROFILE) => data.profile = Some(from_item(item)?),
+                Some(keys::MEMBERSHIP) => data.membership = Some(from_item(item)?),
+                Some(sk) if sk.starts_with("NOTIF#") => data.notifications.push(from_item(item)?),
+                _ => {}
+            }
+        }
+        for item in self
+            .index_items("personal_data", keys::user_bookings(user_id))
+            .await?
+        {
+            data.bookings.push(from_item(item)?);
+        }
+        for booking in data
+            .bookings
+            .iter()
+            .filter(|b| b.payment_transaction_id.is_some())
+        {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::booking(&booking.id), keys::PAYMENT.into())))
+                .send()
+                .await
+                .map_err(store_error)?;
+            if let Some(item) = out.item {
+                data.payments.push(from_item(item)?);
+            }
+        }
+        for item in self
+            .index_items("personal_data", keys::user_reviews(user_id))
+            .await?
+        {
+            data.reviews.push(from_item(item)?);
+        }
+        Ok(data)
+    }
+
+    async fn anonymise(
+        &self,
+        data: &PersonalData,
+        user_id: &str,
+        anonymous_id: &str,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut actions = Vec::new();
+        for b in &data.bookings {
+            actions.push(self.anonymise_action(
+                keys::booking(&b.id),
+                keys::BOOKING.into(),
+                anonymous_id,
+            )?);
+        }
+        for p in &data.payments {
+            actions.push(self.anonymise_action(
+                keys::booking(&p.booking_id),
+                keys::PAYMENT.into(),
+                anonymous_id,
+            )?);
+        }
+        for r in &data.reviews {
+            actions.push(self.anonymise_action(
+                keys::reviews(&r.space_id),
+                keys::review(&sortable_nanos(r.created_at), &r.id),
+                anonymous_id,
+            )?);
+        }
+        // The user's own partition: everything but the membership (a financial record
+        // keyed by an id that no longer leads to anyone).
+        let own = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(keys::user(user_id)))
+            .projection_expression("PK, SK");
+        for item in query_all("anonymise", own).await? {
+            let sk = text(&item, "SK").unwrap_or_default();
+            if sk != keys::MEMBERSHIP {
+                actions.push(self.delete_action(keys::user(user_id), sk)?);
+            }
+        }
+        let audit = audit_put(&self.table, audit)?;
+        let mut chunks: Vec<Vec<TransactWriteItem>> = actions
+            .chunks(MAX_TRANSACTION_ACTIONS - 1)
+            .map(<[TransactWriteItem]>::to_vec)
+            .collect();
+        match chunks.last_mut() {
+            Some(last) => last.push(audit),
+            None => chunks.push(vec![audit]),
+        }
+        for chunk in chunks {
+            self.transact("anonymise", chunk)
+                .await
+                .map_err(store_error)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,110 @@
+//! Pieces of writes that several entities' transactions share: attribute values, TTLs,
+//! the outbox event and the processed-Stripe-event marker.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use jiff::Timestamp;
+
+use super::{Item, keys, to_item};
+use app::ports::store::StoreError;
+use domain::audit::AuditEntry;
+use domain::events::DomainEvent;
+
+pub(super) fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub(super) fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+pub(super) fn built<T, E: std::error::Error + Send + Sync + 'static>(
+    r: Result<T, E>,
+) -> Result<T, StoreError> {
+    r.map_err(|e| StoreError::Other(Box::new(e)))
+}
+
+/// TTL (epoch seconds) a little after `at`: only garbage collection, never correctness.
+pub(super) fn ttl_after(at: Timestamp, days: i64) -> AttributeValue {
+    n(at.as_second() + days * 86_400)
+}
+
+pub(super) fn event_put(table: &str, event: &DomainEvent) -> Result<TransactWriteItem, StoreError> {
+    let mut item = to_item(keys::event(&event.id), "EVENT".into(), "DomainEvent", event)?;
+    item.insert("ttl".into(), ttl_after(event.occurred_at, 7));
+    let put = built(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Remembers a processed Stripe event (kept a month; Stripe retries for three days).
+pub(super) fn stripe_event_item(id: &str, now: Timestamp) -> Item {
+    let mut item: Item = std::collections::HashMap::new();
+    item.insert("PK".into(), s(keys::stripe_event(id)));
+    item.insert("SK".into(), s("STRIPEEVENT"));
+    item.insert("processed_at".into(), s(now.to_string()));
+    item.insert("ttl".into(), ttl_after(now, 30));
+    item
+}
+
+/// The marker as a transaction action: the transaction fails if the event was seen.
+pub(super) fn stripe_event_put(
+    table: &str,
+    id: &str,
+    now: Timestamp,
+) -> Result<TransactWriteItem, StoreError> {
+    let put = built(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(stripe_event_item(id, now)))
+            .condition_expression("attribute_not_exists(PK)")
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// A timed action on a booking (see `keys::due_bucket`); kept a week past its time.
+pub(super) fn due_put(
+    table: &str,
+    kind: domain::schedule::DueKind,
+    booking_id: &str,
+    at: Timestamp,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut item: Item = std::collections::HashMap::new();
+    item.insert("PK".into(), s(keys::due_bucket(at)));
+    item.insert("SK".into(), s(keys::due(at, kind.as_str(), booking_id)));
+    item.insert("ttl".into(), ttl_after(at, 7));
+    let put = built(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// An audit entry as stored (kept: the log is the record).
+pub(super) fn audit_item(entry: &AuditEntry) -> Result<Item, StoreError> {
+    to_item(
+        keys::audit(&entry.month()),
+        keys::audit_entry(entry.at, &entry.id),
+        "AuditEntry",
+        entry,
+    )
+}
+
+/// The audit entry as a transaction action, beside the change it records.
+pub(super) fn audit_put(table: &str, entry: &AuditEntry) -> Result<TransactWriteItem, StoreError> {
+    let put = built(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(audit_item(entry)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}

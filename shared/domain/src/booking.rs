@@ -1,0 +1,146 @@
+//! A booking as stored: what was booked, when (half-open `[start, end)`, UTC), its status,
+//! its price and the claims it holds. How it moves from status to status is
+//! `domain::lifecycle`; what a requested interval must meet is `domain::booking_rules`.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::pricing::PriceBreakdown;
+use crate::space::{CancellationPolicy, ItemKind};
+
+/// How long a pending booking holds its slots unless payment confirms it.
+pub const HOLD: SignedDuration = SignedDuration::from_mins(15);
+
+/// A member rarely needs more than a few unpaid holds at once; more is slot hoarding.
+pub const DEFAULT_MAX_ACTIVE_HOLDS: u32 = 5;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BookingStatus {
+    /// Created, slots held until `hold_expires_at`, waiting for payment.
+    Pending,
+    Confirmed,
+    Cancelled,
+    /// The hold ran out before payment confirmed it.
+    Expired,
+    /// Payment was declined (the hold is released), or came after the hold ran out and
+    /// the slots were gone (the payment is refunded).
+    Failed,
+}
+
+impl BookingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Cancelled => "cancelled",
+            Self::Expired => "expired",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Confirmed,
+            Self::Cancelled,
+            Self::Expired,
+            Self::Failed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SlotKind {
+    Booking,
+    /// Kept free after a booking (changeover); claimed like a booked slot.
+    Buffer,
+}
+
+/// One claimed cell of the UTC lattice (`domain::claims`): its start and whether it is
+/// the booking's own time or its changeover buffer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlannedSlot {
+    #[schema(value_type = String, format = DateTime)]
+    pub start: Timestamp,
+    pub kind: SlotKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Booking {
+    pub id: String,
+    pub user_id: String,
+    pub space_id: String,
+    pub bookable_item_id: String,
+    /// What was booked, as it was then (items can be renamed or removed later).
+    pub item_identifier: String,
+    pub item_kind: ItemKind,
+    #[schema(value_type = String, format = DateTime)]
+    pub start_time: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub end_time: Timestamp,
+    pub time_zone: String,
+    pub status: BookingStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub hold_expires_at: Option<Timestamp>,
+    pub price: PriceBreakdown,
+    /// Every cell this booking claims (its own and its buffer), to release them exactly.
+    pub slots: Vec<PlannedSlot>,
+    /// The item's grid when it was booked (informational: claims are 15-minute cells).
+    pub slot_minutes: u32,
+    /// The space's cancellation policy when it was booked: a later edit does not change
+    /// what the member agreed to. (Absent on bookings made before it was copied.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancellation_policy: Option<CancellationPolicy>,
+    /// Included membership minutes this booking took from a month's allowance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub included: Option<IncludedUse>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_transaction_id: Option<String>,
+    pub version: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+/// Minutes of a month's included hours a booking uses (`month` is `YYYY-MM`, local).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IncludedUse {
+    pub month: String,
+    pub minutes: u32,
+    /// The month's whole allowance under the plan then (taking minutes back may not pass it).
+    pub allowance: u32,
+    /// Minutes given back when it ended unused (cancelled, expired, failed).
+    #[serde(default)]
+    pub returned: u32,
+}
+
+impl Booking {
+    /// The status as of `now`: a pending booking whose hold ran out is expired, whether or
+    /// not a sweeper has written that yet (expiry never waits for TTL or a schedule).
+    pub fn status_at(&self, now: Timestamp) -> BookingStatus {
+        match (self.status, self.hold_expires_at) {
+            (BookingStatus::Pending, Some(until)) if until <= now => BookingStatus::Expired,
+            (s, _) => s,
+        }
+    }
+
+    /// Whether the booking still occupies its slots at `now`.
+    pub fn holds_slots(&self, now: Timestamp) -> bool {
+        self.status_at(now).is_live()
+    }
+}
+
+impl BookingStatus {
+    /// Pending or confirmed: the states in which a booking holds its claims, its marker
+    /// and its included minutes (by stored status: an expired hold is still `pending`
+    /// until the scheduler or a payment moves it).
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Pending | Self::Confirmed)
+    }
+}

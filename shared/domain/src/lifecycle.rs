@@ -1,0 +1,801 @@
+//! The lifecycle of a booking, in one place: every way a booking is made and changes
+//! (create, pay, fail, cancel, expire, refund) as pure decisions that return every effect
+//! as data. The caller performs the provider calls the effects name and writes the rest
+//! in ONE transaction (`ports::bookings::BookingStore::apply`); adapters translate,
+//! never decide.
+//!
+//! ```text
+//!            create ──► pending ──pay──► confirmed ──cancel──► cancelled
+//!              │          │  │                                   ▲
+//!           (free)        │  └─hold runs out─► expired ──pay──┐  │ (paid after: refunded)
+//!              ▼          │                                   ├──► confirmed (reclaimed)
+//!          confirmed      └──payment fails─► failed ──pay─────┘    or failed + refunded
+//! ```
+//!
+//! Bookkeeping follows the STORED status, so every transition knows exactly what to undo:
+//! - the member's unpaid-holds counter counts stored `pending` bookings;
+//! - claims, the upcoming-booking marker and the included minutes belong to bookings
+//!   whose stored status is live (`pending` or `confirmed`); leaving a live status gives
+//!   them back (minutes by the cancellation policy's percent when a confirmed booking is
+//!   cancelled), and reclaiming takes them again (refused if another booking holds a
+//!   cell or the month's allowance is spent meanwhile: then the payment is refunded).
+//!
+//! Money: the amount Stripe reports must match the payment record or nothing is
+//! confirmed; every refund is decided once, recorded with its amount and idempotency key
+//! before Stripe is asked, and asked again with exactly those until Stripe confirms it.
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::audit::AuditEntry;
+use crate::booking::{Booking, BookingStatus, IncludedUse, SlotKind};
+use crate::booking_rules::{grid_slots, plan_claims};
+use crate::error::DomainError;
+use crate::events::DomainEvent;
+use crate::hours::time_zone;
+use crate::instant::whole_seconds;
+use crate::membership::{MemberState, usage_month};
+use crate::payment::{
+    PaymentMismatch, PaymentStatus, PaymentTransaction, RefundDecision, RefundDue, RefundRecord,
+    refund_for,
+};
+use crate::pricing::price;
+use crate::schedule::{DueKind, REFUND_RETRY, reminder_at};
+use crate::space::{BookableItem, CancellationPolicy, Space};
+
+/// Who asks for a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// The member who booked.
+    Booker,
+    /// The space's operator or an admin, acting for the member: they refund in full.
+    Manager,
+}
+
+/// What happens to the booking's claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimChange {
+    Keep,
+    /// Held claims become booked (each must still be this booking's).
+    Book,
+    /// Claims are deleted (each must still be this booking's).
+    Release,
+    /// Claims are written as booked if each is free, this booking's, or an expired hold.
+    Reclaim,
+}
+
+/// A change of the member's included-minutes counter for a month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageChange {
+    pub month: String,
+    /// Minutes taken (> 0) or given back (< 0).
+    pub minutes: i64,
+    /// For a take: the month's whole allowance, which the counter may not pass.
+    pub allowance: u32,
+}
+
+/// The upcoming-booking marker (what item and space deletion look for, read consistently).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkerChange {
+    Keep,
+    /// Written as given: the booking is live, held until `hold_expires_at` if pending.
+    Put {
+        hold_expires_at: Option<Timestamp>,
+    },
+    Delete,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DueAt {
+    pub kind: DueKind,
+    pub at: Timestamp,
+}
+
+/// What handling a command did (answered to Stripe, logged, asserted by tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Confirmed,
+    /// Paid after the hold ran out, and every cell was still free: booked anyway.
+    Reclaimed,
+    /// Paid, but the booking could not take it: refunded in full.
+    Refunded,
+    /// Payment failed: the hold is released.
+    Released,
+    /// A payment or refund recorded, nothing else changed.
+    Recorded,
+    /// Stripe's amount or currency differs from the record: not confirmed, under review.
+    Mismatch,
+    Cancelled,
+    Expired,
+    /// Stripe refused a refund we owed: recorded for an admin.
+    RefundRefused,
+    /// Seen before: nothing changed.
+    Duplicate,
+    /// Nothing to do: acknowledged, no change.
+    Ignored(&'static str),
+}
+
+/// Every effect of one decision. `after` replaces `before` only if the stored booking is
+/// still at `before.version` (and, with `require_live_hold`, still pending with a hold
+/// that has not run out): concurrent decisions serialize on the booking.
+#[derive(Clone, Debug)]
+pub struct Effects {
+    pub before: Booking,
+    pub after: Booking,
+    pub require_live_hold: bool,
+    /// Also require the space to be active and the item to exist and not be retiring:
+    /// taking time again (a late payment) is booking anew.
+    pub require_bookable: bool,
+    pub claims: ClaimChange,
+    /// The payment record as it will be (written with the booking).
+    pub payment: Option<PaymentTransaction>,
+    /// Change of the member's unpaid-holds counter.
+    pub holds: i64,
+    pub usage: Option<UsageChange>,
+    pub marker: MarkerChange,
+    pub due: Vec<DueAt>,
+    pub events: Vec<DomainEvent>,
+    pub audit: Option<AuditEntry>,
+    /// The Stripe event that caused it: written with it, so a replay changes nothing.
+    pub stripe_event_id: Option<String>,
+    /// An unpaid intent to make unpayable BEFORE writing.
+    pub cancel_intent: Option<String>,
+    /// The refund to ask Stripe for AFTER writing (recorded on `payment` as `refund_due`).
+    pub refund: Option<RefundDue>,
+    /// What a cancellation gives back under the policy.
+    pub refund_decision: Option<RefundDecision>,
+    pub outcome: Outcome,
+}
+
+#[derive(Clone, Debug)]
+pub enum Decision {
+    Apply(Box<Effects>),
+    Ignore(&'static str),
+}
+
+/// Everything a new booking writes in its one transaction.
+#[derive(Clone, Debug)]
+pub struct Creation {
+    pub booking: Booking,
+    /// The space and item versions it was planned against.
+    pub space_version: u64,
+    pub item_version: u64,
+    /// The membership version its price assumed (None: no membership then).
+    pub membership_version: Option<u64>,
+    pub usage: Option<UsageChange>,
+    /// +1 for a pending booking: taken only while the member has fewer than `hold_limit`.
+    pub holds: i64,
+    pub hold_limit: u32,
+    pub marker: MarkerChange,
+    pub due: Option<DueAt>,
+    pub event: DomainEvent,
+    /// The payment due (attached once the provider's intent exists; none when free).
+    pub payment: Option<PaymentTransaction>,
+}
+
+impl Creation {
+    /// Something is left to pay: the caller creates the provider's intent for it.
+    pub fn needs_payment(&self) -> bool {
+        self.booking.status == BookingStatus::Pending
+    }
+
+    pub fn attach_intent(&mut self, intent_id: &str, client_secret: &str, now: Timestamp) {
+        let b = &mut self.booking;
+        let payment = PaymentTransaction::for_booking(
+            &b.id,
+            &b.user_id,
+            b.price.total,
+            &b.price.currency,
+            intent_id,
+            client_secret,
+            now,
+        );
+        b.payment_transaction_id = Some(payment.id.clone());
+        self.payment = Some(payment);
+    }
+}
+
+/// A booking request with everything its rules and price depend on.
+pub struct NewBooking<'a> {
+    pub id: &'a str,
+    pub user_id: &'a str,
+    pub space: &'a Space,
+    pub item: &'a BookableItem,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub member: &'a MemberState,
+    /// How long a pending booking holds its claims.
+    pub hold: SignedDuration,
+    pub hold_limit: u32,
+    pub now: Timestamp,
+}
+
+/// Plans a new booking: every rule, the cells it claims, its price with the member's
+/// benefits (only inside the period paid for), and what its transaction writes.
+pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
+    let (space, item) = (n.space, n.item);
+    let slots = plan_claims(space, item, n.start, n.end, n.now)?;
+    let tz: TimeZone = time_zone(&space.time_zone).ok_or_else(|| {
+        DomainError::Inconsistent(format!("space {} has an invalid time zone", space.id))
+    })?;
+    let month = usage_month(n.start, &tz);
+    let used = n.member.usage.get(&month).copied().unwrap_or(0);
+    let membership = n.member.membership.as_ref();
+    let benefit = membership.and_then(|m| m.benefit_for(&space.id, (n.start, n.end), n.now, used));
+    let breakdown = price(
+        item.price_per_hour.amount,
+        &item.price_per_hour.currency,
+        item.slot_minutes,
+        &grid_slots(item, n.start, n.end),
+        &tz,
+        &space.pricing_rules,
+        benefit.as_ref(),
+    );
+    let included = membership
+        .filter(|_| breakdown.included_minutes_applied > 0)
+        .map(|m| IncludedUse {
+            month: month.clone(),
+            minutes: breakdown.included_minutes_applied,
+            allowance: m.benefits.included_hours_per_month.saturating_mul(60),
+            returned: 0,
+        });
+    let free = breakdown.total == 0;
+    let hold_expires_at = (!free).then(|| whole_seconds(n.now + n.hold));
+    let booking = Booking {
+        id: n.id.to_string(),
+        user_id: n.user_id.to_string(),
+        space_id: space.id.clone(),
+        bookable_item_id: item.id.clone(),
+        item_identifier: item.identifier.clone(),
+        item_kind: item.kind,
+        start_time: n.start,
+        end_time: n.end,
+        time_zone: space.time_zone.clone(),
+        status: if free {
+            BookingStatus::Confirmed
+        } else {
+            BookingStatus::Pending
+        },
+        hold_expires_at,
+        price: breakdown,
+        slots,
+        slot_minutes: item.slot_minutes,
+        cancellation_policy: Some(space.cancellation_policy.clone()),
+        included: included.clone(),
+        payment_transaction_id: None,
+        version: 1,
+        created_at: n.now,
+        updated_at: n.now,
+    };
+    let due = match hold_expires_at {
+        Some(at) => Some(DueAt {
+            kind: DueKind::Expire,
+            at,
+        }),
+        None => reminder_at(n.start, n.now).map(|at| DueAt {
+            kind: DueKind::Remind,
+            at,
+        }),
+    };
+    let event = DomainEvent::booking(
+        if free {
+            "BookingConfirmed"
+        } else {
+            "BookingCreated"
+        },
+        &booking,
+        n.now,
+    );
+    Ok(Creation {
+        space_version: space.version,
+        item_version: item.version,
+        membership_version: membership.map(|m| m.version),
+        usage: included.map(|inc| UsageChange {
+            month: inc.month,
+            minutes: inc.minutes as i64,
+            allowance: inc.allowance,
+        }),
+        holds: if free { 0 } else { 1 },
+        hold_limit: n.hold_limit,
+        marker: MarkerChange::Put { hold_expires_at },
+        due,
+        event,
+        payment: None,
+        booking,
+    })
+}
+
+/// The 409 for a claim that another booking holds: which interval is in the way.
+pub fn slot_taken(
+    item_id: &str,
+    cell: Timestamp,
+    kind: Option<SlotKind>,
+    taken: Option<(Timestamp, Timestamp)>,
+) -> DomainError {
+    let detail = match (kind, taken) {
+        (Some(SlotKind::Buffer), Some((a, b))) => {
+            format!("the item is kept free after a booking from {a} to {b} (changeover buffer)")
+        }
+        (_, Some((a, b))) => format!("the item is already booked from {a} to {b}"),
+        _ => format!("the time from {cell} is already taken"),
+    };
+    DomainError::conflict(
+        detail,
+        Some(serde_json::json!({
+            "bookable_item_id": item_id,
+            "slot_start": cell,
+            "taken": taken.map(|(a, b)| serde_json::json!({"start_time": a, "end_time": b})),
+            "kind": kind,
+        })),
+    )
+}
+
+fn next(b: &Booking, status: BookingStatus, now: Timestamp) -> Booking {
+    let mut after = b.clone();
+    after.status = status;
+    after.hold_expires_at = None;
+    after.version += 1;
+    after.updated_at = now;
+    after
+}
+
+/// Effects that change nothing but the booking's version (recording news).
+fn base(b: &Booking, to: BookingStatus, now: Timestamp, outcome: Outcome) -> Effects {
+    Effects {
+        before: b.clone(),
+        after: next(b, to, now),
+        require_live_hold: false,
+        require_bookable: false,
+        claims: ClaimChange::Keep,
+        payment: None,
+        holds: 0,
+        usage: None,
+        marker: MarkerChange::Keep,
+        due: Vec::new(),
+        events: Vec::new(),
+        audit: None,
+        stripe_event_id: None,
+        cancel_intent: None,
+        refund: None,
+        refund_decision: None,
+        outcome,
+    }
+}
+
+/// The bookkeeping of moving from the stored status to `e.after.status`: the holds
+/// counter, the marker and the included minutes (`back_percent` of them when leaving).
+fn bookkeeping(e: &mut Effects, back_percent: u8) {
+    let (from, to) = (e.before.status, e.after.status);
+    if from == BookingStatus::Pending && to != BookingStatus::Pending {
+        e.holds = -1;
+    }
+    match (from.is_live(), to.is_live()) {
+        (true, false) => {
+            e.marker = MarkerChange::Delete;
+            if let Some(inc) = e.after.included.as_mut() {
+                let back = inc.minutes.saturating_sub(inc.returned) as u64
+                    * back_percent.min(100) as u64
+                    / 100;
+                if back > 0 {
+                    inc.returned += back as u32;
+                    e.usage = Some(UsageChange {
+                        month: inc.month.clone(),
+                        minutes: -(back as i64),
+                        allowance: inc.allowance,
+                    });
+                }
+            }
+        }
+        (false, true) => {
+            e.marker = MarkerChange::Put {
+                hold_expires_at: None,
+            };
+            if let Some(inc) = e.after.included.as_mut().filter(|i| i.returned > 0) {
+                e.usage = Some(UsageChange {
+                    month: inc.month.clone(),
+                    minutes: inc.returned as i64,
+                    allowance: inc.allowance,
+                });
+                inc.returned = 0;
+            }
+        }
+        (true, true) if from != to => {
+            e.marker = MarkerChange::Put {
+                hold_expires_at: None,
+            };
+        }
+        _ => {}
+    }
+}
+
+fn remind(e: &mut Effects, now: Timestamp) {
+    if let Some(at) = reminder_at(e.after.start_time, now) {
+        e.due.push(DueAt {
+            kind: DueKind::Remind,
+            at,
+        });
+    }
+}
+
+/// `payment_intent.succeeded` for the booking's intent, `amount` in `currency`.
+pub fn payment_succeeded(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    (amount, currency): (i64, &str),
+    event_id: &str,
+    now: Timestamp,
+) -> Decision {
+    let Some(p) = p else {
+        return Decision::Ignore("booking without a payment");
+    };
+    if p.status.was_paid() {
+        return Decision::Ignore("payment already recorded");
+    }
+    if p.status == PaymentStatus::UnderReview {
+        return Decision::Ignore("payment under review");
+    }
+    if !p.matches(amount, currency) {
+        return Decision::Apply(Box::new(mismatch(b, p, (amount, currency), event_id, now)));
+    }
+    let mut paid = p.clone();
+    paid.status = PaymentStatus::Succeeded;
+    paid.updated_at = now;
+    paid.derive_refund_status();
+    let e = match b.status_at(now) {
+        BookingStatus::Pending => {
+            let mut e = base(b, BookingStatus::Confirmed, now, Outcome::Confirmed);
+            e.claims = ClaimChange::Book;
+            e.require_live_hold = true;
+            confirm(e, paid, now)
+        }
+        // The hold ran out (or a declined attempt released it) before this payment:
+        // keep the booking if its time is still to come, the item still bookable and
+        // every cell still free (else `reclaim_refused`: refunded in full).
+        BookingStatus::Expired | BookingStatus::Failed if b.end_time > now => {
+            let mut e = base(b, BookingStatus::Confirmed, now, Outcome::Reclaimed);
+            e.claims = ClaimChange::Reclaim;
+            e.require_bookable = true;
+            confirm(e, paid, now)
+        }
+        BookingStatus::Expired | BookingStatus::Failed => {
+            refund_in_full(b, &paid, "ended_before_payment", now)
+        }
+        BookingStatus::Confirmed => {
+            let mut e = base(b, BookingStatus::Confirmed, now, Outcome::Recorded);
+            e.events
+                .push(DomainEvent::payment("PaymentSucceeded", &paid, now));
+            e.payment = Some(paid);
+            e
+        }
+        // Cancelled before the money arrived: it all goes back.
+        BookingStatus::Cancelled => refund_in_full(b, &paid, "cancelled_before_payment", now),
+    };
+    Decision::Apply(Box::new(with_event(e, event_id)))
+}
+
+fn with_event(mut e: Effects, event_id: &str) -> Effects {
+    e.stripe_event_id = Some(event_id.to_string());
+    e
+}
+
+fn confirm(mut e: Effects, paid: PaymentTransaction, now: Timestamp) -> Effects {
+    bookkeeping(&mut e, 100);
+    remind(&mut e, now);
+    e.events
+        .push(DomainEvent::payment("PaymentSucceeded", &paid, now));
+    e.events
+        .push(DomainEvent::booking("BookingConfirmed", &e.after, now));
+    e.payment = Some(paid);
+    e
+}
+
+fn mismatch(
+    b: &Booking,
+    p: &PaymentTransaction,
+    (amount, currency): (i64, &str),
+    event_id: &str,
+    now: Timestamp,
+) -> Effects {
+    let mut e = base(b, b.status, now, Outcome::Mismatch);
+    e.after.hold_expires_at = b.hold_expires_at;
+    let mut held = p.clone();
+    held.status = PaymentStatus::UnderReview;
+    held.mismatch = Some(PaymentMismatch {
+        stripe_event_id: event_id.to_string(),
+        amount,
+        currency: currency.to_string(),
+        at: now,
+    });
+    held.updated_at = now;
+    let recorded = serde_json::json!({"amount": p.amount, "currency": p.currency});
+    let received = serde_json::json!({"amount": amount, "currency": currency, "stripe_event_id": event_id,
+        "stripe_payment_intent_id": p.stripe_payment_intent_id});
+    e.audit = Some(
+        AuditEntry::system(
+            "payments-webhook",
+            "payment.mismatch",
+            format!("booking/{}", b.id),
+            now,
+        )
+        .before(&recorded)
+        .after(&received),
+    );
+    let mut event = DomainEvent::payment("PaymentMismatch", &held, now);
+    if let Some(detail) = event.detail.as_object_mut() {
+        detail.insert("received".into(), received);
+    }
+    e.events.push(event);
+    e.payment = Some(held);
+    with_event(e, event_id)
+}
+
+/// The payment arrived but the booking cannot take it (cancelled before, or its cells
+/// were lost after the hold ran out): everything paid goes back, the booking ends
+/// `failed` (or stays `cancelled`). The refund is recorded as owed, then asked for.
+pub fn refund_in_full(
+    b: &Booking,
+    paid: &PaymentTransaction,
+    reason: &str,
+    now: Timestamp,
+) -> Effects {
+    let to = if b.status == BookingStatus::Cancelled {
+        BookingStatus::Cancelled
+    } else {
+        BookingStatus::Failed
+    };
+    let mut e = base(b, to, now, Outcome::Refunded);
+    if b.holds_slots(now) {
+        e.claims = ClaimChange::Release;
+    }
+    bookkeeping(&mut e, 100);
+    let mut paid = paid.clone();
+    paid.status = PaymentStatus::Succeeded;
+    paid.updated_at = now;
+    let amount = paid.refundable();
+    e.events
+        .push(DomainEvent::payment("PaymentSucceeded", &paid, now));
+    if to == BookingStatus::Failed && b.status != BookingStatus::Failed {
+        e.events
+            .push(DomainEvent::booking("BookingFailed", &e.after, now));
+    }
+    owe_refund(&mut e, &mut paid, amount, reason, now);
+    e.payment = Some(paid);
+    e
+}
+
+/// Records `amount` as owed on `paid` (one key per booking and reason) and schedules the
+/// retry that asks Stripe again until it is confirmed.
+fn owe_refund(
+    e: &mut Effects,
+    paid: &mut PaymentTransaction,
+    amount: i64,
+    reason: &str,
+    now: Timestamp,
+) {
+    // One refund owed at a time: another one is never replaced (its amount and key are
+    // what Stripe may already have been asked for).
+    if amount <= 0 || paid.refund_due.is_some() {
+        return;
+    }
+    let due = RefundDue {
+        amount,
+        reason: reason.to_string(),
+        idempotency_key: format!("refund-{}-{reason}", e.before.id),
+        decided_at: now,
+    };
+    paid.refund_due = Some(due.clone());
+    e.refund = Some(due);
+    e.due.push(DueAt {
+        kind: DueKind::Refund,
+        at: now + REFUND_RETRY,
+    });
+}
+
+/// The same refund settled by a different path (after a reclaim refused the payment).
+pub fn reclaim_refused(e: &Effects, now: Timestamp) -> Effects {
+    let paid = e
+        .payment
+        .clone()
+        .expect("a reclaim always carries its payment");
+    let mut refund = refund_in_full(&e.before, &paid, "slot_lost", now);
+    refund.stripe_event_id = e.stripe_event_id.clone();
+    refund
+}
+
+/// `payment_intent.payment_failed`: a declined payment releases the hold at once.
+pub fn payment_failed(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    event_id: &str,
+    now: Timestamp,
+) -> Decision {
+    let Some(p) = p else {
+        return Decision::Ignore("booking without a payment");
+    };
+    if p.status != PaymentStatus::RequiresPayment || b.status != BookingStatus::Pending {
+        return Decision::Ignore("booking no longer waits for payment");
+    }
+    let mut failed = p.clone();
+    failed.status = PaymentStatus::Failed;
+    failed.updated_at = now;
+    let mut e = base(b, BookingStatus::Failed, now, Outcome::Released);
+    // An expired hold's cells may already belong to someone else: leave them.
+    if b.holds_slots(now) {
+        e.claims = ClaimChange::Release;
+    }
+    bookkeeping(&mut e, 100);
+    e.events
+        .push(DomainEvent::payment("PaymentFailed", &failed, now));
+    e.events
+        .push(DomainEvent::booking("BookingFailed", &e.after, now));
+    e.payment = Some(failed);
+    Decision::Apply(Box::new(with_event(e, event_id)))
+}
+
+/// A cancellation by the booker (refund by the policy copied onto the booking) or by
+/// the space's operator or an admin (refund in full). Cancelling twice changes nothing;
+/// a booking that has ended cannot be cancelled.
+pub fn cancel(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    actor: Actor,
+    current_policy: &CancellationPolicy,
+    audit: Option<AuditEntry>,
+    now: Timestamp,
+) -> Result<Decision, DomainError> {
+    let status = b.status_at(now);
+    match status {
+        BookingStatus::Cancelled => return Ok(Decision::Ignore("already cancelled")),
+        // It ended without its time (and whatever was paid is being refunded in full).
+        _ if matches!(b.status, BookingStatus::Failed | BookingStatus::Expired) => {
+            return Ok(Decision::Ignore("already ended without its time"));
+        }
+        BookingStatus::Pending | BookingStatus::Confirmed if b.end_time <= now => {
+            return Err(DomainError::conflict(
+                "the booking has already ended",
+                Some(serde_json::json!({"booking_id": b.id, "end_time": b.end_time})),
+            ));
+        }
+        _ => {}
+    }
+    let policy = b.cancellation_policy.as_ref().unwrap_or(current_policy);
+    let mut e = base(b, BookingStatus::Cancelled, now, Outcome::Cancelled);
+    if b.holds_slots(now) {
+        e.claims = ClaimChange::Release;
+    }
+    let percent = match actor {
+        Actor::Manager => 100,
+        Actor::Booker => refund_for(policy, 100, b.start_time, now).percent,
+    };
+    // Included minutes follow the policy like money once the booking is confirmed; an
+    // unpaid hold gives them all back (as if it had expired).
+    bookkeeping(
+        &mut e,
+        if b.status == BookingStatus::Confirmed {
+            percent
+        } else {
+            100
+        },
+    );
+    if let Some(p) = p {
+        let mut next = p.clone();
+        if p.status.was_paid() {
+            let amount = (p.amount.max(0) * percent as i64 / 100).min(p.refundable());
+            e.refund_decision = Some(RefundDecision { percent, amount });
+            owe_refund(&mut e, &mut next, amount, "cancellation", now);
+        } else if p.status == PaymentStatus::RequiresPayment {
+            // Paid anyway meanwhile? The payment news then finds it cancelled: refunded.
+            e.cancel_intent = Some(p.stripe_payment_intent_id.clone());
+            next.status = PaymentStatus::Canceled;
+        }
+        next.updated_at = now;
+        e.payment = Some(next);
+    }
+    let mut event = DomainEvent::booking("BookingCancelled", &e.after, now);
+    // What analytics needs to undo: had it counted the booking, and what went back.
+    if let Some(detail) = event.detail.as_object_mut() {
+        detail.insert("previous_status".into(), status.as_str().into());
+        detail.insert(
+            "refund_amount".into(),
+            e.refund_decision.map_or(0, |d| d.amount).into(),
+        );
+        detail.insert(
+            "cancelled_by".into(),
+            match actor {
+                Actor::Booker => "booker",
+                Actor::Manager => "manager",
+            }
+            .into(),
+        );
+    }
+    e.events.push(event);
+    e.audit = audit;
+    Ok(Decision::Apply(Box::new(e)))
+}
+
+/// The scheduler's release of a hold that ran out: nothing was paid, the unpaid intent is
+/// made unpayable, the member's counters get their place and minutes back. The cells are
+/// left alone: expiry freed them already, and another booking may own them now.
+pub fn expire(b: &Booking, p: Option<&PaymentTransaction>, now: Timestamp) -> Decision {
+    if b.status != BookingStatus::Pending || b.status_at(now) != BookingStatus::Expired {
+        return Decision::Ignore("not a hold that ran out");
+    }
+    let mut e = base(b, BookingStatus::Expired, now, Outcome::Expired);
+    bookkeeping(&mut e, 100);
+    if let Some(p) = p {
+        let mut next = p.clone();
+        if p.status == PaymentStatus::RequiresPayment {
+            e.cancel_intent = Some(p.stripe_payment_intent_id.clone());
+            next.status = PaymentStatus::Canceled;
+            next.updated_at = now;
+        }
+        e.payment = Some(next);
+    }
+    e.events
+        .push(DomainEvent::booking("BookingExpired", &e.after, now));
+    Decision::Apply(Box::new(e))
+}
+
+/// A refund Stripe made (ours, confirmed; or one made in its dashboard), recorded once.
+pub fn refund_settled(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    refund: RefundRecord,
+    event_id: Option<&str>,
+    now: Timestamp,
+) -> Decision {
+    let Some(p) = p else {
+        return Decision::Ignore("booking without a payment");
+    };
+    let mut next = p.clone();
+    if !next.record_refund(refund, now) {
+        return Decision::Ignore("refund already recorded");
+    }
+    let mut e = base(b, b.status, now, Outcome::Recorded);
+    e.after.hold_expires_at = b.hold_expires_at;
+    e.events
+        .push(DomainEvent::payment("PaymentRefunded", &next, now));
+    e.payment = Some(next);
+    if let Some(id) = event_id {
+        e.stripe_event_id = Some(id.to_string());
+    }
+    Decision::Apply(Box::new(e))
+}
+
+/// Stripe refused a refund we owed (e.g. it was refunded in the dashboard meanwhile): the
+/// debt is closed and an admin is told, never retried into a double refund.
+pub fn refund_refused(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    why: &str,
+    now: Timestamp,
+) -> Decision {
+    let Some(p) = p else {
+        return Decision::Ignore("booking without a payment");
+    };
+    let Some(due) = p.refund_due.clone() else {
+        return Decision::Ignore("no refund owed");
+    };
+    let mut next = p.clone();
+    next.refund_due = None;
+    next.updated_at = now;
+    let mut e = base(b, b.status, now, Outcome::RefundRefused);
+    e.after.hold_expires_at = b.hold_expires_at;
+    e.audit = Some(
+        AuditEntry::system(
+            "refunds",
+            "payment.refund-refused",
+            format!("booking/{}", b.id),
+            now,
+        )
+        .before(&due)
+        .after(&serde_json::json!({"refused": why})),
+    );
+    e.events
+        .push(DomainEvent::payment("PaymentRefundRefused", &next, now));
+    e.payment = Some(next);
+    Decision::Apply(Box::new(e))
+}
+
+#[cfg(test)]
+mod tests;

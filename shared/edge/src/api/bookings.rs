@@ -1,0 +1,112 @@
+//! Booking bodies.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use domain::booking::{Booking, BookingStatus};
+use domain::payment::{PaymentStatus, PaymentTransaction, RefundDecision};
+use domain::pricing::PriceBreakdown;
+use domain::space::ItemKind;
+
+/// `POST /bookings`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingRequest {
+    pub bookable_item_id: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub start_time: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub end_time: Timestamp,
+}
+
+/// A booking as the API shows it: the status as of now (an expired hold shows as
+/// `expired` at once), without the internal slot list.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BookingView<'a> {
+    pub id: &'a str,
+    pub user_id: &'a str,
+    pub space_id: &'a str,
+    pub bookable_item_id: &'a str,
+    pub item_identifier: &'a str,
+    pub item_kind: ItemKind,
+    #[schema(value_type = String, format = DateTime)]
+    pub start_time: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub end_time: Timestamp,
+    pub time_zone: &'a str,
+    pub status: BookingStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub hold_expires_at: Option<Timestamp>,
+    pub price: &'a PriceBreakdown,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_transaction_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentView<'a>>,
+    /// Set on the answer to a cancellation: what the policy gave back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund: Option<RefundDecision>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+/// The payment as its booker (or the space's operator) sees it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PaymentView<'a> {
+    pub id: &'a str,
+    pub status: PaymentStatus,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub refunded_amount: i64,
+    pub stripe_payment_intent_id: &'a str,
+    /// For Stripe.js / the mobile SDKs: only to the booker, and only while payment is due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<&'a str>,
+}
+
+impl<'a> BookingView<'a> {
+    pub fn new(b: &'a Booking, now: Timestamp) -> Self {
+        let status = b.status_at(now);
+        Self {
+            id: &b.id,
+            user_id: &b.user_id,
+            space_id: &b.space_id,
+            bookable_item_id: &b.bookable_item_id,
+            item_identifier: &b.item_identifier,
+            item_kind: b.item_kind,
+            start_time: b.start_time,
+            end_time: b.end_time,
+            time_zone: &b.time_zone,
+            status,
+            hold_expires_at: b
+                .hold_expires_at
+                .filter(|_| status == BookingStatus::Pending),
+            price: &b.price,
+            payment_transaction_id: b.payment_transaction_id.as_deref(),
+            payment: None,
+            refund: None,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+
+    /// Adds the payment; its client secret only for `viewer` being the booker while the
+    /// booking still waits for payment.
+    pub fn with_payment(mut self, p: Option<&'a PaymentTransaction>, viewer: &str) -> Self {
+        self.payment = p.map(|p| PaymentView {
+            id: &p.id,
+            status: p.status,
+            amount: p.amount,
+            currency: &p.currency,
+            refunded_amount: p.refunded_amount,
+            stripe_payment_intent_id: &p.stripe_payment_intent_id,
+            client_secret: (viewer == self.user_id
+                && p.status == PaymentStatus::RequiresPayment
+                && self.status == BookingStatus::Pending)
+                .then_some(p.client_secret.as_str()),
+        });
+        self
+    }
+}

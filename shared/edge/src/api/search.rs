@@ -1,0 +1,419 @@
+//! `GET /spaces` query parameters, checked: each bad one is named with its rule.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use app::error::AppError;
+use domain::amenity::AMENITIES;
+use domain::search::{Filters, MAX_RADIUS_KM, SortBy};
+use domain::space::{GeoPoint, ItemKind};
+use domain::validate::Violations;
+
+pub const DEFAULT_RADIUS_KM: f64 = 5.0;
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 50;
+/// Longest free window a search may ask for (a week, like the availability page).
+pub const MAX_WINDOW_HOURS: i64 = 24 * 7;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Area {
+    Circle {
+        center: GeoPoint,
+        radius_km: f64,
+    },
+    City {
+        city: String,
+        country: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchQuery {
+    pub area: Area,
+    pub filters: Filters,
+    pub available: Option<(Timestamp, Timestamp)>,
+    pub sort: SortBy,
+    pub limit: usize,
+    pub offset: usize,
+    /// Identifies the query a cursor belongs to (everything but the cursor).
+    pub fingerprint: String,
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+struct Cursor {
+    o: usize,
+    f: String,
+}
+
+pub fn encode_cursor(offset: usize, fingerprint: &str) -> String {
+    B64.encode(
+        serde_json::to_vec(&Cursor {
+            o: offset,
+            f: fingerprint.to_string(),
+        })
+        .unwrap_or_default(),
+    )
+}
+
+impl SearchQuery {
+    /// `get` looks a query parameter up by name.
+    pub fn parse(get: impl Fn(&str) -> Option<String>) -> Result<Self, AppError> {
+        let mut v = Violations::new();
+        let num = |v: &mut Violations, name: &str| -> Option<f64> {
+            let raw = get(name)?;
+            match raw.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() => Some(x),
+                _ => {
+                    v.add(name, "type", "must be a number");
+                    None
+                }
+            }
+        };
+        let int = |v: &mut Violations, name: &str, max: i64| -> Option<i64> {
+            let raw = get(name)?;
+            // 1308.0 is accepted as 1308 (clients and fuzzers send integral floats).
+            match raw.trim().parse::<f64>() {
+                Ok(x) if x.fract() == 0.0 && (0.0..=max as f64).contains(&x) => Some(x as i64),
+                _ => {
+                    v.add(
+                        name,
+                        "range",
+                        format!("must be a whole number from 0 to {max}"),
+                    );
+                    None
+                }
+            }
+        };
+        let (lat, lng) = (num(&mut v, "lat"), num(&mut v, "lng"));
+        let radius = num(&mut v, "radius_km");
+        let city = get("city")
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        let area = match (lat, lng, &city) {
+            (Some(lat), Some(lng), _) => {
+                let center = GeoPoint { lat, lng };
+                v.check(
+                    (-90.0..=90.0).contains(&lat),
+                    "lat",
+                    "range",
+                    "from -90 to 90",
+                );
+                v.check(
+                    (-180.0..=180.0).contains(&lng),
+                    "lng",
+                    "range",
+                    "from -180 to 180",
+                );
+                let radius_km = radius.unwrap_or(DEFAULT_RADIUS_KM);
+                v.check(
+                    radius_km > 0.0 && radius_km <= MAX_RADIUS_KM,
+                    "radius_km",
+                    "range",
+                    format!("must be more than 0 and at most {MAX_RADIUS_KM}"),
+                );
+                Some(Area::Circle { center, radius_km })
+            }
+            (None, None, Some(city)) => {
+                v.text("city", city, 1, 100);
+                Some(Area::City {
+                    city: city.clone(),
+                    country: get("country").map(|c| c.trim().to_uppercase()),
+                })
+            }
+            (Some(_), None, _) => {
+                v.add("lng", "required", "lat needs lng");
+                None
+            }
+            (None, Some(_), _) => {
+                v.add("lat", "required", "lng needs lat");
+                None
+            }
+            (None, None, None) => {
+                v.add(
+                    "lat",
+                    "required",
+                    "search needs lat and lng (with radius_km up to 50), or a city",
+                );
+                None
+            }
+        };
+        let amenities: Vec<String> = get("amenities")
+            .map(|a| {
+                a.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.check(
+            amenities.len() <= 20,
+            "amenities",
+            "max_items",
+            "at most 20",
+        );
+        for (i, a) in amenities.iter().enumerate() {
+            v.check(
+                AMENITIES.contains(&a.as_str()),
+                format!("amenities[{i}]"),
+                "enum",
+                "not a known amenity",
+            );
+        }
+        let kind = match get("type").as_deref() {
+            None => None,
+            Some("desk") => Some(ItemKind::Desk),
+            Some("room") => Some(ItemKind::Room),
+            Some("office") => Some(ItemKind::Office),
+            Some(_) => {
+                v.add("type", "enum", "one of desk, room, office");
+                None
+            }
+        };
+        let min_capacity = int(&mut v, "min_capacity", 10_000).map(|c| c as u32);
+        let min_price = int(&mut v, "min_price", 100_000_000);
+        let max_price = int(&mut v, "max_price", 100_000_000);
+        if let (Some(lo), Some(hi)) = (min_price, max_price) {
+            v.check(
+                lo <= hi,
+                "max_price",
+                "order",
+                "must not be below min_price",
+            );
+        }
+        let min_rating = num(&mut v, "min_rating");
+        if let Some(r) = min_rating {
+            v.check(
+                (1.0..=5.0).contains(&r),
+                "min_rating",
+                "range",
+                "must be from 1 to 5",
+            );
+        }
+        let text = get("q")
+            .map(|q| q.trim().to_lowercase())
+            .filter(|q| !q.is_empty());
+        if let Some(q) = &text {
+            v.text("q", q, 1, 100);
+        }
+        let instant = |v: &mut Violations, name: &str| -> Option<Timestamp> {
+            let raw = get(name)?;
+            match raw.parse() {
+                Ok(t) => Some(t),
+                Err(_) => {
+                    v.add(name, "format", "must be an RFC 3339 instant");
+                    None
+                }
+            }
+        };
+        let (from, to) = (
+            instant(&mut v, "available_from"),
+            instant(&mut v, "available_to"),
+        );
+        let available = match (from, to) {
+            (Some(a), Some(b)) => {
+                v.check(
+                    b > a,
+                    "available_to",
+                    "order",
+                    "must be after available_from",
+                );
+                v.check(
+                    b.duration_since(a).as_hours() <= MAX_WINDOW_HOURS,
+                    "available_to",
+                    "range",
+                    format!("at most {MAX_WINDOW_HOURS} hours after available_from"),
+                );
+                Some((a, b))
+            }
+            (None, None) => None,
+            (Some(_), None) => {
+                v.add(
+                    "available_to",
+                    "required",
+                    "give both available_from and available_to",
+                );
+                None
+            }
+            (None, Some(_)) => {
+                v.add(
+                    "available_from",
+                    "required",
+                    "give both available_from and available_to",
+                );
+                None
+            }
+        };
+        let sort = match get("sort").as_deref() {
+            None | Some("distance") => SortBy::Distance,
+            Some("price") => SortBy::Price,
+            Some("rating") => SortBy::Rating,
+            Some(_) => {
+                v.add("sort", "enum", "one of distance, price, rating");
+                SortBy::Distance
+            }
+        };
+        let limit = int(&mut v, "limit", MAX_LIMIT as i64)
+            .map(|l| l as usize)
+            .unwrap_or(DEFAULT_LIMIT);
+        v.check(
+            limit >= 1,
+            "limit",
+            "range",
+            format!("from 1 to {MAX_LIMIT}"),
+        );
+        // Everything but the cursor: a cursor is only valid for the query it came from.
+        let mut names = vec![
+            "lat",
+            "lng",
+            "radius_km",
+            "city",
+            "country",
+            "amenities",
+            "type",
+            "min_capacity",
+            "min_price",
+            "max_price",
+            "min_rating",
+            "q",
+            "available_from",
+            "available_to",
+            "sort",
+            "limit",
+        ];
+        names.sort();
+        let fingerprint = names
+            .iter()
+            .map(|n| format!("{n}={}", get(n).unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("&");
+        let fingerprint = app::ports::payments::idempotency_key("q", "", &fingerprint);
+        let offset = match get("cursor") {
+            None => 0,
+            Some(c) => match B64
+                .decode(c.trim())
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Cursor>(&b).ok())
+            {
+                Some(cur) if cur.f == fingerprint => cur.o,
+                _ => {
+                    v.add(
+                        "cursor",
+                        "format",
+                        "not a cursor from a previous page of this search",
+                    );
+                    0
+                }
+            },
+        };
+        v.into_result()?;
+        Ok(Self {
+            area: area.expect("validated"),
+            filters: Filters {
+                amenities,
+                kind,
+                min_capacity,
+                min_price,
+                max_price,
+                min_rating,
+                text,
+            },
+            available,
+            // Distance needs a point: a city search defaults to the best rated first.
+            sort: if lat.is_none() && sort == SortBy::Distance {
+                SortBy::Rating
+            } else {
+                sort
+            },
+            limit,
+            offset,
+            fingerprint,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<SearchQuery, AppError> {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        SearchQuery::parse(|k| m.get(k).cloned())
+    }
+
+    fn fields(r: Result<SearchQuery, AppError>) -> Vec<(String, String)> {
+        match r {
+            Err(AppError::Validation(errs)) => {
+                errs.into_iter().map(|e| (e.field, e.rule)).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_each_bad_parameter_and_its_rule() {
+        assert_eq!(
+            fields(parse(&[])),
+            vec![("lat".to_string(), "required".to_string())]
+        );
+        let f = fields(parse(&[
+            ("lat", "91"),
+            ("lng", "x"),
+            ("radius_km", "80"),
+            ("type", "sofa"),
+            ("limit", "0"),
+            ("cursor", "zzz"),
+        ]));
+        for want in [
+            ("lng", "type"),
+            ("type", "enum"),
+            ("limit", "range"),
+            ("cursor", "format"),
+        ] {
+            assert!(
+                f.contains(&(want.0.to_string(), want.1.to_string())),
+                "{want:?} in {f:?}"
+            );
+        }
+        let f = fields(parse(&[("lat", "52"), ("lng", "13"), ("radius_km", "51")]));
+        assert_eq!(f, vec![("radius_km".to_string(), "range".to_string())]);
+        let f = fields(parse(&[
+            ("city", "Berlin"),
+            ("available_from", "2027-01-01T00:00:00Z"),
+        ]));
+        assert_eq!(
+            f,
+            vec![("available_to".to_string(), "required".to_string())]
+        );
+    }
+
+    #[test]
+    fn accepts_integral_floats_and_round_trips_cursors() {
+        let q = parse(&[
+            ("lat", "52.5"),
+            ("lng", "13.4"),
+            ("min_capacity", "4.0"),
+            ("limit", "10"),
+        ])
+        .unwrap();
+        assert_eq!(q.filters.min_capacity, Some(4));
+        let cursor = encode_cursor(10, &q.fingerprint);
+        let next = parse(&[
+            ("lat", "52.5"),
+            ("lng", "13.4"),
+            ("min_capacity", "4.0"),
+            ("limit", "10"),
+            ("cursor", &cursor),
+        ])
+        .unwrap();
+        assert_eq!(next.offset, 10);
+        // The same cursor on another query is refused.
+        let other = parse(&[("lat", "52.5"), ("lng", "13.5"), ("cursor", &cursor)]);
+        assert!(fields(other).contains(&("cursor".to_string(), "format".to_string())));
+    }
+}
