@@ -32,6 +32,10 @@ pub enum AuthError {
     Issuer,
     #[error("token audience is not accepted")]
     Audience,
+    /// Only access and ID tokens open the API. (Cognito's refresh tokens are encrypted and
+    /// never parse as a JWT at API Gateway; the local stand-in signs them like the others.)
+    #[error("this kind of token does not authorize requests")]
+    TokenUse,
 }
 
 pub struct JwtVerifier {
@@ -102,6 +106,12 @@ impl JwtVerifier {
                 }
             })?;
         let claims = data.claims;
+        if !matches!(
+            claims.get("token_use").and_then(Value::as_str),
+            Some("access" | "id")
+        ) {
+            return Err(AuthError::TokenUse);
+        }
         let audience_ok = ["aud", "client_id"]
             .iter()
             .any(|name| match claims.get(*name) {

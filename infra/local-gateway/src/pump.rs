@@ -3,7 +3,9 @@
 //! with the payloads Lambda would send, honouring their partial batch failure answers.
 //!
 //! Stream: records are read in order; when the relay reports a failure, reading resumes
-//! at that record after a pause (as Lambda does, retrying until it succeeds). Queue:
+//! at that record after a pause; a batch whose invocation fails is bisected; a record that
+//! fails more often than the trigger's `MaximumRetryAttempts` is reported to its
+//! on-failure destination and passed, so the shard moves on (as Lambda does). Queue:
 //! messages the function did not report as failed are deleted; failed ones come back
 //! after the queue's visibility timeout (and go to its DLQ after `maxReceiveCount`).
 
@@ -21,6 +23,9 @@ use crate::template::{Template, TriggerSource};
 
 const IDLE: Duration = Duration::from_millis(150);
 const RETRY: Duration = Duration::from_millis(1000);
+/// Lambda backs off exponentially between retries of a stream record; so does this, up to
+/// this pause.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Starts one task per trigger of the template; they run until the process exits.
 pub fn start(template: &Template, stack: &StackInfo, ctx: &AppContext) {
@@ -32,8 +37,22 @@ pub fn start(template: &Template, stack: &StackInfo, ctx: &AppContext) {
         };
         match &trigger.source {
             TriggerSource::Stream { table } => {
-                let table = stack.resources.get(table).cloned().unwrap_or_default();
-                tokio::spawn(stream_pump(ctx.clone(), table, handler, trigger.batch_size));
+                let policy = StreamPolicy {
+                    table: stack.resources.get(table).cloned().unwrap_or_default(),
+                    batch: trigger.batch_size,
+                    max_retries: trigger.max_retries,
+                    on_failure: trigger
+                        .on_failure
+                        .as_ref()
+                        .and_then(|q| stack.resources.get(q).cloned()),
+                    // The emulator's pace (not the product's): tests shorten it.
+                    retry: stack
+                        .env
+                        .get("LOCAL_ESM_RETRY_MS")
+                        .and_then(|v| v.parse().ok())
+                        .map(Duration::from_millis),
+                };
+                tokio::spawn(stream_pump(ctx.clone(), policy, handler));
             }
             TriggerSource::Queue { queue } => {
                 let url = stack.resources.get(queue).cloned().unwrap_or_default();
@@ -86,13 +105,40 @@ fn attr_json(v: &aws_sdk_dynamodbstreams::types::AttributeValue) -> Value {
     }
 }
 
-async fn stream_pump(ctx: AppContext, table: String, handler: BoxedEventFunction, batch: usize) {
+/// How an event source mapping reads a stream and gives up on a record.
+struct StreamPolicy {
+    table: String,
+    batch: usize,
+    max_retries: Option<u32>,
+    /// The queue URL of the on-failure destination.
+    on_failure: Option<String>,
+    /// A fixed pause between retries instead of Lambda's backoff.
+    retry: Option<Duration>,
+}
+
+impl StreamPolicy {
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.retry
+            .unwrap_or_else(|| (RETRY * 2u32.saturating_pow(attempt.min(8))).min(MAX_BACKOFF))
+    }
+}
+
+/// A shard's reading state: where it is, how big a batch it asks for (halved when an
+/// invocation fails: bisection), and how often the record in front failed.
+struct Shard {
+    iterator: Option<String>,
+    limit: usize,
+    failing: Option<(String, u32)>,
+}
+
+async fn stream_pump(ctx: AppContext, policy: StreamPolicy, handler: BoxedEventFunction) {
     let streams = aws_sdk_dynamodbstreams::Client::new(ctx.sdk_config());
+    let sqs = aws_sdk_sqs::Client::new(ctx.sdk_config());
     let arn = loop {
         match ctx
             .dynamodb()
             .describe_table()
-            .table_name(&table)
+            .table_name(&policy.table)
             .send()
             .await
         {
@@ -103,8 +149,24 @@ async fn stream_pump(ctx: AppContext, table: String, handler: BoxedEventFunction
             Err(_) => tokio::time::sleep(RETRY).await,
         }
     };
-    // Shard id -> iterator; new shards start at their beginning, the first ones at "now".
-    let mut iterators: HashMap<String, Option<String>> = HashMap::new();
+    let iterator_at = |shard: String, kind: ShardIteratorType, seq: Option<String>| {
+        let streams = streams.clone();
+        let arn = arn.clone();
+        async move {
+            streams
+                .get_shard_iterator()
+                .stream_arn(&arn)
+                .shard_id(shard)
+                .shard_iterator_type(kind)
+                .set_sequence_number(seq)
+                .send()
+                .await
+                .ok()
+                .and_then(|o| o.shard_iterator().map(str::to_owned))
+        }
+    };
+    // New shards start at their beginning, the first ones at "now".
+    let mut shards: HashMap<String, Shard> = HashMap::new();
     let mut first = true;
     loop {
         if let Ok(desc) = streams.describe_stream().stream_arn(&arn).send().await {
@@ -114,7 +176,7 @@ async fn stream_pump(ctx: AppContext, table: String, handler: BoxedEventFunction
                 .unwrap_or_default()
             {
                 let Some(id) = shard.shard_id() else { continue };
-                if iterators.contains_key(id) {
+                if shards.contains_key(id) {
                     continue;
                 }
                 let kind = if first {
@@ -122,26 +184,27 @@ async fn stream_pump(ctx: AppContext, table: String, handler: BoxedEventFunction
                 } else {
                     ShardIteratorType::TrimHorizon
                 };
-                let it = streams
-                    .get_shard_iterator()
-                    .stream_arn(&arn)
-                    .shard_id(id)
-                    .shard_iterator_type(kind)
-                    .send()
-                    .await
-                    .ok()
-                    .and_then(|o| o.shard_iterator().map(str::to_owned));
-                iterators.insert(id.to_string(), it);
+                let iterator = iterator_at(id.to_string(), kind, None).await;
+                shards.insert(
+                    id.to_string(),
+                    Shard {
+                        iterator,
+                        limit: policy.batch,
+                        failing: None,
+                    },
+                );
             }
         }
         first = false;
         let mut busy = false;
-        for (shard, iterator) in iterators.iter_mut() {
-            let Some(it) = iterator.clone() else { continue };
+        for (shard_id, shard) in shards.iter_mut() {
+            let Some(it) = shard.iterator.clone() else {
+                continue;
+            };
             let Ok(out) = streams
                 .get_records()
                 .shard_iterator(&it)
-                .limit(batch as i32)
+                .limit(shard.limit as i32)
                 .send()
                 .await
             else {
@@ -150,37 +213,81 @@ async fn stream_pump(ctx: AppContext, table: String, handler: BoxedEventFunction
             };
             let records: Vec<(String, Value)> =
                 out.records().iter().filter_map(record_json).collect();
-            *iterator = out.next_shard_iterator().map(str::to_owned);
+            shard.iterator = out.next_shard_iterator().map(str::to_owned);
             if records.is_empty() {
                 continue;
             }
             busy = true;
             let payload =
                 json!({ "Records": records.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>() });
-            let failed_at = match handler(payload).await {
-                Ok(answer) => serde_json::from_value::<BatchResponse>(answer)
-                    .ok()
-                    .and_then(|b| {
-                        b.batch_item_failures
-                            .first()
-                            .map(|f| f.item_identifier.clone())
-                    }),
-                // A function error retries the whole batch.
-                Err(_) => records.first().map(|(seq, _)| seq.clone()),
+            // The failing record, and whether the function named it (a partial batch
+            // response) or the whole invocation failed.
+            let (failed_at, named) = match handler(payload).await {
+                Ok(answer) => {
+                    shard.limit = policy.batch;
+                    let first = serde_json::from_value::<BatchResponse>(answer)
+                        .ok()
+                        .and_then(|b| {
+                            b.batch_item_failures
+                                .first()
+                                .map(|f| f.item_identifier.clone())
+                        });
+                    (first, true)
+                }
+                // The invocation failed: the batch is bisected and retried from its start.
+                Err(_) => {
+                    shard.limit = (records.len() / 2).max(1);
+                    (
+                        records.first().map(|(seq, _)| seq.clone()),
+                        records.len() == 1,
+                    )
+                }
             };
-            if let Some(seq) = failed_at {
-                tokio::time::sleep(RETRY).await;
-                *iterator = streams
-                    .get_shard_iterator()
-                    .stream_arn(&arn)
-                    .shard_id(shard.clone())
-                    .shard_iterator_type(ShardIteratorType::AtSequenceNumber)
-                    .sequence_number(seq)
-                    .send()
-                    .await
-                    .ok()
-                    .and_then(|o| o.shard_iterator().map(str::to_owned));
+            let Some(seq) = failed_at else {
+                shard.failing = None;
+                continue;
+            };
+            let attempts = match &shard.failing {
+                Some((s, n)) if *s == seq => n + 1,
+                _ => 1,
+            };
+            let exhausted = policy.max_retries.is_some_and(|max| attempts > max);
+            if exhausted && named {
+                // Given up: reported to the on-failure destination, then passed.
+                if let Some(url) = &policy.on_failure {
+                    let report = json!({
+                        "requestContext": {"condition": "RetryAttemptsExhausted", "approximateInvokeCount": attempts},
+                        "DDBStreamBatchInfo": {"shardId": shard_id, "startSequenceNumber": seq,
+                            "endSequenceNumber": seq, "batchSize": 1, "streamArn": arn},
+                    });
+                    if let Err(e) = sqs
+                        .send_message()
+                        .queue_url(url)
+                        .message_body(report.to_string())
+                        .send()
+                        .await
+                    {
+                        eprintln!("local-gateway: on-failure destination unreachable: {e}");
+                    }
+                }
+                shard.failing = None;
+                shard.limit = policy.batch;
+                shard.iterator = iterator_at(
+                    shard_id.clone(),
+                    ShardIteratorType::AfterSequenceNumber,
+                    Some(seq),
+                )
+                .await;
+                continue;
             }
+            shard.failing = Some((seq.clone(), attempts));
+            tokio::time::sleep(policy.backoff(attempts)).await;
+            shard.iterator = iterator_at(
+                shard_id.clone(),
+                ShardIteratorType::AtSequenceNumber,
+                Some(seq),
+            )
+            .await;
         }
         if !busy {
             tokio::time::sleep(IDLE).await;

@@ -57,6 +57,11 @@ pub struct Trigger {
     pub crate_name: String,
     pub source: TriggerSource,
     pub batch_size: usize,
+    /// Stream sources: retries of a failing record before it is given up (`None`: until
+    /// the record expires, which blocks its shard).
+    pub max_retries: Option<u32>,
+    /// Stream sources: where a record given up is reported (a queue's logical id).
+    pub on_failure: Option<String>,
 }
 
 /// A route of the WebSocket API (`$connect`, `$disconnect` or an `action` value).
@@ -205,10 +210,21 @@ impl Template {
                         let source = source.ok_or_else(|| {
                             TemplateError::Invalid(format!("{id}: event source not understood"))
                         })?;
+                        let max_retries = ep
+                            .get("MaximumRetryAttempts")
+                            .and_then(Value::as_i64)
+                            .filter(|n| *n >= 0)
+                            .map(|n| n as u32);
+                        let on_failure = ep
+                            .get("DestinationConfig")
+                            .and_then(|d| d.get("OnFailure"))
+                            .and_then(|o| referenced(o.get("Destination")));
                         triggers.push(Trigger {
                             crate_name: crate_name.clone(),
                             source,
                             batch_size,
+                            max_retries,
+                            on_failure,
                         });
                     }
                     crates.insert(id.clone(), crate_name.clone());

@@ -216,3 +216,15 @@ async fn unknown_route_is_404_problem_and_public_routes_need_no_token() {
         .unwrap();
     assert_eq!(res.status(), 200);
 }
+
+#[tokio::test]
+async fn a_refresh_token_is_not_a_bearer_token() {
+    let user = user_with_roles(&[]).await;
+    let res = me(&env().base, Some(format!("Bearer {}", user.refresh_token))).await;
+    let body = expect_problem(res, 401).await;
+    // The stand-in signs refresh tokens like access tokens: refused for what they are.
+    assert_eq!(
+        body["detail"],
+        "this kind of token does not authorize requests"
+    );
+}
