@@ -12,12 +12,15 @@ dev: setup
 	$(CARGO) build --workspace --bins
 	@bash infra/dev.sh
 
-## Every test: unit, integration (starts its own stand-ins), template lint, fmt, clippy.
+## Every test: unit, integration (starts its own stand-ins, IAM enforced), template lint, fmt,
+## clippy; then the IAM permissions no test used.
 test: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) build --workspace --bins
-	$(CARGO) test --workspace
+	rm -rf .local/iam-usage
+	COWORK_IAM_USAGE_DIR=$(CURDIR)/.local/iam-usage $(CARGO) test --workspace
+	@.venv/ministack/bin/python infra/iam_report.py .local/iam-usage
 
 lint: setup
 	$(CARGO) fmt --all -- --check

@@ -5,8 +5,15 @@
 
 starts ministack (DynamoDB, SQS, EventBridge, Cognito) and localstripe on free 127.0.0.1
 ports, creates every resource template.yaml declares (no second list to drift), writes
-DIR/stack.json (endpoints, resolved function environment, JWT authorizer settings) and
-stays up until SIGINT/SIGTERM, or until PID exits, then stops what it started.
+DIR/stack.json (endpoints, resolved function environment, JWT authorizer settings, each
+function's credentials) and stays up until SIGINT/SIGTERM, or until PID exits, then stops
+what it started.
+
+IAM is enforced (ministack's AUTH=true): every function gets a role holding exactly its
+template.yaml policies, and the local gateway runs each handler with that role's assumed
+credentials, so a permission the template lacks fails here as it would on AWS. Only the
+harness itself (provisioning, seeding, test set-up, the event pump playing Lambda's pollers)
+uses the root credentials.
 
 Runs with the ministack venv's interpreter (botocore and PyYAML come with ministack).
 """
@@ -55,6 +62,16 @@ NO_LOCAL_EFFECT = {
     "AWS::CloudWatch::Alarm",
     "AWS::IAM::Role",
 }
+
+ROOT_CREDENTIALS = dict(aws_access_key_id="test", aws_secret_access_key="test")
+
+# A role's trust policy, as SAM writes it for a function's execution role.
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+# Longest session ministack's STS grants; a `make dev` session outliving it restarts the stack.
+SESSION_SECONDS = 43200
 
 
 # ------------------------------------------------------------------ template loading
@@ -160,7 +177,7 @@ class Resolver:
 class Provisioner:
     def __init__(self, endpoint: str, template: dict):
         session = botocore.session.get_session()
-        kw = dict(region_name=REGION, endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test")
+        kw = dict(region_name=REGION, endpoint_url=endpoint, **ROOT_CREDENTIALS)
         self.ddb = session.create_client("dynamodb", **kw)
         self.sqs = session.create_client("sqs", **kw)
         self.events = session.create_client("events", **kw)
@@ -285,6 +302,106 @@ class Provisioner:
         return p["GroupName"], {}
 
 
+# ------------------------------------------------------------------ function roles
+# SAM policy templates the template may use, expanded as SAM does (the subset a new
+# function is likely to want; any other fails loudly below rather than granting nothing).
+def _table_arns(arn: str) -> list[str]:
+    return [arn, f"{arn}/index/*"]
+
+
+POLICY_TEMPLATES = {
+    "DynamoDBReadPolicy": lambda a, r: [{
+        "Effect": "Allow",
+        "Action": ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:BatchGetItem",
+                   "dynamodb:DescribeTable"],
+        "Resource": _table_arns(f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{r(a['TableName'])}")}],
+    "DynamoDBCrudPolicy": lambda a, r: [{
+        "Effect": "Allow",
+        "Action": ["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Scan",
+                   "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem",
+                   "dynamodb:DescribeTable", "dynamodb:ConditionCheckItem"],
+        "Resource": _table_arns(f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{r(a['TableName'])}")}],
+    "SQSSendMessagePolicy": lambda a, r: [{
+        "Effect": "Allow", "Action": ["sqs:SendMessage*"],
+        "Resource": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{r(a['QueueName'])}"}],
+    "EventBridgePutEventsPolicy": lambda a, r: [{
+        "Effect": "Allow", "Action": ["events:PutEvents"],
+        "Resource": f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{r(a['EventBusName'])}"}],
+}
+
+
+# Where the stand-in authorizes an action against another resource than AWS does, the
+# local role gets the stand-in's form of the same grant, so the template can name what AWS
+# checks. Each entry: (action, resource AWS checks) -> resource ministack 1.5.33 checks.
+STAND_IN_RESOURCES = [
+    # SES v2 SendEmail is authorized against the sending identity's ARN on AWS; ministack
+    # derives no resource for /v2/email/outbound-emails and checks "*".
+    ("ses:SendEmail", re.compile(r"^arn:aws:ses:[^:]+:\d+:identity/.+$"), "*"),
+]
+
+
+def stand_in_statements(statements: list[dict]) -> list[dict]:
+    """The extra statements the stand-in needs for grants it checks against other resources."""
+    extra = []
+    for st in statements:
+        actions = st.get("Action") if isinstance(st.get("Action"), list) else [st.get("Action")]
+        resources = st.get("Resource") if isinstance(st.get("Resource"), list) else [st.get("Resource")]
+        for action, aws_form, local_form in STAND_IN_RESOURCES:
+            if st.get("Effect") == "Allow" and action in actions and any(
+                    isinstance(r, str) and aws_form.match(r) for r in resources):
+                extra.append({"Effect": "Allow", "Action": [action], "Resource": local_form})
+    return extra
+
+
+def function_crate(props: dict) -> str:
+    """The crate a function runs (`CodeUri: functions/<crate>`), the local gateway's key."""
+    return str(props["CodeUri"]).rstrip("/").rsplit("/", 1)[-1]
+
+
+def function_statements(name: str, props: dict, resolve: Resolver) -> list[dict]:
+    """A function's IAM statements from its `Policies`, resolved and expanded."""
+    statements: list[dict] = []
+    for policy in props.get("Policies") or []:
+        if isinstance(policy, dict) and "Statement" in policy:
+            statements.extend(resolve(policy["Statement"]))
+            continue
+        if isinstance(policy, dict) and len(policy) == 1:
+            (template_name, args), = policy.items()
+            if template_name in POLICY_TEMPLATES:
+                statements.extend(POLICY_TEMPLATES[template_name](args or {}, resolve))
+                continue
+        raise SystemExit(f"{name}: policy {policy!r} is not expanded by infra/stack.py (POLICY_TEMPLATES)")
+    return statements
+
+
+def create_function_roles(endpoint: str, template: dict, resolve: Resolver) -> dict[str, dict[str, str]]:
+    """One role per function with exactly its template policies; returns each crate's
+    assumed-role credentials (what Lambda would hand the function)."""
+    session = botocore.session.get_session()
+    kw = dict(region_name=REGION, endpoint_url=endpoint, **ROOT_CREDENTIALS)
+    iam, sts = session.create_client("iam", **kw), session.create_client("sts", **kw)
+    credentials = {}
+    for name, res in template["Resources"].items():
+        if res["Type"] != "AWS::Serverless::Function":
+            continue
+        props = res.get("Properties") or {}
+        crate = function_crate(props)
+        role = f"{STACK_NAME}-{crate}"[:64]
+        arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
+        statements = function_statements(name, props, resolve)
+        statements += stand_in_statements(statements)
+        if statements:
+            iam.put_role_policy(RoleName=role, PolicyName=f"{name}Policy",
+                                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+        c = sts.assume_role(RoleArn=arn, RoleSessionName=crate, DurationSeconds=SESSION_SECONDS)["Credentials"]
+        credentials[crate] = {
+            "access_key_id": c["AccessKeyId"],
+            "secret_access_key": c["SecretAccessKey"],
+            "session_token": c["SessionToken"],
+        }
+    return credentials
+
+
 def function_environment(template: dict, resolve: Resolver) -> dict[str, str]:
     """Globals' function variables merged with every function's own, resolved.
 
@@ -390,7 +507,7 @@ def serve(state_dir: Path, parent_pid: int | None):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
-    ms_env = dict(os.environ, BIND_HOST="127.0.0.1", GATEWAY_PORT=str(ms_port), IOT_MTLS_ENABLED="0",
+    ms_env = dict(os.environ, AUTH="true", BIND_HOST="127.0.0.1", GATEWAY_PORT=str(ms_port), IOT_MTLS_ENABLED="0",
                   SFTP_ENABLED="0", STATE_DIR=str(state_dir / "ministack"), LOG_LEVEL="WARNING")
     children.append(subprocess.Popen([str(VENV / "ministack/bin/ministack")], env=ms_env,
                                      stdout=open(logs / "ministack.log", "w"), stderr=subprocess.STDOUT))
@@ -412,6 +529,7 @@ def serve(state_dir: Path, parent_pid: int | None):
             "env": function_environment(template, resolve),
             "authorizer": authorizer(template, resolve, endpoint),
             "resources": resolve.refs,
+            "function_credentials": create_function_roles(endpoint, template, resolve),
             "pid": os.getpid(),
         }
         tmp = state_dir / "stack.json.tmp"

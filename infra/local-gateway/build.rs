@@ -23,22 +23,27 @@ fn main() {
         "/// Crate name -> the handler its Lambda runs (every HttpApi function)."
     )
     .unwrap();
-    writeln!(out, "pub fn handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedHandler> {{\n    HashMap::from([").unwrap();
+    writeln!(
+        out,
+        "/// `context_of(crate)` is the function's context (its own role's credentials)."
+    )
+    .unwrap();
+    writeln!(out, "pub fn handlers(context_of: &dyn Fn(&str) -> AppContext) -> HashMap<&'static str, BoxedHandler> {{\n    HashMap::from([").unwrap();
     for name in &http {
         writeln!(
             out,
-            "        ({name:?}, boxed({}::build(ctx))),",
+            "        ({name:?}, boxed({}::build(&context_of({name:?})))),",
             module(name)
         )
         .unwrap();
     }
     writeln!(out, "    ])\n}}\n").unwrap();
     writeln!(out, "/// Crate name -> the handler of each event-driven function (stream, queue, schedule,\n/// WebSocket route), called by the event pump or the `/live` socket.").unwrap();
-    writeln!(out, "pub fn event_handlers(ctx: &AppContext) -> HashMap<&'static str, BoxedEventFunction> {{\n    HashMap::from([").unwrap();
+    writeln!(out, "pub fn event_handlers(context_of: &dyn Fn(&str) -> AppContext) -> HashMap<&'static str, BoxedEventFunction> {{\n    HashMap::from([").unwrap();
     for name in &events {
         writeln!(
             out,
-            "        ({name:?}, boxed_event({}::build(ctx))),",
+            "        ({name:?}, boxed_event({}::build(&context_of({name:?})))),",
             module(name)
         )
         .unwrap();

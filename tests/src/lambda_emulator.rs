@@ -176,7 +176,8 @@ async fn route(
 }
 
 /// Starts a function binary as Lambda would, pointed at `emulator` and at the stack's
-/// resources (the environment template.yaml gives it, resolved locally).
+/// resources (the environment template.yaml gives it, resolved locally). `name` is its
+/// crate name.
 pub fn spawn_function(binary: &Path, name: &str, emulator: &Emulator, stack: &StackInfo) -> Child {
     let mut cmd = Command::new(binary);
     cmd.env_clear()
@@ -186,10 +187,9 @@ pub fn spawn_function(binary: &Path, name: &str, emulator: &Emulator, stack: &St
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
-        .env("AWS_REGION", &stack.region)
-        .env("AWS_ENDPOINT_URL", &stack.aws_endpoint_url)
         .env("RUST_LOG", "warn")
-        .envs(&stack.env)
+        // Its environment and its own role's credentials, as Lambda would give them.
+        .envs(stack.function_variables(name))
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     cmd.spawn()

@@ -48,6 +48,15 @@ pub fn env() -> &'static TestEnv {
             .map(PathBuf::from)
             .unwrap_or_else(|_| start_stack());
         let mut stack = StackInfo::load(&stack_json).expect("stack.json");
+        // The functions' logs (errors behind a 500) go beside the stack's own.
+        let log = stack_json
+            .parent()
+            .unwrap()
+            .join("logs")
+            .join(format!("functions-{}.log", std::process::id()));
+        if let Ok(file) = std::fs::File::create(&log) {
+            edge::logging::init_with_writer(std::sync::Mutex::new(file));
+        }
         stack
             .env
             .extend(ENV_OVERRIDES.lock().unwrap().iter().cloned());
@@ -171,6 +180,14 @@ pub const PASSWORD: &str = "Corr3ct-Horse-Battery";
 /// The stand-ins' AWS clients, for set-up and for checking what was (not) written.
 pub async fn aws() -> aws::AppContext {
     aws::AppContext::new(env().stack.config().unwrap()).await
+}
+
+/// Every function's context with its own role's credentials (what its Lambda gets), for
+/// calling a handler in-process as the gateway or a poller would.
+pub async fn function_contexts() -> local_gateway::stack::FunctionContexts {
+    local_gateway::stack::FunctionContexts::new(&env().stack)
+        .await
+        .expect("function roles")
 }
 
 pub struct TestUser {

@@ -9,8 +9,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 async fn run_at(at: Timestamp) -> Value {
-    let ctx = aws().await;
-    let handlers = local_gateway::registry::event_handlers(&ctx);
+    let contexts = function_contexts().await;
+    let handlers = local_gateway::registry::event_handlers(&|name| contexts.of(name));
     handlers["booking-scheduler"](json!({"time": at.to_string(), "detail": {}}))
         .await
         .unwrap()

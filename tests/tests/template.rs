@@ -29,7 +29,7 @@ fn aws_config_for_tests() -> aws::context::SdkConfig {
 
 #[test]
 fn every_template_route_has_a_handler_in_the_gateway() {
-    let handlers = local_gateway::registry::handlers(&offline_context());
+    let handlers = local_gateway::registry::handlers(&|_| offline_context());
     let missing: Vec<_> = template()
         .routes
         .iter()
@@ -85,7 +85,7 @@ fn every_registry_entry_is_a_template_route() {
         .into_iter()
         .map(|r| r.crate_name)
         .collect();
-    for name in local_gateway::registry::handlers(&offline_context()).keys() {
+    for name in local_gateway::registry::handlers(&|_| offline_context()).keys() {
         assert!(
             routes.contains(*name),
             "{name} is served locally but has no route in template.yaml"
@@ -95,7 +95,7 @@ fn every_registry_entry_is_a_template_route() {
 
 #[test]
 fn every_event_trigger_has_a_handler_for_the_pump() {
-    let handlers = local_gateway::registry::event_handlers(&offline_context());
+    let handlers = local_gateway::registry::event_handlers(&|_| offline_context());
     let t = template();
     assert!(!t.triggers.is_empty());
     for trigger in &t.triggers {

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod authorizer;
 pub mod event;
+pub mod iam_usage;
 pub mod live;
 pub mod pump;
 pub mod registry;
@@ -36,6 +37,8 @@ pub enum StartError {
     Unserved(Vec<String>),
     #[error(transparent)]
     Config(#[from] aws::config::MissingVar),
+    #[error(transparent)]
+    Role(#[from] stack::UnknownFunction),
     #[error("cannot read the JWKS: {0}")]
     Jwks(#[from] reqwest::Error),
     #[error("cannot listen: {0}")]
@@ -78,8 +81,11 @@ pub async fn start_with(
         .env
         .insert("LIVE_CONNECTIONS_URL".into(), format!("http://{local}"));
     let stack = &stack;
-    let context = aws::AppContext::new(stack.config()?).await;
-    let event_handlers = registry::event_handlers(&context);
+    // Each handler signs with its own function's role; the pumps (Lambda's pollers) with root.
+    let root = aws::AppContext::new(stack.config()?).await;
+    let contexts = stack::FunctionContexts::new(stack).await?;
+    let context_of = |name: &str| contexts.of(name);
+    let event_handlers = registry::event_handlers(&context_of);
     let mut socket_routes = std::collections::HashMap::new();
     let mut unserved = Vec::new();
     for route in &template.socket_routes {
@@ -93,8 +99,7 @@ pub async fn start_with(
             )),
         }
     }
-    drop(event_handlers);
-    let mut handlers = registry::handlers(&context);
+    let mut handlers = registry::handlers(&context_of);
     let mut entries = Vec::new();
     for route in template.routes {
         match handlers.get(route.crate_name.as_str()) {
@@ -116,7 +121,13 @@ pub async fn start_with(
     });
     register_stripe_webhook(stack, local).await;
     if pumps == Pumps::Run {
-        pump::start(&template_for_pumps, stack, &context);
+        pump::start(
+            &template_for_pumps,
+            stack,
+            &root,
+            &event_handlers,
+            &context_of,
+        );
     }
     Ok((local, gateway.serve(listener)))
 }

@@ -27,9 +27,16 @@ const RETRY: Duration = Duration::from_millis(1000);
 /// this pause.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// Starts one task per trigger of the template; they run until the process exits.
-pub fn start(template: &Template, stack: &StackInfo, ctx: &AppContext) {
-    let handlers = crate::registry::event_handlers(ctx);
+/// Starts one task per trigger of the template; they run until the process exits. `ctx`
+/// reads the stream and queues (Lambda's pollers); `handlers` carry their functions' roles,
+/// and `context_of` gives a function's context for what Lambda does with its role.
+pub fn start(
+    template: &Template,
+    stack: &StackInfo,
+    ctx: &AppContext,
+    handlers: &HashMap<&'static str, BoxedEventFunction>,
+    context_of: &dyn Fn(&str) -> AppContext,
+) {
     for trigger in &template.triggers {
         let Some(handler) = handlers.get(trigger.crate_name.as_str()).cloned() else {
             eprintln!("local-gateway: no event handler for {}", trigger.crate_name);
@@ -45,6 +52,7 @@ pub fn start(template: &Template, stack: &StackInfo, ctx: &AppContext) {
                         .on_failure
                         .as_ref()
                         .and_then(|q| stack.resources.get(q).cloned()),
+                    function: context_of(&trigger.crate_name),
                     // The emulator's pace (not the product's): tests shorten it.
                     retry: stack
                         .env
@@ -112,6 +120,8 @@ struct StreamPolicy {
     max_retries: Option<u32>,
     /// The queue URL of the on-failure destination.
     on_failure: Option<String>,
+    /// Lambda sends the failure report with the function's own role: so does this.
+    function: AppContext,
     /// A fixed pause between retries instead of Lambda's backoff.
     retry: Option<Duration>,
 }
@@ -133,7 +143,11 @@ struct Shard {
 
 async fn stream_pump(ctx: AppContext, policy: StreamPolicy, handler: BoxedEventFunction) {
     let streams = aws_sdk_dynamodbstreams::Client::new(ctx.sdk_config());
-    let sqs = aws_sdk_sqs::Client::new(ctx.sdk_config());
+    let sqs = {
+        let mut conf = aws_sdk_sqs::config::Builder::from(policy.function.sdk_config());
+        conf.set_interceptors(policy.function.observer());
+        aws_sdk_sqs::Client::from_conf(conf.build())
+    };
     let arn = loop {
         match ctx
             .dynamodb()

@@ -15,6 +15,24 @@ pub struct StackInfo {
     pub authorizer: AuthorizerInfo,
     /// Logical id -> physical id (table name, queue URL, pool id, ...).
     pub resources: HashMap<String, String>,
+    /// Crate name -> the assumed credentials of that function's role (IAM is enforced).
+    #[serde(default)]
+    pub function_credentials: HashMap<String, RoleCredentials>,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct RoleCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+}
+
+impl std::fmt::Debug for RoleCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -30,13 +48,90 @@ impl StackInfo {
         serde_json::from_str(&text).map_err(std::io::Error::other)
     }
 
-    /// The configuration a function would get from its Lambda environment.
+    /// The harness's configuration: the function environment with the stand-ins' root
+    /// credentials (set-up, seeding, checks, the event pump playing Lambda's pollers).
     pub fn config(&self) -> Result<aws::Config, aws::config::MissingVar> {
-        aws::Config::from_lookup(|key| match key {
+        aws::Config::from_lookup(|key| self.lookup(key, None))
+    }
+
+    /// The configuration function `crate_name` gets on Lambda: its environment and its own
+    /// role's credentials, so a permission its policies lack is denied here as on AWS.
+    pub fn function_config(&self, crate_name: &str) -> Result<aws::Config, UnknownFunction> {
+        let role = self
+            .function_credentials
+            .get(crate_name)
+            .ok_or_else(|| UnknownFunction(crate_name.to_string()))?;
+        aws::Config::from_lookup(|key| self.lookup(key, Some(role)))
+            .map_err(|e| UnknownFunction(format!("{crate_name}: {e}")))
+    }
+
+    /// The variables a function's process would see (for running its real binary).
+    pub fn function_variables(&self, crate_name: &str) -> Vec<(String, String)> {
+        let mut vars: Vec<(String, String)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for key in ["AWS_ENDPOINT_URL", "AWS_REGION", "STRIPE_API_BASE"] {
+            vars.extend(self.lookup(key, None).map(|v| (key.to_string(), v)));
+        }
+        if let Some(role) = self.function_credentials.get(crate_name) {
+            for key in [
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_SESSION_TOKEN",
+            ] {
+                vars.extend(self.lookup(key, Some(role)).map(|v| (key.to_string(), v)));
+            }
+        }
+        vars
+    }
+
+    fn lookup(&self, key: &str, role: Option<&RoleCredentials>) -> Option<String> {
+        match key {
             "AWS_ENDPOINT_URL" => Some(self.aws_endpoint_url.clone()),
             "AWS_REGION" => Some(self.region.clone()),
             "STRIPE_API_BASE" => Some(self.stripe_api_base.clone()),
+            "AWS_ACCESS_KEY_ID" => role.map(|r| r.access_key_id.clone()),
+            "AWS_SECRET_ACCESS_KEY" => role.map(|r| r.secret_access_key.clone()),
+            "AWS_SESSION_TOKEN" => role.map(|r| r.session_token.clone()),
             _ => self.env.get(key).cloned(),
-        })
+        }
+    }
+}
+
+/// A function stack.json holds no role for (a stack started before the function was
+/// added to template.yaml: restart it).
+#[derive(Debug, thiserror::Error)]
+#[error("the local stack has no role for function {0}; restart it (make dev / make test)")]
+pub struct UnknownFunction(pub String);
+
+/// Every function's context, each signing with its own role.
+pub struct FunctionContexts {
+    by_crate: HashMap<String, aws::AppContext>,
+}
+
+impl FunctionContexts {
+    pub async fn new(stack: &StackInfo) -> Result<Self, UnknownFunction> {
+        let usage = crate::iam_usage::UsageLog::from_env();
+        let mut by_crate = HashMap::new();
+        for name in stack.function_credentials.keys() {
+            let mut context = aws::AppContext::new(stack.function_config(name)?).await;
+            if let Some(log) = &usage {
+                let recorder = crate::iam_usage::UsageRecorder::new(name, log.clone());
+                context = context.observed_by(aws::context::SharedInterceptor::new(recorder));
+            }
+            by_crate.insert(name.clone(), context);
+        }
+        Ok(Self { by_crate })
+    }
+
+    /// The context of `crate_name`. Panics for a function the stack has no role for: the
+    /// registry is generated from the same template the stack was provisioned from.
+    pub fn of(&self, crate_name: &str) -> aws::AppContext {
+        match self.by_crate.get(crate_name) {
+            Some(c) => c.clone(),
+            None => panic!("{}", UnknownFunction(crate_name.to_string())),
+        }
     }
 }

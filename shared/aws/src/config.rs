@@ -19,6 +19,10 @@ pub struct Config {
     pub user_pool_client_id: String,
     /// Set only for the local stand-ins; on AWS the SDK finds the real endpoints.
     pub aws_endpoint_url: Option<String>,
+    /// The credentials to sign with at the local stand-ins: the function's own role's
+    /// (the local stack enforces IAM), or the stand-ins' root ones when none are given.
+    /// Read only with `aws_endpoint_url`; on AWS the SDK's default chain finds them.
+    pub local_credentials: Option<LocalCredentials>,
     /// Stripe API base URL; set only for the local stand-in (localstripe).
     pub stripe_api_base: Option<String>,
     /// Stripe secret key (template.yaml resolves it from Secrets Manager at deploy time).
@@ -41,6 +45,23 @@ pub struct Config {
     pub booking_hold: jiff::SignedDuration,
 }
 
+/// An access key, its secret and session token, for the local stand-ins only.
+#[derive(Clone)]
+pub struct LocalCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for LocalCredentials {
+    // Never print the secret, even in a local debug log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, MissingVar> {
         Self::from_lookup(|key| std::env::var(key).ok())
@@ -51,6 +72,14 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, MissingVar> {
         let required =
             |key: &'static str| lookup(key).filter(|v| !v.is_empty()).ok_or(MissingVar(key));
+        let aws_endpoint_url = lookup("AWS_ENDPOINT_URL").filter(|v| !v.is_empty());
+        let local_credentials = aws_endpoint_url.as_ref().and_then(|_| {
+            Some(LocalCredentials {
+                access_key_id: lookup("AWS_ACCESS_KEY_ID").filter(|v| !v.is_empty())?,
+                secret_access_key: lookup("AWS_SECRET_ACCESS_KEY").filter(|v| !v.is_empty())?,
+                session_token: lookup("AWS_SESSION_TOKEN").filter(|v| !v.is_empty()),
+            })
+        });
         Ok(Self {
             stage: lookup("STAGE").unwrap_or_else(|| "dev".into()),
             region: lookup("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
@@ -58,7 +87,8 @@ impl Config {
             event_bus_name: required("EVENT_BUS_NAME")?,
             user_pool_id: required("USER_POOL_ID")?,
             user_pool_client_id: required("USER_POOL_CLIENT_ID")?,
-            aws_endpoint_url: lookup("AWS_ENDPOINT_URL").filter(|v| !v.is_empty()),
+            aws_endpoint_url,
+            local_credentials,
             stripe_api_base: lookup("STRIPE_API_BASE").filter(|v| !v.is_empty()),
             stripe_secret_key: lookup("STRIPE_SECRET_KEY").filter(|v| !v.is_empty()),
             stripe_webhook_secret: lookup("STRIPE_WEBHOOK_SECRET").filter(|v| !v.is_empty()),
@@ -105,6 +135,28 @@ mod tests {
         assert_eq!(cfg.table_name, "t");
         assert_eq!(cfg.aws_endpoint_url.as_deref(), Some("http://127.0.0.1:1"));
         assert_eq!(cfg.region, "us-east-1");
+        assert!(cfg.local_credentials.is_none());
+    }
+
+    #[test]
+    fn credentials_are_read_for_the_stand_ins_only_and_never_printed() {
+        let mut env = vars(&[
+            ("TABLE_NAME", "t"),
+            ("EVENT_BUS_NAME", "b"),
+            ("USER_POOL_ID", "p"),
+            ("USER_POOL_CLIENT_ID", "c"),
+            ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "very-secret"),
+            ("AWS_SESSION_TOKEN", "token"),
+        ]);
+        let on_aws = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
+        assert!(on_aws.local_credentials.is_none());
+        env.insert("AWS_ENDPOINT_URL".into(), "http://127.0.0.1:1".into());
+        let local = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
+        let creds = local.local_credentials.as_ref().unwrap();
+        assert_eq!(creds.access_key_id, "ASIAEXAMPLE");
+        assert_eq!(creds.session_token.as_deref(), Some("token"));
+        assert!(!format!("{local:?}").contains("very-secret"));
     }
 
     #[test]

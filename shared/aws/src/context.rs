@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::sync::OnceLock;
 
 pub use aws_config::{BehaviorVersion, Region, SdkConfig};
+pub use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
 use crate::config::Config;
 
@@ -24,6 +25,9 @@ pub struct AppContext {
 struct Inner {
     config: Config,
     sdk: SdkConfig,
+    /// Sees every call of every client (the local stack records which permissions each
+    /// function used); none on Lambda.
+    observer: Option<SharedInterceptor>,
     #[cfg(feature = "dynamodb")]
     dynamodb: OnceLock<aws_sdk_dynamodb::Client>,
     #[cfg(feature = "cognito")]
@@ -45,10 +49,19 @@ impl AppContext {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(config.region.clone()));
         if let Some(url) = &config.aws_endpoint_url {
-            // Local stand-ins accept any credentials; never reached on AWS.
-            loader = loader.endpoint_url(url).credentials_provider(
-                aws_credential_types::Credentials::new("test", "test", None, None, "local"),
-            );
+            // The local stand-ins: the function's own role when given (IAM is enforced
+            // there), else their root key. Never reached on AWS.
+            let credentials = match &config.local_credentials {
+                Some(c) => aws_credential_types::Credentials::new(
+                    &c.access_key_id,
+                    &c.secret_access_key,
+                    c.session_token.clone(),
+                    None,
+                    "local-role",
+                ),
+                None => aws_credential_types::Credentials::new("test", "test", None, None, "local"),
+            };
+            loader = loader.endpoint_url(url).credentials_provider(credentials);
         }
         let sdk = loader.load().await;
         Self::with_sdk_config(config, sdk)
@@ -59,6 +72,7 @@ impl AppContext {
             inner: Arc::new(Inner {
                 config,
                 sdk,
+                observer: None,
                 #[cfg(feature = "dynamodb")]
                 dynamodb: OnceLock::new(),
                 #[cfg(feature = "cognito")]
@@ -75,6 +89,20 @@ impl AppContext {
         }
     }
 
+    /// Adds an interceptor to every client this context creates. Call before the
+    /// context is cloned or used.
+    pub fn observed_by(mut self, observer: SharedInterceptor) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("observe a context before sharing it")
+            .observer = Some(observer);
+        self
+    }
+
+    /// The interceptor every client gets (for clients this library does not wrap).
+    pub fn observer(&self) -> Option<SharedInterceptor> {
+        self.inner.observer.clone()
+    }
+
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
@@ -86,22 +114,27 @@ impl AppContext {
 
     #[cfg(feature = "dynamodb")]
     pub fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
-        self.inner
-            .dynamodb
-            .get_or_init(|| aws_sdk_dynamodb::Client::new(&self.inner.sdk))
+        self.inner.dynamodb.get_or_init(|| {
+            let mut conf = aws_sdk_dynamodb::config::Builder::from(&self.inner.sdk);
+            conf.set_interceptors(self.inner.observer.iter().cloned());
+            aws_sdk_dynamodb::Client::from_conf(conf.build())
+        })
     }
 
     #[cfg(feature = "cognito")]
     pub fn cognito(&self) -> &aws_sdk_cognitoidentityprovider::Client {
-        self.inner
-            .cognito
-            .get_or_init(|| aws_sdk_cognitoidentityprovider::Client::new(&self.inner.sdk))
+        self.inner.cognito.get_or_init(|| {
+            let mut conf = aws_sdk_cognitoidentityprovider::config::Builder::from(&self.inner.sdk);
+            conf.set_interceptors(self.inner.observer.iter().cloned());
+            aws_sdk_cognitoidentityprovider::Client::from_conf(conf.build())
+        })
     }
 
     #[cfg(feature = "eventbridge")]
     pub fn eventbridge(&self) -> &aws_sdk_eventbridge::Client {
         self.inner.eventbridge.get_or_init(|| {
             let mut conf = aws_sdk_eventbridge::config::Builder::from(&self.inner.sdk);
+            conf.set_interceptors(self.inner.observer.iter().cloned());
             if let Some(url) = &self.inner.config.eventbridge_endpoint_url {
                 conf = conf.endpoint_url(url);
             }
@@ -111,16 +144,20 @@ impl AppContext {
 
     #[cfg(feature = "notify")]
     pub fn ses(&self) -> &aws_sdk_sesv2::Client {
-        self.inner
-            .ses
-            .get_or_init(|| aws_sdk_sesv2::Client::new(&self.inner.sdk))
+        self.inner.ses.get_or_init(|| {
+            let mut conf = aws_sdk_sesv2::config::Builder::from(&self.inner.sdk);
+            conf.set_interceptors(self.inner.observer.iter().cloned());
+            aws_sdk_sesv2::Client::from_conf(conf.build())
+        })
     }
 
     #[cfg(feature = "notify")]
     pub fn sns(&self) -> &aws_sdk_sns::Client {
-        self.inner
-            .sns
-            .get_or_init(|| aws_sdk_sns::Client::new(&self.inner.sdk))
+        self.inner.sns.get_or_init(|| {
+            let mut conf = aws_sdk_sns::config::Builder::from(&self.inner.sdk);
+            conf.set_interceptors(self.inner.observer.iter().cloned());
+            aws_sdk_sns::Client::from_conf(conf.build())
+        })
     }
 
     /// Posts to the WebSocket API's connections. Its endpoint is the API's own (there is
@@ -129,9 +166,9 @@ impl AppContext {
     pub fn live_connections(&self) -> Option<&aws_sdk_apigatewaymanagement::Client> {
         let url = self.inner.config.live_connections_url.as_ref()?;
         Some(self.inner.live.get_or_init(|| {
-            let conf = aws_sdk_apigatewaymanagement::config::Builder::from(&self.inner.sdk)
-                .endpoint_url(url)
-                .build();
+            let mut conf = aws_sdk_apigatewaymanagement::config::Builder::from(&self.inner.sdk);
+            conf.set_interceptors(self.inner.observer.iter().cloned());
+            let conf = conf.endpoint_url(url).build();
             aws_sdk_apigatewaymanagement::Client::from_conf(conf)
         }))
     }

@@ -143,7 +143,8 @@ async fn a_confirmed_booking_notifies_once_per_channel_and_counts_once() {
     );
     let body = json!({"detail-type": event.detail_type, "source": event.source, "detail": bridge_detail(&event)});
     let batch = json!({"Records": [{"messageId": "dup-1", "body": body.to_string()}, {"messageId": "dup-2", "body": body.to_string()}]});
-    let handlers = local_gateway::registry::event_handlers(&ctx);
+    let contexts = function_contexts().await;
+    let handlers = local_gateway::registry::event_handlers(&|name| contexts.of(name));
     for worker in ["notifications-worker", "analytics-worker"] {
         let answer = handlers[worker](batch.clone()).await.unwrap();
         assert_eq!(answer, json!({"batchItemFailures": []}), "{worker}");

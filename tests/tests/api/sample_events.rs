@@ -8,8 +8,8 @@ use local_gateway::template::Template;
 async fn every_function_runs_on_its_sample_event() {
     let root = root();
     let template = Template::load(&root.join("template.yaml")).unwrap();
-    let ctx = aws().await;
-    let handlers = local_gateway::registry::handlers(&ctx);
+    let contexts = function_contexts().await;
+    let handlers = local_gateway::registry::handlers(&|name| contexts.of(name));
     // Exactly one sample per function of the template, and no other.
     let samples: std::collections::BTreeSet<String> = std::fs::read_dir(root.join("events"))
         .unwrap()
@@ -51,7 +51,7 @@ async fn every_function_runs_on_its_sample_event() {
         );
     }
     // Event functions: their samples are stream and queue batches; nothing may fail.
-    let events = local_gateway::registry::event_handlers(&ctx);
+    let events = local_gateway::registry::event_handlers(&|name| contexts.of(name));
     for trigger in &template.triggers {
         let path = root
             .join("events")
