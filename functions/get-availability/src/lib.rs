@@ -13,7 +13,7 @@ use domain::availability::free_intervals;
 use domain::hours::time_zone;
 use domain::money::Money;
 use domain::space::{ItemKind, MAX_HORIZON_DAYS};
-use edge::http::params::{path_param, query_param};
+use edge::http::params::{path_param, query};
 use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
 use jiff::{SignedDuration, Timestamp};
@@ -65,9 +65,27 @@ struct Availability<'a> {
     items: Vec<ItemAvailability<'a>>,
 }
 
-fn instant(req: &Request, name: &str) -> Result<Timestamp, AppError> {
-    let raw = query_param(req, name)
-        .ok_or_else(|| AppError::field(name, "required", "an RFC 3339 instant is required"))?;
+/// The query string this route reads (and documents).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct AvailabilityQuery {
+    /// Start of the window (UTC instant).
+    #[param(required = true, value_type = String, format = DateTime)]
+    from: Option<String>,
+    /// End of the window (UTC instant, excluded).
+    #[param(required = true, value_type = String, format = DateTime)]
+    to: Option<String>,
+    /// Only items of this kind: desk, room or office.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    kind: Option<String>,
+    /// Only this item.
+    item: Option<String>,
+}
+
+fn instant(raw: Option<&str>, name: &str) -> Result<Timestamp, AppError> {
+    let raw =
+        raw.ok_or_else(|| AppError::field(name, "required", "an RFC 3339 instant is required"))?;
     raw.parse().map_err(|_| {
         AppError::field(
             name,
@@ -80,7 +98,11 @@ fn instant(req: &Request, name: &str) -> Result<Timestamp, AppError> {
 impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let space_id = path_param(&req, "spaceId")?;
-        let (from, to) = (instant(&req, "from")?, instant(&req, "to")?);
+        let q: AvailabilityQuery = query(&req)?;
+        let (from, to) = (
+            instant(q.from.as_deref(), "from")?,
+            instant(q.to.as_deref(), "to")?,
+        );
         if to <= from {
             return Err(AppError::field("to", "order", "must be after from"));
         }
@@ -109,7 +131,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
                 format!("the range may span at most {MAX_RANGE_DAYS} days"),
             ));
         }
-        let kind = match query_param(&req, "type").as_deref() {
+        let kind = match q.kind.as_deref() {
             None => None,
             Some("desk") => Some(ItemKind::Desk),
             Some("room") => Some(ItemKind::Room),
@@ -122,7 +144,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
                 ));
             }
         };
-        let only_item = query_param(&req, "item");
+        let only_item = q.item;
         let entry = self
             .catalog
             .space(&self.store, &space_id, false)
@@ -197,10 +219,7 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
     tag = "bookings",
     params(
         ("spaceId" = String, Path),
-        ("from" = String, Query, format = DateTime),
-        ("to" = String, Query, format = DateTime),
-        ("type" = Option<String>, Query),
-        ("item" = Option<String>, Query),
+        AvailabilityQuery,
     ),
     responses(
         (status = 200, description = "free intervals per item", body = Availability<'static>),

@@ -11,7 +11,7 @@ use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use domain::analytics::{Counters, open_minutes};
 use domain::hours::{parse_date, time_zone};
-use edge::http::params::{path_param, query_param};
+use edge::http::params::{path_param, query};
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
 use jiff::ToSpan;
@@ -82,17 +82,32 @@ struct Report {
     days: Vec<Day>,
 }
 
-fn date_param(req: &Request, name: &str) -> Result<Date, AppError> {
-    let raw = query_param(req, name)
-        .ok_or_else(|| AppError::field(name, "required", "a local date YYYY-MM-DD"))?;
-    parse_date(&raw).ok_or_else(|| AppError::field(name, "format", "a local date YYYY-MM-DD"))
+/// The query string this route reads (and documents).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ReportQuery {
+    /// First local date of the report (the space's time zone).
+    #[param(required = true, value_type = String, format = Date)]
+    from: Option<String>,
+    /// Last local date of the report, included.
+    #[param(required = true, value_type = String, format = Date)]
+    to: Option<String>,
+}
+
+fn date_param(raw: Option<&str>, name: &str) -> Result<Date, AppError> {
+    let raw = raw.ok_or_else(|| AppError::field(name, "required", "a local date YYYY-MM-DD"))?;
+    parse_date(raw).ok_or_else(|| AppError::field(name, "format", "a local date YYYY-MM-DD"))
 }
 
 impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let caller = caller_of(&req)?;
         let space_id = path_param(&req, "spaceId")?;
-        let (from, to) = (date_param(&req, "from")?, date_param(&req, "to")?);
+        let q: ReportQuery = query(&req)?;
+        let (from, to) = (
+            date_param(q.from.as_deref(), "from")?,
+            date_param(q.to.as_deref(), "to")?,
+        );
         if to < from {
             return Err(AppError::field("to", "order", "must not be before from"));
         }
@@ -165,8 +180,7 @@ impl<S: SpaceStore + AnalyticsStore> HttpFunction for GetSpaceReport<S> {
     tag = "reports",
     params(
         ("spaceId" = String, Path),
-        ("from" = String, Query, format = Date),
-        ("to" = String, Query, format = Date),
+        ReportQuery,
     ),
     responses(
         (status = 200, description = "per day and item", body = Report),

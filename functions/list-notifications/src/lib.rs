@@ -6,7 +6,7 @@ use app::ports::notifications::NotificationStore;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use domain::notification::Notification;
-use edge::http::params::{limit_param, query_param};
+use edge::http::params::{PageQuery, limit_param, query};
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
 
@@ -25,14 +25,11 @@ pub fn build(ctx: &AppContext) -> ListNotifications<DynamoStore> {
 impl<S: NotificationStore> HttpFunction for ListNotifications<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let caller = caller_of(&req)?;
-        let limit = limit_param(&req, 20, MAX_LIMIT)?;
+        let q: PageQuery = query(&req)?;
+        let limit = limit_param(q.limit.as_deref(), 20, MAX_LIMIT)?;
         let page = self
             .store
-            .list_notifications(
-                &caller.user_id,
-                limit,
-                query_param(&req, "cursor").as_deref(),
-            )
+            .list_notifications(&caller.user_id, limit, q.cursor.as_deref())
             .await?;
         json(StatusCode::OK, &page)
     }
@@ -43,10 +40,7 @@ impl<S: NotificationStore> HttpFunction for ListNotifications<S> {
     get,
     path = "/users/me/notifications",
     tag = "notifications",
-    params(
-        ("limit" = Option<u32>, Query, description = "page size", minimum = 1),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
+    params(PageQuery),
     responses(
         (status = 200, description = "newest first", body = app::ports::bookings::Page<Notification>),
         edge::openapi::Problems,

@@ -7,7 +7,7 @@ use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use domain::review::Review;
 use domain::search::RatingSummary;
-use edge::http::params::{limit_param, path_param, query_param};
+use edge::http::params::{PageQuery, limit_param, path_param, query};
 use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
 use serde::Serialize;
@@ -35,10 +35,11 @@ struct Page {
 impl<S: ReviewStore> HttpFunction for ListReviews<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let space_id = path_param(&req, "spaceId")?;
-        let limit = limit_param(&req, 20, MAX_LIMIT)?;
-        let cursor = query_param(&req, "cursor");
+        let q: PageQuery = query(&req)?;
+        let limit = limit_param(q.limit.as_deref(), 20, MAX_LIMIT)?;
         let (page, (sum, count)) = tokio::try_join!(
-            self.store.list_reviews(&space_id, limit, cursor.as_deref()),
+            self.store
+                .list_reviews(&space_id, limit, q.cursor.as_deref()),
             self.store.rating(&space_id)
         )?;
         let items = page
@@ -71,8 +72,7 @@ impl<S: ReviewStore> HttpFunction for ListReviews<S> {
     tag = "reviews",
     params(
         ("spaceId" = String, Path),
-        ("limit" = Option<u32>, Query, description = "page size", minimum = 1),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+        PageQuery,
     ),
     responses(
         (status = 200, description = "newest first", body = Page),

@@ -7,7 +7,7 @@ use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use domain::booking::BookingStatus;
 use edge::api::bookings::BookingView;
-use edge::http::params::{limit_param, path_param, query_param};
+use edge::http::params::{limit_param, path_param, query};
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
 use jiff::Timestamp;
@@ -15,6 +15,21 @@ use serde::Serialize;
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
+
+/// The query string this route reads (and documents).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct BookingsQuery {
+    /// upcoming (default), past or all.
+    when: Option<String>,
+    /// pending, confirmed, cancelled, expired or failed.
+    status: Option<String>,
+    /// Page size.
+    #[param(value_type = Option<u32>, minimum = 1)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
 
 pub struct ListUserBookings<S> {
     store: S,
@@ -42,7 +57,8 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
                 "you can list only your own bookings".into(),
             ));
         }
-        let when = match query_param(&req, "when").as_deref() {
+        let q: BookingsQuery = query(&req)?;
+        let when = match q.when.as_deref() {
             None | Some("upcoming") => When::Upcoming,
             Some("past") => When::Past,
             Some("all") => When::All,
@@ -54,7 +70,7 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
                 ));
             }
         };
-        let status = match query_param(&req, "status") {
+        let status = match q.status {
             None => None,
             Some(s) => Some(BookingStatus::parse(&s).ok_or_else(|| {
                 AppError::field(
@@ -64,8 +80,8 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
                 )
             })?),
         };
-        let limit = limit_param(&req, DEFAULT_LIMIT, MAX_LIMIT)?;
-        let cursor = query_param(&req, "cursor");
+        let limit = limit_param(q.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
+        let cursor = q.cursor;
         if cursor.as_ref().is_some_and(|c| c.len() > 1024) {
             return Err(AppError::field(
                 "cursor",
@@ -106,10 +122,7 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
     tag = "bookings",
     params(
         ("userId" = String, Path),
-        ("when" = Option<String>, Query, description = "upcoming or past"),
-        ("status" = Option<String>, Query),
-        ("limit" = Option<u32>, Query, description = "page size", minimum = 1),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+        BookingsQuery,
     ),
     responses(
         (status = 200, description = "the user's bookings", body = BookingPage<'static>),

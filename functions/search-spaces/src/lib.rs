@@ -15,8 +15,8 @@ use aws::dynamo::DynamoStore;
 use domain::booking_rules::plan_claims;
 use domain::claims::cell_interval;
 use domain::search::{SearchHit, plan_cells, sort_hits};
-use edge::api::search::{Area, SearchQuery, encode_cursor};
-use edge::http::params::query_param;
+use edge::api::search::{Area, SearchParams, SearchQuery, encode_cursor};
+use edge::http::params::query;
 use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
 use jiff::Timestamp;
@@ -79,7 +79,7 @@ impl<S: SearchStore + SpaceStore + BookingStore> SearchSpaces<S> {
 
 impl<S: SearchStore + SpaceStore + BookingStore> HttpFunction for SearchSpaces<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
-        let q = SearchQuery::parse(|k| query_param(&req, k))?;
+        let q = SearchQuery::parse(&query::<SearchParams>(&req)?)?;
         let (partitions, circle, country) = match &q.area {
             Area::Circle { center, radius_km } => {
                 let plan = plan_cells(center, *radius_km)
@@ -149,25 +149,7 @@ impl<S: SearchStore + SpaceStore + BookingStore> HttpFunction for SearchSpaces<S
     get,
     path = "/spaces",
     tag = "search",
-    params(
-        ("lat" = Option<f64>, Query),
-        ("lng" = Option<f64>, Query),
-        ("radius_km" = Option<f64>, Query),
-        ("city" = Option<String>, Query),
-        ("country" = Option<String>, Query),
-        ("type" = Option<String>, Query, description = "desk, room or office"),
-        ("min_capacity" = Option<u32>, Query),
-        ("min_price" = Option<u32>, Query),
-        ("max_price" = Option<u32>, Query),
-        ("amenities" = Option<String>, Query, description = "comma-separated"),
-        ("q" = Option<String>, Query),
-        ("min_rating" = Option<f64>, Query),
-        ("sort" = Option<String>, Query, description = "distance, price or rating"),
-        ("from" = Option<String>, Query, format = DateTime),
-        ("to" = Option<String>, Query, format = DateTime),
-        ("limit" = Option<u32>, Query, description = "page size", minimum = 1),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
-    ),
+    params(SearchParams    ),
     responses(
         (status = 200, description = "matching spaces", body = Page),
         edge::openapi::Problems,

@@ -11,6 +11,7 @@ mod live;
 mod memberships;
 mod payments;
 mod privacy;
+mod query_params;
 mod reviews;
 mod sample_events;
 mod search;

@@ -41,6 +41,58 @@ pub struct SearchQuery {
     pub fingerprint: String,
 }
 
+/// `GET /spaces`'s query string: what the handler reads and the document lists.
+#[derive(Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Latitude of the centre (with `lng`; or search by `city`).
+    #[param(value_type = Option<f64>)]
+    lat: Option<String>,
+    /// Longitude of the centre.
+    #[param(value_type = Option<f64>)]
+    lng: Option<String>,
+    /// Radius in km, more than 0 and at most 50 (default 5).
+    #[param(value_type = Option<f64>)]
+    radius_km: Option<String>,
+    /// A city, instead of a point.
+    city: Option<String>,
+    /// ISO country code narrowing a city search.
+    country: Option<String>,
+    /// desk, room or office.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    kind: Option<String>,
+    /// Items with at least this many seats.
+    #[param(value_type = Option<u32>)]
+    min_capacity: Option<String>,
+    /// Lowest hourly price in minor units.
+    #[param(value_type = Option<u32>)]
+    min_price: Option<String>,
+    /// Highest hourly price in minor units.
+    #[param(value_type = Option<u32>)]
+    max_price: Option<String>,
+    /// Comma-separated amenities, all required.
+    amenities: Option<String>,
+    /// Words in the name or description.
+    q: Option<String>,
+    /// Lowest average rating, 1 to 5.
+    #[param(value_type = Option<f64>)]
+    min_rating: Option<String>,
+    /// distance (default with a point), price or rating.
+    sort: Option<String>,
+    /// With `available_to`: only items free for this whole window.
+    #[param(value_type = Option<String>, format = DateTime)]
+    available_from: Option<String>,
+    /// End of the free window (at most a week after `available_from`).
+    #[param(value_type = Option<String>, format = DateTime)]
+    available_to: Option<String>,
+    /// Page size.
+    #[param(value_type = Option<u32>, minimum = 1)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
 struct Cursor {
     o: usize,
@@ -58,11 +110,10 @@ pub fn encode_cursor(offset: usize, fingerprint: &str) -> String {
 }
 
 impl SearchQuery {
-    /// `get` looks a query parameter up by name.
-    pub fn parse(get: impl Fn(&str) -> Option<String>) -> Result<Self, AppError> {
+    pub fn parse(p: &SearchParams) -> Result<Self, AppError> {
         let mut v = Violations::new();
-        let num = |v: &mut Violations, name: &str| -> Option<f64> {
-            let raw = get(name)?;
+        let num = |v: &mut Violations, name: &str, raw: &Option<String>| -> Option<f64> {
+            let raw = raw.as_ref()?;
             match raw.trim().parse::<f64>() {
                 Ok(x) if x.is_finite() => Some(x),
                 _ => {
@@ -71,8 +122,8 @@ impl SearchQuery {
                 }
             }
         };
-        let int = |v: &mut Violations, name: &str, max: i64| -> Option<i64> {
-            let raw = get(name)?;
+        let int = |v: &mut Violations, name: &str, raw: &Option<String>, max: i64| -> Option<i64> {
+            let raw = raw.as_ref()?;
             // 1308.0 is accepted as 1308 (clients and fuzzers send integral floats).
             match raw.trim().parse::<f64>() {
                 Ok(x) if x.fract() == 0.0 && (0.0..=max as f64).contains(&x) => Some(x as i64),
@@ -86,9 +137,11 @@ impl SearchQuery {
                 }
             }
         };
-        let (lat, lng) = (num(&mut v, "lat"), num(&mut v, "lng"));
-        let radius = num(&mut v, "radius_km");
-        let city = get("city")
+        let (lat, lng) = (num(&mut v, "lat", &p.lat), num(&mut v, "lng", &p.lng));
+        let radius = num(&mut v, "radius_km", &p.radius_km);
+        let city = p
+            .city
+            .as_ref()
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty());
         let area = match (lat, lng, &city) {
@@ -119,7 +172,7 @@ impl SearchQuery {
                 v.text("city", city, 1, 100);
                 Some(Area::City {
                     city: city.clone(),
-                    country: get("country").map(|c| c.trim().to_uppercase()),
+                    country: p.country.as_ref().map(|c| c.trim().to_uppercase()),
                 })
             }
             (Some(_), None, _) => {
@@ -139,7 +192,9 @@ impl SearchQuery {
                 None
             }
         };
-        let amenities: Vec<String> = get("amenities")
+        let amenities: Vec<String> = p
+            .amenities
+            .as_ref()
             .map(|a| {
                 a.split(',')
                     .map(|s| s.trim().to_string())
@@ -161,7 +216,7 @@ impl SearchQuery {
                 "not a known amenity",
             );
         }
-        let kind = match get("type").as_deref() {
+        let kind = match p.kind.as_deref() {
             None => None,
             Some("desk") => Some(ItemKind::Desk),
             Some("room") => Some(ItemKind::Room),
@@ -171,9 +226,9 @@ impl SearchQuery {
                 None
             }
         };
-        let min_capacity = int(&mut v, "min_capacity", 10_000).map(|c| c as u32);
-        let min_price = int(&mut v, "min_price", 100_000_000);
-        let max_price = int(&mut v, "max_price", 100_000_000);
+        let min_capacity = int(&mut v, "min_capacity", &p.min_capacity, 10_000).map(|c| c as u32);
+        let min_price = int(&mut v, "min_price", &p.min_price, 100_000_000);
+        let max_price = int(&mut v, "max_price", &p.max_price, 100_000_000);
         if let (Some(lo), Some(hi)) = (min_price, max_price) {
             v.check(
                 lo <= hi,
@@ -182,7 +237,7 @@ impl SearchQuery {
                 "must not be below min_price",
             );
         }
-        let min_rating = num(&mut v, "min_rating");
+        let min_rating = num(&mut v, "min_rating", &p.min_rating);
         if let Some(r) = min_rating {
             v.check(
                 (1.0..=5.0).contains(&r),
@@ -191,14 +246,15 @@ impl SearchQuery {
                 "must be from 1 to 5",
             );
         }
-        let text = get("q")
-            .map(|q| q.trim().to_lowercase())
-            .filter(|q| !q.is_empty());
+        let text =
+            p.q.as_ref()
+                .map(|q| q.trim().to_lowercase())
+                .filter(|q| !q.is_empty());
         if let Some(q) = &text {
             v.text("q", q, 1, 100);
         }
-        let instant = |v: &mut Violations, name: &str| -> Option<Timestamp> {
-            let raw = get(name)?;
+        let instant = |v: &mut Violations, name: &str, raw: &Option<String>| -> Option<Timestamp> {
+            let raw = raw.as_ref()?;
             match raw.parse() {
                 Ok(t) => Some(t),
                 Err(_) => {
@@ -208,8 +264,8 @@ impl SearchQuery {
             }
         };
         let (from, to) = (
-            instant(&mut v, "available_from"),
-            instant(&mut v, "available_to"),
+            instant(&mut v, "available_from", &p.available_from),
+            instant(&mut v, "available_to", &p.available_to),
         );
         let available = match (from, to) {
             (Some(a), Some(b)) => {
@@ -245,7 +301,7 @@ impl SearchQuery {
                 None
             }
         };
-        let sort = match get("sort").as_deref() {
+        let sort = match p.sort.as_deref() {
             None | Some("distance") => SortBy::Distance,
             Some("price") => SortBy::Price,
             Some("rating") => SortBy::Rating,
@@ -254,7 +310,7 @@ impl SearchQuery {
                 SortBy::Distance
             }
         };
-        let limit = int(&mut v, "limit", MAX_LIMIT as i64)
+        let limit = int(&mut v, "limit", &p.limit, MAX_LIMIT as i64)
             .map(|l| l as usize)
             .unwrap_or(DEFAULT_LIMIT);
         v.check(
@@ -264,32 +320,31 @@ impl SearchQuery {
             format!("from 1 to {MAX_LIMIT}"),
         );
         // Everything but the cursor: a cursor is only valid for the query it came from.
-        let mut names = vec![
-            "lat",
-            "lng",
-            "radius_km",
-            "city",
-            "country",
-            "amenities",
-            "type",
-            "min_capacity",
-            "min_price",
-            "max_price",
-            "min_rating",
-            "q",
-            "available_from",
-            "available_to",
-            "sort",
-            "limit",
+        let given = [
+            ("amenities", &p.amenities),
+            ("available_from", &p.available_from),
+            ("available_to", &p.available_to),
+            ("city", &p.city),
+            ("country", &p.country),
+            ("lat", &p.lat),
+            ("limit", &p.limit),
+            ("lng", &p.lng),
+            ("max_price", &p.max_price),
+            ("min_capacity", &p.min_capacity),
+            ("min_price", &p.min_price),
+            ("min_rating", &p.min_rating),
+            ("q", &p.q),
+            ("radius_km", &p.radius_km),
+            ("sort", &p.sort),
+            ("type", &p.kind),
         ];
-        names.sort();
-        let fingerprint = names
+        let fingerprint = given
             .iter()
-            .map(|n| format!("{n}={}", get(n).unwrap_or_default()))
+            .map(|(n, value)| format!("{n}={}", value.as_deref().unwrap_or_default()))
             .collect::<Vec<_>>()
             .join("&");
         let fingerprint = app::ports::payments::idempotency_key("q", "", &fingerprint);
-        let offset = match get("cursor") {
+        let offset = match p.cursor.as_ref() {
             None => 0,
             Some(c) => match B64
                 .decode(c.trim())
@@ -336,14 +391,14 @@ impl SearchQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn parse(pairs: &[(&str, &str)]) -> Result<SearchQuery, AppError> {
-        let m: HashMap<String, String> = pairs
+        let m: serde_json::Map<String, serde_json::Value> = pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string(), serde_json::Value::from(*v)))
             .collect();
-        SearchQuery::parse(|k| m.get(k).cloned())
+        let params: SearchParams = serde_json::from_value(m.into()).unwrap();
+        SearchQuery::parse(&params)
     }
 
     fn fields(r: Result<SearchQuery, AppError>) -> Vec<(String, String)> {
