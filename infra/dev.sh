@@ -48,6 +48,9 @@ cat <<HOWTO
     curl -s http://127.0.0.1:$PORT/spaces/$SPACE
     curl -s -X POST http://127.0.0.1:$PORT/users/register -H 'content-type: application/json' \\
          -d '{"email":"you@example.com","password":"Your-Passw0rd-1","name":"You"}'
+    # The code is mailed on AWS; the local Cognito accepts 123456. Unconfirmed accounts cannot sign in.
+    curl -s -X POST http://127.0.0.1:$PORT/users/confirm -H 'content-type: application/json' \
+         -d '{"email":"you@example.com","code":"123456"}'
     TOKEN=\$(curl -s -X POST http://127.0.0.1:$PORT/users/login -H 'content-type: application/json' \\
          -d '{"email":"member@demo.test","password":"$PASSWORD"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
     curl -s http://127.0.0.1:$PORT/users/me -H "authorization: Bearer \$TOKEN"

@@ -177,6 +177,20 @@ pub fn unique_email(prefix: &str) -> String {
 
 pub const PASSWORD: &str = "Corr3ct-Horse-Battery";
 
+/// The confirmation code the local Cognito stand-in (ministack) accepts for every sign-up:
+/// on AWS the code arrives by email. Wrong codes are refused (it checks them under IAM).
+pub const LOCAL_CONFIRMATION_CODE: &str = "123456";
+
+/// `POST /users/confirm` with `code`.
+pub async fn confirm_email(email: &str, code: &str) -> reqwest::Response {
+    http()
+        .post(format!("{}/users/confirm", env().base))
+        .json(&json!({"email": email, "code": code}))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The stand-ins' AWS clients, for set-up and for checking what was (not) written.
 pub async fn aws() -> aws::AppContext {
     aws::AppContext::new(env().stack.config().unwrap()).await
@@ -218,6 +232,8 @@ pub async fn user_with_roles(roles: &[Role]) -> TestUser {
         .unwrap();
     assert_eq!(res.status(), 201, "register: {}", res.text().await.unwrap());
     let registered: Value = res.json().await.unwrap();
+    let res = confirm_email(&email, LOCAL_CONFIRMATION_CODE).await;
+    assert_eq!(res.status(), 200, "confirm: {}", res.text().await.unwrap());
     if !roles.is_empty() {
         let aws = aws().await;
         for role in roles {

@@ -103,7 +103,7 @@ mod tests {
         http::Request::builder().body(Body::from(body)).unwrap()
     }
 
-    async fn with_account() -> LoginUser<FakeIdentity> {
+    async fn with_account(confirmed: bool) -> LoginUser<FakeIdentity> {
         let identity = FakeIdentity::default();
         identity
             .register(&NewAccount {
@@ -112,12 +112,33 @@ mod tests {
             })
             .await
             .unwrap();
+        if confirmed {
+            identity
+                .confirm_email("ada@example.com", app::fakes::FAKE_CONFIRMATION_CODE)
+                .await
+                .unwrap();
+        }
         LoginUser::new(identity)
     }
 
     #[tokio::test]
+    async fn an_unconfirmed_email_cannot_sign_in() {
+        let f = with_account(false).await;
+        let err = f
+            .handle(request(
+                r#"{"email":"ada@example.com","password":"Str0ngPassword!"}"#,
+            ))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, AppError::Forbidden(ref m) if m.contains("/users/confirm")),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
     async fn signs_in_and_refreshes() {
-        let f = with_account().await;
+        let f = with_account(true).await;
         let res = f
             .handle(request(
                 r#"{"email":"ADA@example.com","password":"Str0ngPassword!"}"#,
@@ -136,7 +157,7 @@ mod tests {
 
     #[tokio::test]
     async fn wrong_password_is_401_and_mixed_inputs_are_400() {
-        let f = with_account().await;
+        let f = with_account(true).await;
         let err = f
             .handle(request(r#"{"email":"ada@example.com","password":"wrong"}"#))
             .await

@@ -1,20 +1,26 @@
-//! `POST /users/register`: creates the Cognito account (confirmed, group `member`) and the
-//! user record. If the record cannot be written the account is deleted again, so the two
-//! never disagree and the same email can simply retry.
+//! `POST /users/register`: creates the Cognito account (group `member`, unconfirmed: Cognito
+//! mails a code, `POST /users/confirm` proves the address) and the user record. If the
+//! record cannot be written the account is deleted again, so the two never disagree and the
+//! same email can simply retry.
+//!
+//! An address is owned by whoever proves it: registering an email held by an account that
+//! was never confirmed replaces that account (someone may have typed another person's
+//! address), while a confirmed one is a 409.
 
 use app::AppError;
-use app::ports::identity::{Identity, NewAccount};
+use app::ports::identity::{Identity, IdentityError, NewAccount};
 use app::ports::users::UserStore;
 use aws::AppContext;
 use aws::cognito::CognitoIdentity;
 use aws::dynamo::DynamoStore;
+use domain::booking::probation_until;
 use domain::user::{User, normalize_email, validate_email, validate_name};
 use domain::validate::Violations;
 use edge::api::users::UserResponse;
 use edge::http::{Body, HttpFunction, Request, Response, Role, json, parse_json};
 use http::StatusCode;
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Cognito's own limit; the policy itself (length, classes) is Cognito's to enforce.
 const MAX_PASSWORD_CHARS: usize = 256;
@@ -39,9 +45,34 @@ struct RegisterRequest {
     name: String,
 }
 
+/// The new account, and what to do next.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Registered {
+    #[serde(flatten)]
+    user: UserResponse,
+    /// Always `sent`: the account signs in once the code mailed to it is confirmed.
+    confirmation: &'static str,
+}
+
 impl<I: Identity, U: UserStore> RegisterUser<I, U> {
     pub fn new(identity: I, users: U) -> Self {
         Self { identity, users }
+    }
+
+    /// Signs up; an unconfirmed account already holding the address gives way once.
+    async fn sign_up(&self, account: &NewAccount<'_>) -> Result<String, AppError> {
+        match self.identity.register(account).await {
+            Err(IdentityError::EmailTaken) => {
+                let Some(stale) = self.identity.unconfirmed_account(account.email).await? else {
+                    return Err(IdentityError::EmailTaken.into());
+                };
+                self.users.delete_unconfirmed_user(&stale).await?;
+                self.identity.delete_account(account.email).await?;
+                tracing::info!(user_id = %stale, "unconfirmed account replaced by a new registration");
+                Ok(self.identity.register(account).await?)
+            }
+            other => Ok(other?),
+        }
     }
 }
 
@@ -68,8 +99,7 @@ impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
         v.into_result()?;
 
         let sub = self
-            .identity
-            .register(&NewAccount {
+            .sign_up(&NewAccount {
                 email: &email,
                 password: &input.password,
             })
@@ -82,11 +112,12 @@ impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
             membership_id: None,
             cognito_sub: sub,
             phone: None,
+            phone_verified: false,
             notifications: Default::default(),
             created_at: now,
             updated_at: now,
         };
-        if let Err(err) = self.users.create_user(&user).await {
+        if let Err(err) = self.users.create_user(&user, probation_until(now)).await {
             if let Err(cleanup) = self.identity.delete_account(&email).await {
                 tracing::error!(user_id = %user.id, error = %cleanup, "could not delete the account of a failed registration");
             }
@@ -95,7 +126,10 @@ impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
         tracing::info!(user_id = %user.id, "user registered");
         let mut response = json(
             StatusCode::CREATED,
-            &UserResponse::new(user, vec![Role::Member]),
+            &Registered {
+                user: UserResponse::new(user, vec![Role::Member]),
+                confirmation: "sent",
+            },
         )?;
         response.headers_mut().insert(
             http::header::LOCATION,
@@ -112,7 +146,7 @@ impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
     tag = "users",
     request_body(content = RegisterRequest, content_type = "application/json"),
     responses(
-        (status = 201, description = "registered", body = edge::api::users::UserResponse),
+        (status = 201, description = "registered; confirm the email before signing in", body = Registered),
         edge::openapi::Problems,
     ),
 )]
@@ -186,10 +220,27 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn duplicate_email_is_a_conflict_and_weak_password_names_the_policy() {
+    async fn an_unconfirmed_address_goes_to_whoever_confirms_it_then_it_is_a_conflict() {
         let f = RegisterUser::new(FakeIdentity::default(), MemoryStore::default());
         let body = r#"{"email":"a@b.co","password":"Str0ngPassword!","name":"A"}"#;
-        f.handle(request(body)).await.unwrap();
+        let first = problem(&f.handle(request(body)).await.unwrap());
+        assert_eq!(first["confirmation"], "sent");
+        // Nobody confirmed it: registering again replaces the account and its record.
+        let second = problem(
+            &f.handle(request(&body.replace("a@b.co", "A@B.CO")))
+                .await
+                .unwrap(),
+        );
+        assert_ne!(first["id"], second["id"]);
+        {
+            let users = f.users.users.lock().unwrap();
+            assert!(!users.contains_key(first["id"].as_str().unwrap()));
+            assert!(users.contains_key(second["id"].as_str().unwrap()));
+        }
+        f.identity
+            .confirm_email("a@b.co", app::fakes::FAKE_CONFIRMATION_CODE)
+            .await
+            .unwrap();
         let err = f
             .handle(request(&body.replace("a@b.co", "A@B.CO")))
             .await

@@ -247,17 +247,22 @@ async fn demo_user(
     }
     let now = Timestamp::now();
     store
-        .create_user(&User {
-            id: sub.clone(),
-            email: email.into(),
-            name: name.into(),
-            membership_id: None,
-            cognito_sub: sub.clone(),
-            phone: None,
-            notifications: Default::default(),
-            created_at: now,
-            updated_at: now,
-        })
+        .create_user(
+            &User {
+                id: sub.clone(),
+                email: email.into(),
+                name: name.into(),
+                membership_id: None,
+                cognito_sub: sub.clone(),
+                phone: None,
+                phone_verified: false,
+                notifications: Default::default(),
+                created_at: now,
+                updated_at: now,
+            },
+            // Demo accounts are established ones: no new-account hold limit.
+            now,
+        )
         .await
         .expect("user record");
     sub

@@ -3,7 +3,7 @@
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, AuthenticationResultType,
+    AttributeType, AuthFlowType, AuthenticationResultType, UserStatusType,
 };
 
 use crate::aws_error::classify;
@@ -88,9 +88,11 @@ where
     match code.as_deref() {
         Some("UsernameExistsException" | "AliasExistsException") => IdentityError::EmailTaken,
         Some("InvalidPasswordException") => IdentityError::WeakPassword(message),
-        Some("NotAuthorizedException" | "UserNotFoundException" | "UserNotConfirmedException") => {
+        Some("NotAuthorizedException" | "UserNotFoundException") => {
             IdentityError::InvalidCredentials
         }
+        Some("UserNotConfirmedException") => IdentityError::Unconfirmed,
+        Some("CodeMismatchException" | "ExpiredCodeException") => IdentityError::InvalidCode,
         Some("InvalidParameterException") => IdentityError::InvalidInput(message),
         Some("TooManyFailedAttemptsException" | "LimitExceededException") => {
             IdentityError::TooManyAttempts
@@ -119,23 +121,77 @@ impl Identity for CognitoIdentity {
             .await
             .map_err(identity_error)?;
         let sub = out.user_sub;
-        // Confirm and grant the member role; undo the sign-up if either fails, so a retry
-        // with the same email is not refused as a duplicate.
-        let finish = async {
-            self.client
-                .admin_confirm_sign_up()
-                .user_pool_id(&self.user_pool_id)
-                .username(account.email)
-                .send()
-                .await
-                .map_err(identity_error)?;
-            self.add_role(account.email, Role::Member).await
-        };
-        if let Err(err) = finish.await {
+        // Cognito sends the confirmation code to the email itself. Grant the member role
+        // now; undo the sign-up if that fails, so a retry is not refused as a duplicate.
+        if let Err(err) = self.add_role(account.email, Role::Member).await {
             let _ = self.delete_account(account.email).await;
             return Err(err);
         }
         Ok(sub)
+    }
+
+    async fn unconfirmed_account(&self, email: &str) -> Result<Option<String>, IdentityError> {
+        let out = match self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(email)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if e.code() == Some("UserNotFoundException") => return Ok(None),
+            Err(e) => return Err(identity_error(e)),
+        };
+        if out.user_status() != Some(&UserStatusType::Unconfirmed) {
+            return Ok(None);
+        }
+        Ok(out
+            .user_attributes()
+            .iter()
+            .find(|a| a.name() == "sub")
+            .and_then(|a| a.value())
+            .map(str::to_owned))
+    }
+
+    async fn confirm_email(&self, email: &str, code: &str) -> Result<(), IdentityError> {
+        self.client
+            .confirm_sign_up()
+            .client_id(&self.client_id)
+            .username(email)
+            .confirmation_code(code)
+            .send()
+            .await
+            .map_err(|e| match identity_error(e) {
+                // Cognito's answer for an account that cannot be confirmed (already
+                // confirmed, or none): the same as a wrong code, telling nothing more.
+                IdentityError::InvalidCredentials => IdentityError::InvalidCode,
+                other => other,
+            })?;
+        Ok(())
+    }
+
+    async fn resend_confirmation(&self, email: &str) -> Result<(), IdentityError> {
+        match self
+            .client
+            .resend_confirmation_code()
+            .client_id(&self.client_id)
+            .username(email)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Nothing to send; say nothing that tells whether the account exists.
+            Err(e)
+                if matches!(
+                    e.code(),
+                    Some("UserNotFoundException" | "InvalidParameterException")
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(identity_error(e)),
+        }
     }
 
     async fn delete_account(&self, email: &str) -> Result<(), IdentityError> {

@@ -14,6 +14,20 @@ pub const HOLD: SignedDuration = SignedDuration::from_mins(15);
 /// A member rarely needs more than a few unpaid holds at once; more is slot hoarding.
 pub const DEFAULT_MAX_ACTIVE_HOLDS: u32 = 5;
 
+/// Unpaid holds a brand-new account may have at once: accounts cost nothing to make, so
+/// a burst of them must not be able to keep a city's inventory held.
+pub const NEW_ACCOUNT_MAX_HOLDS: u32 = 1;
+
+/// How long an account counts as brand-new.
+pub const NEW_ACCOUNT_PROBATION: SignedDuration = SignedDuration::from_hours(24);
+
+/// When an account created at `created_at` leaves its probation.
+pub fn probation_until(created_at: Timestamp) -> Timestamp {
+    created_at
+        .checked_add(NEW_ACCOUNT_PROBATION)
+        .unwrap_or(created_at)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BookingStatus {

@@ -20,6 +20,10 @@ pub struct User {
     /// E.164 mobile number for SMS notifications (only with the member's consent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// The member proved they receive SMS at `phone` (a code we sent). No SMS goes to an
+    /// unverified number; changing the number unverifies it.
+    #[serde(default)]
+    pub phone_verified: bool,
     #[serde(default)]
     pub notifications: NotifyPrefs,
     #[schema(value_type = String, format = DateTime)]

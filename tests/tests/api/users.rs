@@ -57,6 +57,8 @@ async fn register_then_read_profile() {
     );
     assert!(!item.contains_key("password"), "no password is ever stored");
 
+    assert_eq!(user["confirmation"], "sent");
+    confirm(&email).await;
     let tokens = login(&email.to_uppercase(), PASSWORD).await;
     let res = get_with_token("/users/me", tokens["access_token"].as_str().unwrap()).await;
     assert_eq!(res.status(), 200);
@@ -65,19 +67,98 @@ async fn register_then_read_profile() {
     assert_eq!(me["roles"], json!(["member"]));
 }
 
+async fn confirm(email: &str) {
+    let res = confirm_email(email, LOCAL_CONFIRMATION_CODE).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+}
+
+async fn sign_in(email: &str) -> reqwest::Response {
+    http()
+        .post(format!("{}/users/login", env().base))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn profile_exists(user_id: &str) -> bool {
+    let aws = aws().await;
+    aws.dynamodb()
+        .get_item()
+        .table_name(&aws.config().table_name)
+        .key("PK", AttributeValue::S(format!("USER#{user_id}")))
+        .key("SK", AttributeValue::S("PROFILE".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .is_some()
+}
+
+/// Email ownership is proved before anything else: an unconfirmed account gets no token,
+/// so it cannot book or pay; a wrong code confirms nothing.
 #[tokio::test]
-async fn duplicate_email_is_409_whatever_its_case() {
-    let email = unique_email("dup");
-    assert_eq!(
-        register(json!({"email": email, "password": PASSWORD, "name": "A"}))
-            .await
-            .status(),
-        201
+async fn an_unconfirmed_email_cannot_sign_in_book_or_pay() {
+    let email = unique_email("unconfirmed");
+    let res = register(json!({"email": email, "password": PASSWORD, "name": "A"})).await;
+    assert_eq!(res.status(), 201);
+    let body = expect_problem(sign_in(&email).await, 403).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("/users/confirm"),
+        "{body}"
     );
-    let res =
+    // Without a token, booking is 401.
+    let res = http()
+        .post(format!("{}/bookings", env().base))
+        .json(&json!({"bookable_item_id": "x", "start_time": "2030-01-01T09:00:00Z", "end_time": "2030-01-01T10:00:00Z"}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(res, 401).await;
+    for (code, rule) in [("654321", "mismatch"), ("12ab56", "format")] {
+        let body = expect_problem(confirm_email(&email, code).await, 400).await;
+        assert_eq!(body["errors"][0]["field"], "code", "{body}");
+        assert_eq!(body["errors"][0]["rule"], rule, "{body}");
+    }
+    expect_problem(sign_in(&email).await, 403).await;
+    // A resend answers alike for a known and an unknown address.
+    for address in [email.clone(), unique_email("nobody")] {
+        let res = http()
+            .post(format!("{}/users/confirm/resend", env().base))
+            .json(&json!({ "email": address }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+    }
+    confirm(&email).await;
+    assert_eq!(sign_in(&email).await.status(), 200);
+}
+
+/// An address belongs to whoever proves it: registering an email held by an account that
+/// was never confirmed replaces that account (and its record); a confirmed one is a 409,
+/// whatever the case of the address.
+#[tokio::test]
+async fn an_unconfirmed_address_goes_to_whoever_confirms_it() {
+    let email = unique_email("dup");
+    let squatter: Value = register(json!({"email": email, "password": PASSWORD, "name": "A"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let owner =
         register(json!({"email": email.to_uppercase(), "password": PASSWORD, "name": "B"})).await;
+    assert_eq!(owner.status(), 201);
+    let owner: Value = owner.json().await.unwrap();
+    assert_ne!(owner["id"], squatter["id"]);
+    assert!(!profile_exists(squatter["id"].as_str().unwrap()).await);
+    assert!(profile_exists(owner["id"].as_str().unwrap()).await);
+    confirm(&email).await;
+    let res =
+        register(json!({"email": email.to_uppercase(), "password": PASSWORD, "name": "C"})).await;
     let body = expect_problem(res, 409).await;
     assert_eq!(body["conflict"]["field"], "email");
+    assert!(profile_exists(owner["id"].as_str().unwrap()).await);
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 pub mod bookings;
 pub mod payments;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -21,8 +21,13 @@ pub type FakeAccount = (String, String, Vec<Role>);
 pub struct FakeIdentity {
     /// email -> account
     pub accounts: Mutex<HashMap<String, FakeAccount>>,
+    /// Emails whose owner entered the code.
+    pub confirmed: Mutex<HashSet<String>>,
     pub calls: Mutex<Vec<String>>,
 }
+
+/// The code the fake "sends" (the local Cognito stand-in uses the same one).
+pub const FAKE_CONFIRMATION_CODE: &str = "123456";
 
 impl FakeIdentity {
     fn record(&self, call: &str) {
@@ -64,15 +69,45 @@ impl Identity for FakeIdentity {
         Ok(sub)
     }
 
+    async fn unconfirmed_account(&self, email: &str) -> Result<Option<String>, IdentityError> {
+        self.record("unconfirmed_account");
+        let confirmed = self.confirmed.lock().unwrap().contains(email);
+        Ok(self
+            .accounts
+            .lock()
+            .unwrap()
+            .get(email)
+            .filter(|_| !confirmed)
+            .map(|(sub, _, _)| sub.clone()))
+    }
+
+    async fn confirm_email(&self, email: &str, code: &str) -> Result<(), IdentityError> {
+        self.record("confirm_email");
+        if code != FAKE_CONFIRMATION_CODE || !self.accounts.lock().unwrap().contains_key(email) {
+            return Err(IdentityError::InvalidCode);
+        }
+        self.confirmed.lock().unwrap().insert(email.to_string());
+        Ok(())
+    }
+
+    async fn resend_confirmation(&self, _email: &str) -> Result<(), IdentityError> {
+        self.record("resend_confirmation");
+        Ok(())
+    }
+
     async fn delete_account(&self, email: &str) -> Result<(), IdentityError> {
         self.record("delete_account");
         self.accounts.lock().unwrap().remove(email);
+        self.confirmed.lock().unwrap().remove(email);
         Ok(())
     }
 
     async fn sign_in(&self, email: &str, password: &str) -> Result<Tokens, IdentityError> {
         self.record("sign_in");
         match self.accounts.lock().unwrap().get(email) {
+            Some(_) if !self.confirmed.lock().unwrap().contains(email) => {
+                Err(IdentityError::Unconfirmed)
+            }
             Some((sub, pw, _)) if pw == password => Ok(Self::tokens(sub)),
             _ => Err(IdentityError::InvalidCredentials),
         }
@@ -142,7 +177,17 @@ impl MemoryStore {
 }
 
 impl UserStore for MemoryStore {
-    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+    async fn delete_unconfirmed_user(&self, id: &str) -> Result<(), StoreError> {
+        self.check_writes()?;
+        self.users.lock().unwrap().remove(id);
+        Ok(())
+    }
+
+    async fn create_user(
+        &self,
+        user: &User,
+        _probation_until: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
         self.check_writes()?;
         let mut users = self.users.lock().unwrap();
         if users.contains_key(&user.id) {
@@ -168,6 +213,7 @@ impl UserStore for MemoryStore {
         }
         if let Some(phone) = &patch.phone {
             user.phone = phone.clone();
+            user.phone_verified = false;
         }
         if let Some(prefs) = patch.notifications {
             user.notifications = prefs;

@@ -43,6 +43,13 @@ pub enum IdentityError {
     WeakPassword(String),
     #[error("invalid email or password")]
     InvalidCredentials,
+    /// Right password, but the email address was never confirmed.
+    #[error(
+        "confirm your email address first: enter the code we sent to it (POST /users/confirm; POST /users/confirm/resend for a new one)"
+    )]
+    Unconfirmed,
+    #[error("this code is wrong or has expired; ask for a new one (POST /users/confirm/resend)")]
+    InvalidCode,
     #[error("{0}")]
     InvalidInput(String),
     #[error("too many attempts; try again later")]
@@ -62,6 +69,8 @@ impl From<IdentityError> for AppError {
             },
             IdentityError::WeakPassword(policy) => AppError::field("password", "policy", policy),
             IdentityError::InvalidCredentials => AppError::Unauthorized(err.to_string()),
+            IdentityError::Unconfirmed => AppError::Forbidden(err.to_string()),
+            IdentityError::InvalidCode => AppError::field("code", "mismatch", err.to_string()),
             IdentityError::InvalidInput(msg) => AppError::field("body", "identity", msg),
             IdentityError::TooManyAttempts => AppError::TooManyRequests(err.to_string()),
             IdentityError::Unavailable(s) => AppError::Unavailable(s),
@@ -71,11 +80,29 @@ impl From<IdentityError> for AppError {
 }
 
 pub trait Identity: Send + Sync + 'static {
-    /// Creates a confirmed account in the `member` group; returns its subject id.
+    /// Creates an unconfirmed account in the `member` group and has a confirmation code
+    /// sent to its email; returns its subject id. It cannot sign in until confirmed.
     fn register(
         &self,
         account: &NewAccount<'_>,
     ) -> impl Future<Output = Result<String, IdentityError>> + Send;
+    /// The subject id of the account with this email if it exists and was never
+    /// confirmed (nobody proved they own the address); `None` otherwise.
+    fn unconfirmed_account(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = Result<Option<String>, IdentityError>> + Send;
+    /// Proves ownership of the email with the code sent to it.
+    fn confirm_email(
+        &self,
+        email: &str,
+        code: &str,
+    ) -> impl Future<Output = Result<(), IdentityError>> + Send;
+    /// Sends a new confirmation code (silently nothing for an unknown or confirmed email).
+    fn resend_confirmation(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = Result<(), IdentityError>> + Send;
     /// Removes an account (compensation when the rest of a registration failed).
     fn delete_account(&self, email: &str)
     -> impl Future<Output = Result<(), IdentityError>> + Send;

@@ -6,8 +6,20 @@ use crate::ports::store::StoreError;
 use domain::user::{ProfilePatch, User};
 
 pub trait UserStore: Send + Sync + 'static {
-    /// Creates the record; `AlreadyExists` if a user with this id exists.
-    fn create_user(&self, user: &User) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Creates the record; `AlreadyExists` if a user with this id exists. Until
+    /// `probation_until` the account holds fewer unpaid bookings at once.
+    fn create_user(
+        &self,
+        user: &User,
+        probation_until: jiff::Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Removes the record of an account whose email was never confirmed (its address is
+    /// being registered again by someone who can confirm it). Nothing else refers to it:
+    /// an unconfirmed account cannot sign in.
+    fn delete_unconfirmed_user(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn get_user(&self, id: &str) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
     /// Applies `patch`; returns the updated record, `NotFound` if there is none.
     fn update_profile(

@@ -1,19 +1,67 @@
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use jiff::Timestamp;
 
-use super::{DynamoStore, from_item, keys, store_error, to_item};
+use super::writes::{built, n, s};
+use super::{DynamoStore, TxnFailure, from_item, keys, store_error, to_item, txn_failure};
 use app::ports::store::StoreError;
 use app::ports::users::UserStore;
 use domain::user::{ProfilePatch, User};
 
 impl UserStore for DynamoStore {
-    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
-        self.put_new(to_item(
-            keys::user(&user.id),
-            keys::PROFILE.into(),
-            "User",
-            user,
-        )?)
+    async fn create_user(&self, user: &User, probation_until: Timestamp) -> Result<(), StoreError> {
+        let profile = to_item(keys::user(&user.id), keys::PROFILE.into(), "User", user)?;
+        // The unpaid-holds counter starts with the account, carrying the end of its
+        // probation (a smaller hold limit; see create-booking's transaction).
+        let holds = std::collections::HashMap::from([
+            ("PK".to_string(), s(keys::user(&user.id))),
+            ("SK".to_string(), s(keys::HOLDS)),
+            ("active".to_string(), n(0)),
+            ("new_until".to_string(), s(probation_until.to_string())),
+        ]);
+        let put = |item| -> Result<TransactWriteItem, StoreError> {
+            Ok(TransactWriteItem::builder()
+                .put(built(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(item))
+                        .condition_expression("attribute_not_exists(PK)")
+                        .build(),
+                )?)
+                .build())
+        };
+        match self
+            .transact("create_user", vec![put(profile)?, put(holds)?])
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) => match txn_failure(e) {
+                TxnFailure::Condition(_) => Err(StoreError::AlreadyExists),
+                TxnFailure::Other(e) => Err(e),
+            },
+        }
+    }
+
+    async fn delete_unconfirmed_user(&self, id: &str) -> Result<(), StoreError> {
+        let delete = |sk: &str| -> Result<TransactWriteItem, StoreError> {
+            Ok(TransactWriteItem::builder()
+                .delete(built(
+                    Delete::builder()
+                        .table_name(&self.table)
+                        .key("PK", s(keys::user(id)))
+                        .key("SK", s(sk))
+                        .build(),
+                )?)
+                .build())
+        };
+        self.transact(
+            "delete_unconfirmed_user",
+            vec![delete(keys::PROFILE)?, delete(keys::HOLDS)?],
+        )
         .await
+        .map_err(|e| match txn_failure(e) {
+            TxnFailure::Condition(_) => StoreError::Unavailable("unexpected condition".into()),
+            TxnFailure::Other(e) => e,
+        })
     }
 
     async fn update_profile(
@@ -38,13 +86,21 @@ impl UserStore for DynamoStore {
                 .expression_attribute_names("#name", "name")
                 .expression_attribute_values(":name", AttributeValue::S(name.clone()));
         }
+        // Setting the number (re)starts its verification: no SMS until it is proved.
         match &patch.phone {
             Some(Some(phone)) => {
                 set.push("phone = :phone");
-                update =
-                    update.expression_attribute_values(":phone", AttributeValue::S(phone.clone()));
+                set.push("phone_verified = :unverified");
+                update = update
+                    .expression_attribute_values(":phone", AttributeValue::S(phone.clone()))
+                    .expression_attribute_values(":unverified", AttributeValue::Bool(false));
             }
-            Some(None) => remove.push("phone"),
+            Some(None) => {
+                remove.push("phone");
+                set.push("phone_verified = :unverified");
+                update =
+                    update.expression_attribute_values(":unverified", AttributeValue::Bool(false));
+            }
             None => {}
         }
         if let Some(prefs) = &patch.notifications {

@@ -13,6 +13,8 @@ pub struct UserResponse {
     pub membership_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// SMS go only to a verified phone (POST /users/me/phone/code, then .../verify).
+    pub phone_verified: bool,
     pub notifications: NotifyPrefs,
     pub roles: Vec<Role>,
     #[schema(value_type = String, format = DateTime)]
@@ -29,6 +31,7 @@ impl UserResponse {
             name: user.name,
             membership_id: user.membership_id,
             phone: user.phone,
+            phone_verified: user.phone_verified,
             notifications: user.notifications,
             roles,
             created_at: user.created_at,
