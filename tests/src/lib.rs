@@ -218,9 +218,45 @@ impl TestUser {
     }
 }
 
-/// Registers a user through the API, adds `roles` (Cognito groups), then signs in so the
-/// tokens carry the groups.
+/// Registers a user through the API (confirming the email), adds `roles` (Cognito
+/// groups), then signs in so the tokens carry the groups. The account is made an
+/// established one (past its first day's hold limit); [`new_member`] keeps it brand-new.
 pub async fn user_with_roles(roles: &[Role]) -> TestUser {
+    let user = registered_user(roles).await;
+    end_probation(&user.id).await;
+    user
+}
+
+/// A member registered just now: its first day's smaller hold limit applies.
+pub async fn new_member() -> TestUser {
+    registered_user(&[]).await
+}
+
+/// Moves the account's probation end into the past (as a day passing would).
+async fn end_probation(user_id: &str) {
+    let aws = aws().await;
+    let past =
+        domain::instant::sortable(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(1));
+    aws.dynamodb()
+        .update_item()
+        .table_name(&aws.config().table_name)
+        .key(
+            "PK",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#{user_id}")),
+        )
+        .key(
+            "SK",
+            aws_sdk_dynamodb::types::AttributeValue::S("HOLDS".into()),
+        )
+        .update_expression("SET new_until = :past")
+        .condition_expression("attribute_exists(new_until)")
+        .expression_attribute_values(":past", aws_sdk_dynamodb::types::AttributeValue::S(past))
+        .send()
+        .await
+        .expect("the holds counter of a new account");
+}
+
+async fn registered_user(roles: &[Role]) -> TestUser {
     let env = env();
     let client = http();
     let email = unique_email("user");

@@ -163,9 +163,11 @@ pub struct Creation {
     /// The membership version its price assumed (None: no membership then).
     pub membership_version: Option<u64>,
     pub usage: Option<UsageChange>,
-    /// +1 for a pending booking: taken only while the member has fewer than `hold_limit`.
+    /// +1 for a pending booking: taken only while the member has fewer than `hold_limit`
+    /// (`new_account_hold_limit` while the account is in its probation).
     pub holds: i64,
     pub hold_limit: u32,
+    pub new_account_hold_limit: u32,
     pub marker: MarkerChange,
     pub due: Option<DueAt>,
     pub event: DomainEvent,
@@ -297,6 +299,7 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         }),
         holds: if free { 0 } else { 1 },
         hold_limit: n.hold_limit,
+        new_account_hold_limit: crate::booking::NEW_ACCOUNT_MAX_HOLDS.min(n.hold_limit),
         marker: MarkerChange::Put { hold_expires_at },
         due,
         event,

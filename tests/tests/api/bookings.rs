@@ -941,3 +941,43 @@ async fn a_member_holds_at_most_five_unpaid_bookings_at_once() {
     let res = book(t, &f.items[0], &at(&date, "16:00"), &at(&date, "16:30")).await;
     assert_eq!(res.status(), 201);
 }
+
+/// Accounts cost nothing to make, so a brand-new one holds a single unpaid booking at once
+/// during its first day: a burst of fresh accounts cannot keep a space's inventory held.
+/// A paid booking is not a hold, and the refusal writes nothing.
+#[tokio::test]
+async fn a_brand_new_account_holds_one_unpaid_booking_at_once() {
+    let f = fixture("Etc/UTC", &[0]).await;
+    let fresh = new_member().await;
+    let t = &fresh.access_token;
+    let date = day(11);
+    let first = book(t, &f.items[0], &at(&date, "08:00"), &at(&date, "09:00")).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let claims = stored_slots(&f.space_id).await.len();
+    let p = expect_problem(
+        book(t, &f.items[0], &at(&date, "10:00"), &at(&date, "11:00")).await,
+        409,
+    )
+    .await;
+    assert_eq!(p["conflict"]["active_holds_limit"], 1, "{p}");
+    assert_eq!(p["conflict"]["new_account"], true, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("new account"), "{p}");
+    assert_eq!(
+        stored_slots(&f.space_id).await.len(),
+        claims,
+        "the refusal wrote nothing"
+    );
+    // Paying the hold frees the place: the next one is accepted.
+    let paid = pay(
+        first["payment"]["stripe_payment_intent_id"]
+            .as_str()
+            .unwrap(),
+        CARD_OK,
+    )
+    .await;
+    assert_eq!(paid, 200);
+    wait_for_status(first["id"].as_str().unwrap(), t, "confirmed").await;
+    let res = book(t, &f.items[0], &at(&date, "10:00"), &at(&date, "11:00")).await;
+    assert_eq!(res.status(), 201);
+}

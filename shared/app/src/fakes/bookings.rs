@@ -155,6 +155,7 @@ impl BookingStore for MemoryBookings {
         if c.holds != 0 && *w.holds.get(&b.user_id).unwrap_or(&0) >= c.hold_limit as i64 {
             return Err(CreateBookingError::TooManyHolds {
                 limit: c.hold_limit,
+                new_account: false,
             });
         }
         let space_ok = w

@@ -52,9 +52,10 @@ pub enum CreateBookingError {
     /// The idempotency key was used before.
     #[error("idempotency key already used")]
     KeyUsed,
-    /// The member already has `limit` unpaid holds.
+    /// The member already has `limit` unpaid holds (the smaller limit of a brand-new
+    /// account when `new_account`).
     #[error("too many active holds")]
-    TooManyHolds { limit: u32 },
+    TooManyHolds { limit: u32, new_account: bool },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

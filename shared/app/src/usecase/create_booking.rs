@@ -183,12 +183,22 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                     kind,
                     taken,
                 }) => return Err(lifecycle::slot_taken(item_id, slot_start, kind, taken).into()),
-                Err(CreateBookingError::TooManyHolds { limit }) => {
-                    return Err(AppError::Conflict {
-                        detail: format!(
+                Err(CreateBookingError::TooManyHolds { limit, new_account }) => {
+                    let detail = if new_account {
+                        format!(
+                            "a new account may hold {limit} unpaid booking(s) at once during its first day: pay for or cancel it first"
+                        )
+                    } else {
+                        format!(
                             "you already hold {limit} unpaid bookings: pay for or cancel one first"
-                        ),
-                        conflict: Some(serde_json::json!({"active_holds_limit": limit})),
+                        )
+                    };
+                    return Err(AppError::Conflict {
+                        detail,
+                        conflict: Some(serde_json::json!({
+                            "active_holds_limit": limit,
+                            "new_account": new_account,
+                        })),
                     });
                 }
                 Err(CreateBookingError::Store(e)) => return Err(e.into()),

@@ -115,12 +115,21 @@ fn action_delete(
         .build())
 }
 
-/// The member's count of unpaid holds moves by `delta`; with a `limit`, only while below it.
+/// The hold limits a new hold is checked against.
+struct HoldLimits {
+    limit: u32,
+    /// While the counter's `new_until` (the account's probation) is after `now`.
+    new_account: u32,
+    now: Timestamp,
+}
+
+/// The member's count of unpaid holds moves by `delta`; with limits, only while below the
+/// one that applies (no read: the counter carries the account's probation end).
 fn holds_update(
     table: &str,
     user_id: &str,
     delta: i64,
-    limit: Option<u32>,
+    limits: Option<HoldLimits>,
 ) -> Result<TransactWriteItem, StoreError> {
     let mut update = Update::builder()
         .table_name(table)
@@ -128,10 +137,17 @@ fn holds_update(
         .key("SK", s(keys::HOLDS))
         .update_expression("ADD active :delta")
         .expression_attribute_values(":delta", n(delta));
-    if let Some(limit) = limit {
+    if let Some(l) = limits {
         update = update
-            .condition_expression("attribute_not_exists(active) OR active < :limit")
-            .expression_attribute_values(":limit", n(limit));
+            .condition_expression(
+                "(attribute_not_exists(active) OR active < :limit) AND \
+                 (attribute_not_exists(new_until) OR new_until <= :now \
+                  OR attribute_not_exists(active) OR active < :new_limit)",
+            )
+            .expression_attribute_values(":limit", n(l.limit))
+            .expression_attribute_values(":new_limit", n(l.new_account))
+            .expression_attribute_values(":now", s(sortable(l.now)))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
     }
     action_update(update)
 }
@@ -311,7 +327,16 @@ pub(super) fn create(
     if c.holds != 0 {
         t.push(
             Tag::HoldLimit,
-            holds_update(table, &b.user_id, c.holds, Some(c.hold_limit))?,
+            holds_update(
+                table,
+                &b.user_id,
+                c.holds,
+                Some(HoldLimits {
+                    limit: c.hold_limit,
+                    new_account: c.new_account_hold_limit,
+                    now,
+                }),
+            )?,
         );
     }
     t.push(

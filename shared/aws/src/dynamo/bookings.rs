@@ -54,9 +54,19 @@ impl BookingStore for DynamoStore {
             if has(|t| *t == Tag::Idempotency) {
                 return Err(CreateBookingError::KeyUsed);
             }
-            if has(|t| *t == Tag::HoldLimit) {
+            if let Some((_, old)) = failed.iter().find(|(t, _)| *t == Tag::HoldLimit) {
+                // Which limit applied: the counter says whether the account is new.
+                let new_account = old
+                    .and_then(|o| o.get("new_until"))
+                    .and_then(|v| v.as_s().ok())
+                    .is_some_and(|until| until.as_str() > sortable(now).as_str());
                 return Err(CreateBookingError::TooManyHolds {
-                    limit: c.hold_limit,
+                    limit: if new_account {
+                        c.new_account_hold_limit
+                    } else {
+                        c.hold_limit
+                    },
+                    new_account,
                 });
             }
             if has(|t| matches!(t, Tag::Version | Tag::Usage)) {

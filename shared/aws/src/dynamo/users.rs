@@ -1,4 +1,5 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use domain::instant::sortable;
 use jiff::Timestamp;
 
 use super::writes::{built, n, s};
@@ -16,7 +17,7 @@ impl UserStore for DynamoStore {
             ("PK".to_string(), s(keys::user(&user.id))),
             ("SK".to_string(), s(keys::HOLDS)),
             ("active".to_string(), n(0)),
-            ("new_until".to_string(), s(probation_until.to_string())),
+            ("new_until".to_string(), s(sortable(probation_until))),
         ]);
         let put = |item| -> Result<TransactWriteItem, StoreError> {
             Ok(TransactWriteItem::builder()
