@@ -315,3 +315,92 @@ pub async fn expect_problem(res: reqwest::Response, status: u16) -> Value {
     assert!(!body["detail"].as_str().unwrap().is_empty());
     body
 }
+
+/// A GET of the AWS stand-in's own inspection API (what it "sent": emails, SMS).
+pub async fn ministack(path: &str) -> Value {
+    http()
+        .get(format!("{}{path}", env().stack.aws_endpoint_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Emails SES accepted for `to` whose body mentions `needle`.
+pub async fn emails(to: &str, needle: &str) -> usize {
+    let all = ministack("/_ministack/ses/messages").await;
+    all["messages"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+        .flat_map(|v| v.as_array().cloned().unwrap_or_default())
+        .filter(|m| {
+            m["To"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|a| a == to))
+        })
+        .filter(|m| m["BodyText"].as_str().unwrap_or_default().contains(needle))
+        .count()
+}
+
+/// The texts of the SMS SNS accepted for `phone` (E.164), oldest first.
+pub async fn sms_to(phone: &str) -> Vec<String> {
+    let all = ministack(&format!(
+        "/_ministack/sns/sms-messages?phoneNumber=%2B{}",
+        &phone[1..]
+    ))
+    .await;
+    all["sms_messages"][phone]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["Message"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// A fresh E.164 mobile number nobody else in the run uses.
+pub fn unique_phone() -> String {
+    format!("+49151{:08}", uuid::Uuid::new_v4().as_u128() % 100_000_000)
+}
+
+/// Sets a new number on the caller's profile (SMS notifications on) and proves it with
+/// the code texted to it, as a member would; returns the number.
+pub async fn verified_phone(token: &str) -> String {
+    let phone = unique_phone();
+    let res = call(
+        "PATCH",
+        "/users/me",
+        Some(token),
+        Some(&json!({"phone": phone, "notifications": {"email": true, "sms": true}})),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let res = call("POST", "/users/me/phone/code", Some(token), None).await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    let code = texted_code(&phone).await;
+    let res = call(
+        "POST",
+        "/users/me/phone/verify",
+        Some(token),
+        Some(&json!({ "code": code })),
+    )
+    .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    phone
+}
+
+/// The code in the last verification SMS sent to `phone`.
+pub async fn texted_code(phone: &str) -> String {
+    let texts = sms_to(phone).await;
+    let last = texts
+        .iter()
+        .rev()
+        .find(|t| t.contains("verification code"))
+        .unwrap_or_else(|| panic!("no code was texted to {phone}: {texts:?}"));
+    last.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("six digits")
+        .to_string()
+}

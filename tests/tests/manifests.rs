@@ -164,7 +164,7 @@ fn each_function_links_exactly_the_aws_sdks_its_code_touches() {
             &["aws::eventbridge", ".eventbridge()"][..],
         ),
         ("aws-sdk-sesv2", &["aws::notifier", ".ses()"][..]),
-        ("aws-sdk-sns", &["aws::notifier", ".sns()"][..]),
+        ("aws-sdk-sns", &["aws::notifier", "aws::sms", ".sns()"][..]),
         (
             "aws-sdk-apigatewaymanagement",
             &["aws::live_push", ".live_connections()"][..],

@@ -5,6 +5,7 @@ mod notify;
 
 use crate::notify::notify_batch;
 use app::ports::notifications::{NotificationStore, Notifier};
+use app::ports::phone::PhoneStore;
 use app::ports::users::UserStore;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
@@ -24,7 +25,9 @@ pub fn build(ctx: &AppContext) -> NotificationsWorker<DynamoStore, AwsNotifier> 
     }
 }
 
-impl<S: NotificationStore + UserStore, N: Notifier> EventFunction for NotificationsWorker<S, N> {
+impl<S: NotificationStore + UserStore + PhoneStore, N: Notifier> EventFunction
+    for NotificationsWorker<S, N>
+{
     type Input = SqsEvent;
     type Output = BatchResponse;
 

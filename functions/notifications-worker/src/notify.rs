@@ -3,11 +3,13 @@
 //!
 //! The in-app notification is keyed by the event id. Each outside channel is claimed with
 //! a conditional write before sending (and released if the send fails, so the retry
-//! sends); a duplicate delivery finds the claims taken and sends nothing.
+//! sends); a duplicate delivery finds the claims taken and sends nothing. SMS go only to a
+//! verified number, and only while the member's daily SMS allowance lasts.
 
 use jiff::Timestamp;
 
 use app::ports::notifications::{NotificationStore, Notifier};
+use app::ports::phone::PhoneStore;
 use app::ports::users::UserStore;
 use domain::notification::{Notification, compose};
 use edge::events::{BatchResponse, BridgeEvent, SqsEvent};
@@ -21,7 +23,7 @@ pub enum NotifyError {
 }
 
 /// Handles one EventBridge event; `Ok` when done (including "nothing to say").
-pub async fn notify_one<S: NotificationStore + UserStore, N: Notifier>(
+pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore, N: Notifier>(
     store: &S,
     notifier: &N,
     event: &BridgeEvent,
@@ -74,11 +76,16 @@ pub async fn notify_one<S: NotificationStore + UserStore, N: Notifier>(
             .map_err(|e| retry(&e))?;
         return Err(retry(&e));
     }
-    if let Some(phone) = user.phone.as_deref().filter(|_| user.notifications.sms)
+    let sms_to = user
+        .phone
+        .as_deref()
+        .filter(|_| user.notifications.sms && user.phone_verified);
+    if let Some(phone) = sms_to
         && store
             .claim_delivery(&event_id, "sms", now)
             .await
             .map_err(|e| retry(&e))?
+        && within_allowance(store, &user_id, now).await?
         && let Err(e) = notifier.send_sms(phone, &message.body).await
     {
         store
@@ -91,9 +98,27 @@ pub async fn notify_one<S: NotificationStore + UserStore, N: Notifier>(
     Ok(())
 }
 
+/// Takes one SMS from the member's daily allowance; false (and the SMS is skipped for
+/// good: its delivery stays claimed) once it is used up.
+async fn within_allowance<S: PhoneStore>(
+    store: &S,
+    user_id: &str,
+    now: Timestamp,
+) -> Result<bool, NotifyError> {
+    let day = domain::phone::sms_day(now);
+    let ok = store
+        .take_sms_allowance(user_id, &day, domain::phone::SMS_PER_DAY)
+        .await
+        .map_err(|e| NotifyError::Retry(e.to_string()))?;
+    if !ok {
+        tracing::info!(user_id = %user_id, "daily SMS allowance used up: SMS skipped");
+    }
+    Ok(ok)
+}
+
 /// A batch from the notifications queue; failed messages are reported for redelivery
 /// (after five receives they go to the queue's DLQ).
-pub async fn notify_batch<S: NotificationStore + UserStore, N: Notifier>(
+pub async fn notify_batch<S: NotificationStore + UserStore + PhoneStore, N: Notifier>(
     store: &S,
     notifier: &N,
     batch: SqsEvent,

@@ -8,6 +8,7 @@ use std::sync::Arc;
     feature = "cognito",
     feature = "eventbridge",
     feature = "notify",
+    feature = "sms",
     feature = "live"
 ))]
 use std::sync::OnceLock;
@@ -36,7 +37,7 @@ struct Inner {
     eventbridge: OnceLock<aws_sdk_eventbridge::Client>,
     #[cfg(feature = "notify")]
     ses: OnceLock<aws_sdk_sesv2::Client>,
-    #[cfg(feature = "notify")]
+    #[cfg(feature = "sms")]
     sns: OnceLock<aws_sdk_sns::Client>,
     #[cfg(feature = "live")]
     live: OnceLock<aws_sdk_apigatewaymanagement::Client>,
@@ -81,7 +82,7 @@ impl AppContext {
                 eventbridge: OnceLock::new(),
                 #[cfg(feature = "notify")]
                 ses: OnceLock::new(),
-                #[cfg(feature = "notify")]
+                #[cfg(feature = "sms")]
                 sns: OnceLock::new(),
                 #[cfg(feature = "live")]
                 live: OnceLock::new(),
@@ -151,7 +152,7 @@ impl AppContext {
         })
     }
 
-    #[cfg(feature = "notify")]
+    #[cfg(feature = "sms")]
     pub fn sns(&self) -> &aws_sdk_sns::Client {
         self.inner.sns.get_or_init(|| {
             let mut conf = aws_sdk_sns::config::Builder::from(&self.inner.sdk);

@@ -13,6 +13,7 @@ pub mod metrics;
     feature = "cognito",
     feature = "eventbridge",
     feature = "notify",
+    feature = "sms",
     feature = "live"
 ))]
 pub mod aws_error;
@@ -26,6 +27,8 @@ pub mod eventbridge;
 pub mod live_push;
 #[cfg(feature = "notify")]
 pub mod notifier;
+#[cfg(feature = "sms")]
+pub mod sms;
 #[cfg(feature = "stripe")]
 pub mod stripe;
 

@@ -1,14 +1,17 @@
-//! `Notifier` on Amazon SES (email) and SNS (SMS). Addresses and numbers are never logged.
+//! `Notifier` on Amazon SES (email) and SNS (SMS, [`crate::sms`]). Addresses and numbers
+//! are never logged.
 
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use aws_smithy_types::error::display::DisplayErrorContext;
 
-use app::ports::notifications::{ChannelError, Notifier};
+use app::ports::notifications::{ChannelError, Notifier, SmsSender};
+
+use crate::sms::SnsSms;
 
 #[derive(Clone)]
 pub struct AwsNotifier {
     ses: aws_sdk_sesv2::Client,
-    sns: aws_sdk_sns::Client,
+    sms: SnsSms,
     from: String,
 }
 
@@ -16,7 +19,7 @@ impl AwsNotifier {
     pub fn from_context(ctx: &crate::AppContext) -> Self {
         Self {
             ses: ctx.ses().clone(),
-            sns: ctx.sns().clone(),
+            sms: SnsSms::from_context(ctx),
             from: ctx.config().notify_from.clone(),
         }
     }
@@ -46,15 +49,10 @@ impl Notifier for AwsNotifier {
             .map_err(|e| ChannelError(DisplayErrorContext(&e).to_string()))?;
         Ok(())
     }
+}
 
+impl SmsSender for AwsNotifier {
     async fn send_sms(&self, phone: &str, text: &str) -> Result<(), ChannelError> {
-        self.sns
-            .publish()
-            .phone_number(phone)
-            .message(text)
-            .send()
-            .await
-            .map_err(|e| ChannelError(DisplayErrorContext(&e).to_string()))?;
-        Ok(())
+        self.sms.send_sms(phone, text).await
     }
 }

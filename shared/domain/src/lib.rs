@@ -20,6 +20,7 @@ pub mod membership;
 pub mod money;
 pub mod notification;
 pub mod payment;
+pub mod phone;
 pub mod plan;
 pub mod pricing;
 pub mod review;

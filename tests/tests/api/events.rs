@@ -14,44 +14,13 @@ use integration_tests::*;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-async fn ministack(path: &str) -> Value {
-    http()
-        .get(format!("{}{path}", env().stack.aws_endpoint_url))
-        .send()
+/// SMS about the booking (the phone's verification code came before).
+async fn booking_sms(phone: &str) -> usize {
+    sms_to(phone)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-/// Emails SES accepted for `to` whose body mentions `needle`.
-pub(crate) async fn emails(to: &str, needle: &str) -> usize {
-    let all = ministack("/_ministack/ses/messages").await;
-    all["messages"]
-        .as_object()
-        .into_iter()
-        .flat_map(|m| m.values())
-        .flat_map(|v| v.as_array().cloned().unwrap_or_default())
-        .filter(|m| {
-            m["To"]
-                .as_array()
-                .is_some_and(|t| t.iter().any(|a| a == to))
-        })
-        .filter(|m| m["BodyText"].as_str().unwrap_or_default().contains(needle))
+        .iter()
+        .filter(|m| m.contains("is yours on"))
         .count()
-}
-
-async fn sms(phone: &str) -> usize {
-    let all = ministack(&format!(
-        "/_ministack/sns/sms-messages?phoneNumber=%2B{}",
-        &phone[1..]
-    ))
-    .await;
-    all["sms_messages"][phone]
-        .as_array()
-        .map(|a| a.len())
-        .unwrap_or(0)
 }
 
 /// The outbox item of the booking's `detail_type` event, read from the table.
@@ -77,15 +46,7 @@ async fn outbox_event(booking_id: &str, detail_type: &str) -> DomainEvent {
 async fn a_confirmed_booking_notifies_once_per_channel_and_counts_once() {
     let f = fixture("Europe/Berlin", &[0]).await;
     let member = user_with_roles(&[]).await;
-    let phone = format!("+49151{:07}", uuid::Uuid::new_v4().as_u128() % 10_000_000);
-    let res = call(
-        "PATCH",
-        "/users/me",
-        Some(&member.access_token),
-        Some(&json!({"phone": phone, "notifications": {"email": true, "sms": true}})),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
+    let phone = verified_phone(&member.access_token).await;
     let date = day(20);
     let b: Value = book(
         &member.access_token,
@@ -116,7 +77,7 @@ async fn a_confirmed_booking_notifies_once_per_channel_and_counts_once() {
     })
     .await;
     wait_until("the email and the SMS", 20, || async {
-        emails(&member.email, "is yours on").await >= 1 && sms(&phone).await >= 1
+        emails(&member.email, "is yours on").await >= 1 && booking_sms(&phone).await >= 1
     })
     .await;
     let report_path = format!("/spaces/{}/reports?from={date}&to={date}", f.space_id);
@@ -154,7 +115,7 @@ async fn a_confirmed_booking_notifies_once_per_channel_and_counts_once() {
     let list = notifications(&member.access_token).await;
     assert_eq!(list.iter().filter(|n| confirmed(n)).count(), 1, "{list:?}");
     assert_eq!(emails(&member.email, "is yours on").await, 1);
-    assert_eq!(sms(&phone).await, 1);
+    assert_eq!(booking_sms(&phone).await, 1);
     let r: Value = get_with_token(&report_path, &op)
         .await
         .json()

@@ -10,6 +10,7 @@ mod lifecycle;
 mod live;
 mod memberships;
 mod payments;
+mod phone;
 mod privacy;
 mod query_params;
 mod reviews;

@@ -61,7 +61,7 @@ impl Identity for FakeIdentity {
         if accounts.contains_key(account.email) {
             return Err(IdentityError::EmailTaken);
         }
-        let sub = format!("sub-{}", accounts.len() + 1);
+        let sub = format!("sub-{}", uuid::Uuid::new_v4().simple());
         accounts.insert(
             account.email.into(),
             (sub.clone(), account.password.into(), vec![Role::Member]),

@@ -10,6 +10,7 @@ pub mod live;
 pub mod memberships;
 pub mod notifications;
 pub mod payments;
+pub mod phone;
 pub mod plans;
 pub mod privacy;
 pub mod reviews;

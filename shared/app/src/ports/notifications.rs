@@ -47,17 +47,21 @@ pub trait NotificationStore: Send + Sync + 'static {
 #[error("channel unavailable: {0}")]
 pub struct ChannelError(pub String);
 
+/// SMS to a phone number (SNS on AWS).
+pub trait SmsSender: Send + Sync + 'static {
+    fn send_sms(
+        &self,
+        phone: &str,
+        text: &str,
+    ) -> impl Future<Output = Result<(), ChannelError>> + Send;
+}
+
 /// Email and SMS (SES and SNS on AWS).
-pub trait Notifier: Send + Sync + 'static {
+pub trait Notifier: SmsSender {
     fn send_email(
         &self,
         to: &str,
         subject: &str,
-        text: &str,
-    ) -> impl Future<Output = Result<(), ChannelError>> + Send;
-    fn send_sms(
-        &self,
-        phone: &str,
         text: &str,
     ) -> impl Future<Output = Result<(), ChannelError>> + Send;
 }

@@ -7,6 +7,7 @@ pub mod create_booking;
 pub mod lifecycle;
 pub mod memberships;
 pub mod payments;
+pub mod phone;
 pub mod privacy;
 pub mod roles;
 pub mod scheduler;

@@ -242,3 +242,11 @@ pub fn audit(month: &str) -> String {
 pub fn audit_entry(at: jiff::Timestamp, id: &str) -> String {
     format!("{}#{id}", domain::instant::sortable(at))
 }
+
+/// The pending phone verification code of a user (`USER#<id>` partition).
+pub const PHONE_CODE: &str = "PHONECODE";
+
+/// The SMS a user was sent on a UTC day (`YYYY-MM-DD`), beside the profile.
+pub fn sms_day(day: &str) -> String {
+    format!("SMS#{day}")
+}

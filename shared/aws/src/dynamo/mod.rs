@@ -9,6 +9,7 @@ pub mod keys;
 mod live;
 mod memberships;
 mod notifications;
+mod phone;
 mod plans;
 mod privacy;
 pub mod retry;
