@@ -43,6 +43,10 @@ pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore, N: Notifi
         return Err(NotifyError::Unreadable("no event_id or user_id".into()));
     };
     let retry = |e: &dyn std::fmt::Display| NotifyError::Retry(e.to_string());
+    let Some(user) = store.get_user(&user_id).await.map_err(|e| retry(&e))? else {
+        // Erased account: nothing may be written under its id again.
+        return Ok(());
+    };
     store
         .put_notification(&Notification {
             id: event_id.clone(),
@@ -56,10 +60,6 @@ pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore, N: Notifi
         })
         .await
         .map_err(|e| retry(&e))?;
-    let Some(user) = store.get_user(&user_id).await.map_err(|e| retry(&e))? else {
-        // Erased account: the in-app copy is all there is.
-        return Ok(());
-    };
     let subject = format!("{} - coworking", message.title);
     if user.notifications.email
         && store

@@ -64,6 +64,45 @@ impl AuditEntry {
     pub fn month(&self) -> String {
         self.at.strftime("%Y-%m").to_string()
     }
+
+    /// The user who acted (none for the platform's own jobs).
+    pub fn actor_user(&self) -> Option<&str> {
+        (!self.actor_id.starts_with("system:") && !self.actor_id.is_empty())
+            .then_some(self.actor_id.as_str())
+    }
+
+    /// The user acted on, for a `user/<id>` target.
+    pub fn target_user(&self) -> Option<&str> {
+        self.target
+            .strip_prefix("user/")
+            .filter(|id| !id.is_empty() && !id.contains('/'))
+    }
+
+    /// The same entry with `user_id` replaced by `pseudonym` wherever it appears (actor,
+    /// target, before and after): what happened stays, who it was does not.
+    pub fn pseudonymised(&self, user_id: &str, pseudonym: &str) -> Self {
+        fn scrub(v: &mut serde_json::Value, user_id: &str, pseudonym: &str) {
+            match v {
+                serde_json::Value::String(s) if s.contains(user_id) => {
+                    *s = s.replace(user_id, pseudonym);
+                }
+                serde_json::Value::Array(a) => {
+                    a.iter_mut().for_each(|x| scrub(x, user_id, pseudonym))
+                }
+                serde_json::Value::Object(o) => {
+                    o.values_mut().for_each(|x| scrub(x, user_id, pseudonym));
+                }
+                _ => {}
+            }
+        }
+        let mut e = self.clone();
+        e.actor_id = e.actor_id.replace(user_id, pseudonym);
+        e.target = e.target.replace(user_id, pseudonym);
+        for state in [&mut e.before, &mut e.after].into_iter().flatten() {
+            scrub(state, user_id, pseudonym);
+        }
+        e
+    }
 }
 
 /// `YYYY-MM`, as the audit log is read month by month.
@@ -74,6 +113,40 @@ pub fn parse_month(text: &str) -> Option<String> {
         && y.chars().all(|c| c.is_ascii_digit())
         && matches!(m.parse::<u8>(), Ok(1..=12));
     ok.then(|| text.to_string())
+}
+
+#[cfg(test)]
+mod pseudonym_tests {
+    use super::*;
+
+    #[test]
+    fn pseudonymising_keeps_what_happened_and_drops_who() {
+        let at: Timestamp = "2026-11-27T10:00:00Z".parse().unwrap();
+        let e = AuditEntry::new(
+            "u-1",
+            vec!["admin".into()],
+            "role.grant",
+            "user/u-2".into(),
+            at,
+        )
+        .before(&serde_json::json!({"roles": ["member"], "note": "by u-1 for u-2"}))
+        .after(&serde_json::json!({"roles": ["member", "operator"]}));
+        assert_eq!(e.actor_user(), Some("u-1"));
+        assert_eq!(e.target_user(), Some("u-2"));
+        let p = e.pseudonymised("u-2", "erased-x");
+        assert_eq!(p.target, "user/erased-x");
+        assert_eq!(p.actor_id, "u-1");
+        assert_eq!(p.before.as_ref().unwrap()["note"], "by u-1 for erased-x");
+        assert_eq!(
+            (p.id.as_str(), p.at, p.action.as_str()),
+            (e.id.as_str(), e.at, "role.grant")
+        );
+        assert!(!serde_json::to_string(&p).unwrap().contains("u-2"));
+        assert_eq!(
+            AuditEntry::system("x", "a", "space/s".into(), at).actor_user(),
+            None
+        );
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 /// A plan (by a new admin): 1 included hour a month and 10 % off the rest.
-async fn plan() -> String {
+pub(crate) async fn plan() -> String {
     let admin = user_with_roles(&[Role::Admin]).await;
     let body = json!({"name": "Flex", "description": "One hour a month, 10 % off",
         "monthly_price": {"amount": 4900, "currency": "EUR"},
@@ -30,7 +30,7 @@ async fn plan() -> String {
         .to_string()
 }
 
-async fn subscribe(token: &str, plan_id: &str, card: &str) -> reqwest::Response {
+pub(crate) async fn subscribe(token: &str, plan_id: &str, card: &str) -> reqwest::Response {
     let pm = payment_method(card).await;
     call(
         "POST",

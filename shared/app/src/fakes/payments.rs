@@ -299,4 +299,14 @@ impl Payments for FakeStripe {
             None => Err(PaymentError::Rejected("resource_missing".into())),
         }
     }
+
+    async fn forget_user_on(&self, _object: ProviderObject<'_>) -> Result<(), PaymentError> {
+        self.record("forget_user_on");
+        Ok(())
+    }
+
+    async fn delete_customer(&self, _customer_id: &str) -> Result<(), PaymentError> {
+        self.record("delete_customer");
+        Ok(())
+    }
 }

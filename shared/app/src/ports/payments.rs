@@ -152,6 +152,24 @@ pub trait Payments: Send + Sync + 'static {
         &self,
         subscription_id: &str,
     ) -> impl Future<Output = Result<(), PaymentError>> + Send;
+    /// Erasure: removes our user id from an object's metadata at the provider (the
+    /// object, an amount paid, stays for the books).
+    fn forget_user_on(
+        &self,
+        object: ProviderObject<'_>,
+    ) -> impl Future<Output = Result<(), PaymentError>> + Send;
+    /// Erasure: deletes the customer at the provider (done when already gone).
+    fn delete_customer(
+        &self,
+        customer_id: &str,
+    ) -> impl Future<Output = Result<(), PaymentError>> + Send;
+}
+
+/// A provider object that carries our user id in its metadata.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderObject<'a> {
+    PaymentIntent(&'a str),
+    Subscription(&'a str),
 }
 
 /// An idempotency key for the provider: readable prefix and id, plus a short hash of

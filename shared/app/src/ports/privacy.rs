@@ -22,6 +22,11 @@ pub struct PersonalData {
     pub payments: Vec<PaymentTransaction>,
     pub reviews: Vec<Review>,
     pub notifications: Vec<Notification>,
+    /// Audit entries in which the user acted or was acted on.
+    pub audit: Vec<AuditEntry>,
+    /// The outbox events about the user (internal; erased with them).
+    #[serde(skip)]
+    pub event_ids: Vec<String>,
 }
 
 pub trait PrivacyStore: Send + Sync + 'static {
@@ -29,15 +34,19 @@ pub trait PrivacyStore: Send + Sync + 'static {
         &self,
         user_id: &str,
     ) -> impl Future<Output = Result<PersonalData, StoreError>> + Send;
-    /// Deletes the profile, notifications and counters; replaces the user id in bookings,
-    /// payments and reviews by `anonymous_id` (amounts, dates and spaces stay: they are
-    /// financial records) and drops them from the user's indexes; writes `audit`.
+    /// Deletes everything in the user's partition (profile, membership, notifications,
+    /// counters, idempotency records, codes) and the outbox events about them; replaces
+    /// the user id in bookings, payments and reviews by `anonymous_id` (amounts, dates and
+    /// spaces stay: they are financial records) and drops them from the user's indexes;
+    /// rewrites the audit entries about them under `pseudonym` (another random id, so
+    /// the audit trail does not link to the anonymised bookings); writes `audit`.
     /// Idempotent: a retry after a partial failure finishes the job.
     fn anonymise(
         &self,
         data: &PersonalData,
         user_id: &str,
         anonymous_id: &str,
+        pseudonym: &str,
         audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

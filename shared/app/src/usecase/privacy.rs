@@ -7,7 +7,9 @@ use crate::caller::Caller;
 use crate::error::AppError;
 use crate::ports::audit::AuditStore;
 use crate::ports::identity::{Identity, IdentityError};
+use crate::ports::payments::{Payments, ProviderObject};
 use crate::ports::privacy::{PersonalData, PrivacyStore};
+use domain::audit::AuditEntry;
 use domain::booking::BookingStatus;
 use domain::membership::MembershipStatus;
 
@@ -69,31 +71,59 @@ pub fn erasure_blockers(data: &PersonalData, now: Timestamp) -> Option<AppError>
     None
 }
 
-/// Erases the caller: the table data is anonymised (bookings, payments and reviews keep
-/// amounts and dates under a random id with no link back), then the Cognito account is
-/// deleted. Retrying after a partial failure completes it.
-pub async fn erase<S: PrivacyStore, I: Identity>(
+/// Erases the caller so that nothing links back to them: the provider forgets them first
+/// (our id removed from their payments' and subscription's metadata, their customer
+/// deleted), then the table (bookings, payments and reviews keep amounts and dates under a
+/// random id; everything else about them is deleted; audit entries are rewritten under
+/// another random id), then the Cognito account. Each step is idempotent, so retrying
+/// after a partial failure completes it.
+pub async fn erase<S: PrivacyStore, I: Identity, P: Payments>(
     store: &S,
     identity: &I,
+    payments: &P,
     caller: &Caller,
 ) -> Result<(), AppError> {
     let data = store.personal_data(&caller.user_id).await?;
     if let Some(blocked) = erasure_blockers(&data, Timestamp::now()) {
         return Err(blocked);
     }
-    // The audit entry says what was erased, never the new id (that would link them).
-    let audit = caller
-        .audit("user.erase", format!("user/{}", caller.user_id))
-        .after(&json!({
-            "bookings_anonymised": data.bookings.len(),
-            "payments_anonymised": data.payments.len(),
-            "reviews_anonymised": data.reviews.len(),
-            "notifications_deleted": data.notifications.len(),
-            "profile_deleted": data.profile.is_some(),
-        }));
+    for p in &data.payments {
+        payments
+            .forget_user_on(ProviderObject::PaymentIntent(&p.stripe_payment_intent_id))
+            .await?;
+    }
+    if let Some(m) = &data.membership {
+        payments
+            .forget_user_on(ProviderObject::Subscription(&m.stripe_subscription_id))
+            .await?;
+        payments.delete_customer(&m.stripe_customer_id).await?;
+    }
     let anonymous_id = format!("erased-{}", uuid::Uuid::new_v4());
+    let pseudonym = format!("erased-{}", uuid::Uuid::new_v4());
+    // Says what was erased, under the audit pseudonym: never the user id, nor the id the
+    // bookings now carry (that would link them).
+    let audit = AuditEntry::new(
+        &pseudonym,
+        caller
+            .roles
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect(),
+        "user.erase",
+        format!("user/{pseudonym}"),
+        Timestamp::now(),
+    )
+    .after(&json!({
+        "bookings_anonymised": data.bookings.len(),
+        "payments_anonymised": data.payments.len(),
+        "reviews_anonymised": data.reviews.len(),
+        "notifications_deleted": data.notifications.len(),
+        "audit_entries_pseudonymised": data.audit.len(),
+        "profile_deleted": data.profile.is_some(),
+        "membership_deleted": data.membership.is_some(),
+    }));
     store
-        .anonymise(&data, &caller.user_id, &anonymous_id, &audit)
+        .anonymise(&data, &caller.user_id, &anonymous_id, &pseudonym, &audit)
         .await?;
     // Already gone (a retry): done.
     match identity.delete_account(&caller.user_id).await {

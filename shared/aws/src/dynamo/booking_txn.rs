@@ -283,8 +283,8 @@ pub(super) fn create(
     // The idempotency record goes first: when it fails, that is the answer that counts.
     if let Some(idem) = idempotency {
         let mut item = to_item(
-            keys::idempotency(&b.user_id, &idem.key),
-            "IDEMP".into(),
+            keys::user(&b.user_id),
+            keys::idempotency(&idem.key),
             "Idempotency",
             idem,
         )?;

@@ -143,8 +143,8 @@ impl BookingStore for DynamoStore {
             .client
             .get_item()
             .table_name(&self.table)
-            .key("PK", s(keys::idempotency(user_id, key)))
-            .key("SK", s("IDEMP"))
+            .key("PK", s(keys::user(user_id)))
+            .key("SK", s(keys::idempotency(key)))
             .consistent_read(true)
             .send()
             .await

@@ -127,8 +127,21 @@ pub fn slot(start: jiff::Timestamp, item_id: &str) -> String {
     format!("{}#{item_id}", domain::instant::sortable(start))
 }
 
-pub fn idempotency(user_id: &str, key: &str) -> String {
-    format!("IDEMP#{user_id}#{key}")
+/// A booking request's idempotency record, in its member's partition (`USER#<id>`), so
+/// erasing the member erases it.
+pub fn idempotency(key: &str) -> String {
+    format!("IDEMP#{key}")
+}
+
+/// GSI1: the outbox events about a user (erasure deletes them).
+pub fn user_events(user_id: &str) -> String {
+    format!("USEREVENTS#{user_id}")
+}
+
+/// GSI1 (as actor) and GSI2 (as target): the audit entries about a user (erasure
+/// pseudonymises them).
+pub fn user_audit(user_id: &str) -> String {
+    format!("USERAUDIT#{user_id}")
 }
 
 pub fn event(id: &str) -> String {

@@ -3,9 +3,9 @@
 //! bookings' payment records and their reviews (GSI1 `USERREVIEWS#`). Erasure rewrites those
 //! in transactions of at most 100 actions; the audit entry goes with the last one.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
-use super::writes::{audit_put, built, s};
+use super::writes::{audit_item, audit_put, built, s};
 use super::{DynamoStore, Item, from_item, keys, query_all, store_error};
 use app::ports::privacy::{PersonalData, PrivacyStore};
 use app::ports::store::StoreError;
@@ -27,13 +27,22 @@ fn key(pk: String, sk: String) -> Item {
 
 impl DynamoStore {
     async fn index_items(&self, op: &'static str, gsi1pk: String) -> Result<Vec<Item>, StoreError> {
+        self.index_items_of("GSI1", op, gsi1pk).await
+    }
+
+    async fn index_items_of(
+        &self,
+        index: &'static str,
+        op: &'static str,
+        pk: String,
+    ) -> Result<Vec<Item>, StoreError> {
         let query = self
             .client
             .query()
             .table_name(&self.table)
-            .index_name("GSI1")
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(gsi1pk));
+            .index_name(index)
+            .key_condition_expression(format!("{index}PK = :pk"))
+            .expression_attribute_values(":pk", s(pk));
         query_all(op, query).await
     }
 
@@ -113,6 +122,25 @@ impl PrivacyStore for DynamoStore {
         {
             data.reviews.push(from_item(item)?);
         }
+        // As actor (GSI1) and as target (GSI2); an entry can be both.
+        for index in ["GSI1", "GSI2"] {
+            for item in self
+                .index_items_of(index, "personal_data", keys::user_audit(user_id))
+                .await?
+            {
+                let entry: AuditEntry = from_item(item)?;
+                if !data.audit.iter().any(|e| e.id == entry.id) {
+                    data.audit.push(entry);
+                }
+            }
+        }
+        for item in self
+            .index_items("personal_data", keys::user_events(user_id))
+            .await?
+        {
+            let id = text(&item, "PK").and_then(|pk| pk.strip_prefix("EVENT#").map(str::to_owned));
+            data.event_ids.extend(id);
+        }
         Ok(data)
     }
 
@@ -121,6 +149,7 @@ impl PrivacyStore for DynamoStore {
         data: &PersonalData,
         user_id: &str,
         anonymous_id: &str,
+        pseudonym: &str,
         audit: &AuditEntry,
     ) -> Result<(), StoreError> {
         let mut actions = Vec::new();
@@ -145,8 +174,25 @@ impl PrivacyStore for DynamoStore {
                 anonymous_id,
             )?);
         }
-        // The user's own partition: everything but the membership (a financial record
-        // keyed by an id that no longer leads to anyone).
+        for id in &data.event_ids {
+            actions.push(self.delete_action(keys::event(id), "EVENT".into())?);
+        }
+        // Rewritten in place, without the index keys that led to the user.
+        for entry in &data.audit {
+            let mut item = audit_item(&entry.pseudonymised(user_id, pseudonym))?;
+            for k in ["GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"] {
+                item.remove(k);
+            }
+            let put = built(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .build(),
+            )?;
+            actions.push(TransactWriteItem::builder().put(put).build());
+        }
+        // The user's own partition, all of it (the membership too: what was paid stays in
+        // the payment records and at the provider).
         let own = self
             .client
             .query()
@@ -156,9 +202,7 @@ impl PrivacyStore for DynamoStore {
             .projection_expression("PK, SK");
         for item in query_all("anonymise", own).await? {
             let sk = text(&item, "SK").unwrap_or_default();
-            if sk != keys::MEMBERSHIP {
-                actions.push(self.delete_action(keys::user(user_id), sk)?);
-            }
+            actions.push(self.delete_action(keys::user(user_id), sk)?);
         }
         let audit = audit_put(&self.table, audit)?;
         let mut chunks: Vec<Vec<TransactWriteItem>> = actions

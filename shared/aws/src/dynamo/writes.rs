@@ -31,6 +31,11 @@ pub(super) fn ttl_after(at: Timestamp, days: i64) -> AttributeValue {
 pub(super) fn event_put(table: &str, event: &DomainEvent) -> Result<TransactWriteItem, StoreError> {
     let mut item = to_item(keys::event(&event.id), "EVENT".into(), "DomainEvent", event)?;
     item.insert("ttl".into(), ttl_after(event.occurred_at, 7));
+    // Findable by its member, so erasing them erases it.
+    if let Some(user_id) = event.detail.get("user_id").and_then(|u| u.as_str()) {
+        item.insert("GSI1PK".into(), s(keys::user_events(user_id)));
+        item.insert("GSI1SK".into(), s(keys::event(&event.id)));
+    }
     let put = built(
         Put::builder()
             .table_name(table)
@@ -88,13 +93,20 @@ pub(super) fn due_put(
 }
 
 /// An audit entry as stored (kept: the log is the record).
+/// An audit entry, findable by the user who acted (GSI1) and the user acted on (GSI2), so
+/// an erasure can pseudonymise both.
 pub(super) fn audit_item(entry: &AuditEntry) -> Result<Item, StoreError> {
-    to_item(
-        keys::audit(&entry.month()),
-        keys::audit_entry(entry.at, &entry.id),
-        "AuditEntry",
-        entry,
-    )
+    let sk = keys::audit_entry(entry.at, &entry.id);
+    let mut item = to_item(keys::audit(&entry.month()), sk.clone(), "AuditEntry", entry)?;
+    if let Some(actor) = entry.actor_user() {
+        item.insert("GSI1PK".into(), s(keys::user_audit(actor)));
+        item.insert("GSI1SK".into(), s(sk.clone()));
+    }
+    if let Some(target) = entry.target_user() {
+        item.insert("GSI2PK".into(), s(keys::user_audit(target)));
+        item.insert("GSI2SK".into(), s(sk));
+    }
+    Ok(item)
 }
 
 /// The audit entry as a transaction action, beside the change it records.

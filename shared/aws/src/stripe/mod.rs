@@ -417,6 +417,30 @@ impl Payments for StripePayments {
             .await
             .map(|_| ())
     }
+
+    async fn forget_user_on(&self, object: ProviderObject<'_>) -> Result<(), PaymentError> {
+        let path = match object {
+            ProviderObject::PaymentIntent(id) => format!("/v1/payment_intents/{id}"),
+            ProviderObject::Subscription(id) => format!("/v1/subscriptions/{id}"),
+        };
+        // An empty value removes the key (Stripe's metadata semantics).
+        let form = [("metadata[user_id]", String::new())];
+        gone_is_done(self.call::<IdBody>(Method::POST, &path, &form, None).await)
+    }
+
+    async fn delete_customer(&self, customer_id: &str) -> Result<(), PaymentError> {
+        let path = format!("/v1/customers/{customer_id}");
+        gone_is_done(self.call::<IdBody>(Method::DELETE, &path, &[], None).await)
+    }
+}
+
+/// For erasure: an object the provider no longer has needs no more forgetting.
+fn gone_is_done(result: Result<IdBody, PaymentError>) -> Result<(), PaymentError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(PaymentError::Rejected(detail)) if detail.starts_with("404") => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 impl StripePayments {
