@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for name in ministack localstripe tools fuzz; do
+for name in ministack localstripe tools fuzz scan; do
   req="infra/requirements-$name.txt"
   venv=".venv/$name"
   stamp="$venv/.requirements"

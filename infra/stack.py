@@ -55,12 +55,14 @@ SERVED_BY_GATEWAY = {
 NO_LOCAL_EFFECT = {
     "AWS::Lambda::Permission",
     "AWS::Lambda::EventSourceMapping",
-    "AWS::Logs::LogGroup",
     "AWS::WAFv2::WebACL",
     "AWS::WAFv2::WebACLAssociation",
     "AWS::CloudFront::Distribution",
     "AWS::CloudWatch::Alarm",
     "AWS::IAM::Role",
+    # The front door (CloudFront's origin domain): only where a front door exists.
+    "AWS::ApiGatewayV2::DomainName",
+    "AWS::ApiGatewayV2::ApiMapping",
 }
 
 ROOT_CREDENTIALS = dict(aws_access_key_id="test", aws_secret_access_key="test")
@@ -268,6 +270,12 @@ class Provisioner:
         api_id = "local" + p["Name"].replace("-", "")[:20]
         return api_id, {"ApiId": api_id, "ApiEndpoint": f"wss://{api_id}.execute-api.{REGION}.amazonaws.com"}
 
+    def create_AWS_Logs_LogGroup(self, p):
+        # Nothing to create locally (function logs go to the stack's logs/ folder), but
+        # access-log settings name the group's ARN, so it must resolve.
+        name = p["LogGroupName"]
+        return name, {"Arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:*"}
+
     def create_AWS_ApiGatewayV2_Stage(self, p):
         return p["StageName"], {}
 
@@ -402,6 +410,20 @@ def create_function_roles(endpoint: str, template: dict, resolve: Resolver) -> d
     return credentials
 
 
+def own_environments(template: dict, resolve: Resolver) -> dict[str, dict[str, str]]:
+    """Crate -> what that function's Lambda gets: Globals' variables and its own."""
+    base = resolve(dict(((template.get("Globals") or {}).get("Function") or {}).get("Environment", {})
+                        .get("Variables", {})))
+    out = {}
+    for res in template["Resources"].values():
+        if res["Type"] != "AWS::Serverless::Function":
+            continue
+        props = res.get("Properties") or {}
+        own = resolve(((props.get("Environment") or {}).get("Variables")) or {})
+        out[function_crate(props)] = {k: str(v) for k, v in {**base, **own}.items()}
+    return out
+
+
 def function_environment(template: dict, resolve: Resolver) -> dict[str, str]:
     """Globals' function variables merged with every function's own, resolved.
 
@@ -418,24 +440,37 @@ def function_environment(template: dict, resolve: Resolver) -> dict[str, str]:
             if key in env and env[key] != value:
                 raise SystemExit(f"{name}: environment variable {key} differs from another function's")
             env[key] = value
-    return {k: local_secret(k, str(v)) for k, v in env.items()}
+    for key, value in env.items():
+        if "{{resolve:" in str(value):
+            raise SystemExit(f"{key}: a secret in an environment variable; functions read secrets "
+                             "from Secrets Manager when they start (name the secret instead)")
+    return {k: str(v) for k, v in env.items()}
 
 
-# Secrets are resolved by CloudFormation from Secrets Manager on AWS; locally each stack
-# gets its own throwaway values (localstripe accepts any key).
+# Secrets are made by the operators (never by the stack, never in the repo); the stack names
+# them by parameter. Locally each stack makes its own, with throwaway values (localstripe
+# accepts any key), in the AWS stand-in's Secrets Manager, where the functions read them.
 LOCAL_SECRETS = {
-    "STRIPE_SECRET_KEY": lambda: "sk_test_local",
-    "STRIPE_WEBHOOK_SECRET": lambda: "whsec_local_" + secrets.token_hex(16),
+    "StripeSecretName": lambda: {
+        "secret_key": "sk_test_local",
+        "webhook_secret": "whsec_local_" + secrets.token_hex(16),
+    },
 }
-_local_secret_values: dict[str, str] = {}
 
 
-def local_secret(name: str, value: str) -> str:
-    if not value.startswith("{{resolve:"):
-        return value
-    if name not in LOCAL_SECRETS:
-        raise SystemExit(f"{name}: no local value for the secret reference {value}")
-    return _local_secret_values.setdefault(name, LOCAL_SECRETS[name]())
+def create_local_secrets(endpoint: str, template: dict, resolve: Resolver) -> dict[str, dict]:
+    """Creates each secret a `...SecretName` parameter names; returns parameter -> value."""
+    client = botocore.session.get_session().create_client(
+        "secretsmanager", region_name=REGION, endpoint_url=endpoint, **ROOT_CREDENTIALS)
+    values = {}
+    for param in (template.get("Parameters") or {}):
+        if not param.endswith("SecretName"):
+            continue
+        if param not in LOCAL_SECRETS:
+            raise SystemExit(f"parameter {param}: no local value for the secret it names (LOCAL_SECRETS)")
+        values[param] = LOCAL_SECRETS[param]()
+        client.create_secret(Name=resolve.ref(param), SecretString=json.dumps(values[param]))
+    return values
 
 
 def authorizer(template: dict, resolve: Resolver, endpoint: str) -> dict:
@@ -522,14 +557,17 @@ def serve(state_dir: Path, parent_pid: int | None):
 
         template = load_template()
         resolve = Provisioner(endpoint, template).run()
+        local_secrets = create_local_secrets(endpoint, template, resolve)
         info = {
             "aws_endpoint_url": endpoint,
             "region": REGION,
             "stripe_api_base": f"http://127.0.0.1:{ls_port}",
             "env": function_environment(template, resolve),
+            "function_env": own_environments(template, resolve),
             "authorizer": authorizer(template, resolve, endpoint),
             "resources": resolve.refs,
             "function_credentials": create_function_roles(endpoint, template, resolve),
+            "stripe": local_secrets["StripeSecretName"],
             "pid": os.getpid(),
         }
         tmp = state_dir / "stack.json.tmp"

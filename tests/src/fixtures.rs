@@ -133,7 +133,7 @@ pub async fn stripe(method: reqwest::Method, path: &str, form: &[(&str, &str)]) 
         .finish();
     let res = http()
         .request(method, stripe_url(path))
-        .bearer_auth(&env().stack.env["STRIPE_SECRET_KEY"])
+        .bearer_auth(&env().stack.stripe.secret_key)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
         .send()

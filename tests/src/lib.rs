@@ -57,9 +57,9 @@ pub fn env() -> &'static TestEnv {
         if let Ok(file) = std::fs::File::create(&log) {
             edge::logging::init_with_writer(std::sync::Mutex::new(file));
         }
-        stack
-            .env
-            .extend(ENV_OVERRIDES.lock().unwrap().iter().cloned());
+        for (key, value) in ENV_OVERRIDES.lock().unwrap().iter() {
+            stack.set_env(key, value);
+        }
         let base = start_gateway(stack.clone());
         TestEnv { base, stack }
     })

@@ -191,7 +191,7 @@ async fn mismatch_news(b: &Made) {
     });
     let header = aws::stripe::signature::sign(
         body.to_string().as_bytes(),
-        &env().stack.env["STRIPE_WEBHOOK_SECRET"],
+        &env().stack.stripe.webhook_secret,
         Timestamp::now().as_second(),
     );
     let res = http()

@@ -165,6 +165,8 @@ fn each_function_links_exactly_the_aws_sdks_its_code_touches() {
         ),
         ("aws-sdk-sesv2", &["aws::notifier", ".ses()"][..]),
         ("aws-sdk-sns", &["aws::notifier", "aws::sms", ".sns()"][..]),
+        // Stripe's keys come from Secrets Manager when the function starts.
+        ("aws-sdk-secretsmanager", &["aws::stripe"][..]),
         (
             "aws-sdk-apigatewaymanagement",
             &["aws::live_push", ".live_connections()"][..],

@@ -11,11 +11,14 @@ fn template() -> Template {
 
 fn offline_context() -> aws::AppContext {
     // Building handlers opens no connection, so any endpoint will do here.
-    let cfg = aws::Config::from_lookup(|k| match k {
+    let mut cfg = aws::Config::from_lookup(|k| match k {
         "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:9".into()),
         _ => Some("x".into()),
     })
     .unwrap();
+    // What AppContext::new would have read from the Stripe secret.
+    cfg.stripe_secret_key = Some("x".into());
+    cfg.stripe_webhook_secret = Some("x".into());
     let sdk = aws_config_for_tests();
     aws::AppContext::with_sdk_config(cfg, sdk)
 }
@@ -203,4 +206,47 @@ fn the_scaffold_writes_a_function_everywhere_it_must_appear() {
             .contains("| GET | `/gadgets/{gadgetId}/parts` | signed in | `functions/list-gadgets`")
     );
     std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// Each deployed stage names its own secrets (the functions read them at start), and prod
+/// is given a front door: what template.yaml's rules demand, checked before a deploy would.
+#[test]
+fn every_stage_names_its_own_secrets_and_prod_has_a_front_door() {
+    let text = std::fs::read_to_string(integration_tests::root().join("samconfig.toml")).unwrap();
+    let mut stages = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| l.starts_with("parameter_overrides"))
+    {
+        let Some(stage) = line
+            .split("Stage=\\\"")
+            .nth(1)
+            .and_then(|r| r.split("\\\"").next())
+        else {
+            continue;
+        };
+        if !line.contains("StripeSecretName") && !line.contains("LogLevel") && stage == "prod" {
+            continue; // the companion edge stack (infra/edge-waf.yaml) takes only its Stage
+        }
+        assert!(
+            line.contains(&format!(
+                "StripeSecretName=\\\"coworking/{stage}/stripe\\\""
+            )),
+            "{stage}: {line}"
+        );
+        if stage == "prod" {
+            for p in [
+                "EdgeWebAclArn",
+                "EdgeDomainName",
+                "EdgeCertificateArn",
+                "OriginDomainName",
+                "OriginCertificateArn",
+            ] {
+                assert!(line.contains(p), "prod lacks {p}");
+            }
+        }
+        stages.push(stage.to_string());
+    }
+    stages.sort();
+    assert_eq!(stages, ["dev", "prod", "staging"]);
 }

@@ -31,11 +31,9 @@ pub struct PaymentsWebhook<S, P> {
 }
 
 pub fn build(ctx: &AppContext) -> PaymentsWebhook<DynamoStore, StripePayments> {
-    let secret = ctx
-        .config()
-        .stripe_webhook_secret
-        .clone()
-        .expect("STRIPE_WEBHOOK_SECRET must be set for the webhook function");
+    let secret = ctx.config().stripe_webhook_secret.clone().expect(
+        "the Stripe secret (STRIPE_SECRET_NAME) must hold webhook_secret for the webhook function",
+    );
     PaymentsWebhook::new(
         DynamoStore::from_context(ctx),
         StripePayments::from_context(ctx),

@@ -121,6 +121,7 @@ fn actions(service: &str, operation: &str, body: &Value) -> Vec<(String, &'stati
         "SESv2" => "ses",
         "SNS" => "sns",
         "SQS" => "sqs",
+        "Secrets Manager" => "secretsmanager",
         "ApiGatewayManagementApi" => return vec![("execute-api:ManageConnections".into(), "*")],
         other => return vec![(format!("{other}:{operation}"), "*")],
     };

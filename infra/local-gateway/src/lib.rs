@@ -77,9 +77,7 @@ pub async fn start_with(
     let local = listener.local_addr()?;
     // The realtime worker posts to connections through this gateway (see live.rs).
     let mut stack = stack.clone();
-    stack
-        .env
-        .insert("LIVE_CONNECTIONS_URL".into(), format!("http://{local}"));
+    stack.set_env("LIVE_CONNECTIONS_URL", &format!("http://{local}"));
     let stack = &stack;
     // Each handler signs with its own function's role; the pumps (Lambda's pollers) with root.
     let root = aws::AppContext::new(stack.config()?).await;
@@ -137,9 +135,7 @@ pub async fn start_with(
 /// registers under its own port, so several gateways on one stack all receive every
 /// event (the webhook processes each event id once).
 async fn register_stripe_webhook(stack: &StackInfo, local: SocketAddr) {
-    let Some(secret) = stack.env.get("STRIPE_WEBHOOK_SECRET") else {
-        return;
-    };
+    let secret = &stack.stripe.webhook_secret;
     let url = format!(
         "{}/_config/webhooks/gateway-{}",
         stack.stripe_api_base.trim_end_matches('/'),

@@ -25,10 +25,14 @@ pub struct Config {
     pub local_credentials: Option<LocalCredentials>,
     /// Stripe API base URL; set only for the local stand-in (localstripe).
     pub stripe_api_base: Option<String>,
-    /// Stripe secret key (template.yaml resolves it from Secrets Manager at deploy time).
-    /// Only functions that call Stripe get it; they refuse to start without it.
+    /// The Secrets Manager secret holding Stripe's keys (`STRIPE_SECRET_NAME`, a JSON
+    /// object with `secret_key` and `webhook_secret`). Only functions that call Stripe have
+    /// it; they read it once when they start (`AppContext::new`), never from plain
+    /// environment variables.
+    pub stripe_secret_name: Option<String>,
+    /// Stripe secret key, read from `stripe_secret_name` at start.
     pub stripe_secret_key: Option<String>,
-    /// Signing secret of the Stripe webhook endpoint (`whsec_...`); webhook function only.
+    /// Signing secret of the Stripe webhook endpoint (`whsec_...`), read likewise.
     pub stripe_webhook_secret: Option<String>,
     /// EventBridge's own endpoint when it differs from `aws_endpoint_url` (the SDKs'
     /// standard `AWS_ENDPOINT_URL_EVENTBRIDGE`; local fault-injection tests use it).
@@ -90,8 +94,9 @@ impl Config {
             aws_endpoint_url,
             local_credentials,
             stripe_api_base: lookup("STRIPE_API_BASE").filter(|v| !v.is_empty()),
-            stripe_secret_key: lookup("STRIPE_SECRET_KEY").filter(|v| !v.is_empty()),
-            stripe_webhook_secret: lookup("STRIPE_WEBHOOK_SECRET").filter(|v| !v.is_empty()),
+            stripe_secret_name: lookup("STRIPE_SECRET_NAME").filter(|v| !v.is_empty()),
+            stripe_secret_key: None,
+            stripe_webhook_secret: None,
             eventbridge_endpoint_url: lookup("AWS_ENDPOINT_URL_EVENTBRIDGE")
                 .filter(|v| !v.is_empty()),
             notify_from: lookup("NOTIFY_FROM")

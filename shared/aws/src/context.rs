@@ -44,9 +44,20 @@ struct Inner {
 }
 
 impl AppContext {
-    /// Loads the SDK configuration. No network I/O happens here: credentials are
-    /// resolved on first use, which keeps Lambda init short.
+    /// Loads the SDK configuration, and Stripe's keys for a function that has a Stripe
+    /// secret name (one Secrets Manager read at start, then cached for the process; a
+    /// function that cannot read them does not start). Nothing else does network I/O here:
+    /// credentials are resolved on first use, which keeps Lambda init short.
     pub async fn new(config: Config) -> Self {
+        Self::start(config, None).await
+    }
+
+    /// [`AppContext::new`] with `observer` on every client, the secret read included.
+    pub async fn observed(config: Config, observer: SharedInterceptor) -> Self {
+        Self::start(config, Some(observer)).await
+    }
+
+    async fn start(config: Config, observer: Option<SharedInterceptor>) -> Self {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(config.region.clone()));
         if let Some(url) = &config.aws_endpoint_url {
@@ -65,7 +76,23 @@ impl AppContext {
             loader = loader.endpoint_url(url).credentials_provider(credentials);
         }
         let sdk = loader.load().await;
-        Self::with_sdk_config(config, sdk)
+        #[cfg(feature = "stripe")]
+        let config = {
+            let mut config = config;
+            if let Some(name) = config.stripe_secret_name.clone() {
+                let keys = crate::stripe::secret::read(&sdk, observer.clone(), &name)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot read the Stripe keys from {name}: {e}"));
+                config.stripe_secret_key = Some(keys.secret_key);
+                config.stripe_webhook_secret = keys.webhook_secret;
+            }
+            config
+        };
+        let mut context = Self::with_sdk_config(config, sdk);
+        if let Some(observer) = observer {
+            context = context.observed_by(observer);
+        }
+        context
     }
 
     pub fn with_sdk_config(config: Config, sdk: SdkConfig) -> Self {

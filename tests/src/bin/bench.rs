@@ -265,7 +265,7 @@ async fn main() {
         .take(100)
         .cloned()
         .collect();
-    let secret = env.stack.env["STRIPE_WEBHOOK_SECRET"].clone();
+    let secret = env.stack.stripe.webhook_secret.clone();
     let (ms, cost) = timed(paid.len(), |i| {
         let (booking, intent, amount) = paid[i].clone();
         let secret = secret.clone();

@@ -26,7 +26,7 @@ pub(crate) async fn post_webhook(body: &str, secret: &str, t: i64) -> reqwest::R
 }
 
 pub(crate) fn webhook_secret() -> &'static str {
-    &env().stack.env["STRIPE_WEBHOOK_SECRET"]
+    &env().stack.stripe.webhook_secret
 }
 
 /// The stored booking item, read from the table (never through the API).

@@ -13,6 +13,7 @@
 //! metadata holds only our opaque ids, and no card data ever reaches our code.
 
 pub mod event;
+pub mod secret;
 pub mod signature;
 
 use std::sync::OnceLock;
@@ -448,10 +449,9 @@ impl StripePayments {
     /// without its key, so a missing one stops it at init, loudly, not at the first payment.
     pub fn from_context(ctx: &crate::AppContext) -> Self {
         let cfg = ctx.config();
-        let key = cfg
-            .stripe_secret_key
-            .as_deref()
-            .expect("STRIPE_SECRET_KEY must be set for a function that calls Stripe");
+        let key = cfg.stripe_secret_key.as_deref().expect(
+            "STRIPE_SECRET_NAME must name the Stripe keys' secret for a function that calls Stripe",
+        );
         Self::new(cfg.stripe_api_base.as_deref(), key)
     }
 }
