@@ -50,4 +50,4 @@ bench: setup
 	@start=$$(date +%s); if PATH="$(CURDIR)/.venv/tools/bin:$$PATH" cargo lambda build --release --arm64 $(FUNCTION_PACKAGES); then \
 	  echo "arm64 release build of every function (cargo lambda): $$(( $$(date +%s) - start )) s" >> bench-results/build-times.txt; \
 	  else echo "arm64 build failed: sizes are native" >> bench-results/build-times.txt; fi
-	./target/release/bench
+	"$${CARGO_TARGET_DIR:-target}/release/bench"

@@ -26,7 +26,7 @@ for _ in $(seq 1 600); do
 done
 [ -f "$STATE/stack.json" ] || { echo "local stack did not come up" >&2; exit 1; }
 
-./target/debug/seed --stack "$STATE/stack.json" --out .local/seed.json
+"${CARGO_TARGET_DIR:-target}/debug/seed" --stack "$STATE/stack.json" --out .local/seed.json
 
 SPACE=$(python3 -c 'import json; print(json.load(open(".local/seed.json"))["spaces"][0]["id"])')
 FROM=$(python3 -c 'import datetime as d; t=d.date.today()+d.timedelta(days=1); print(f"{t}T00:00:00Z")')
@@ -49,14 +49,14 @@ cat <<HOWTO
     curl -s -X POST http://127.0.0.1:$PORT/users/register -H 'content-type: application/json' \\
          -d '{"email":"you@example.com","password":"Your-Passw0rd-1","name":"You"}'
     # The code is mailed on AWS; the local Cognito accepts 123456. Unconfirmed accounts cannot sign in.
-    curl -s -X POST http://127.0.0.1:$PORT/users/confirm -H 'content-type: application/json' \
+    curl -s -X POST http://127.0.0.1:$PORT/users/confirm -H 'content-type: application/json' \\
          -d '{"email":"you@example.com","code":"123456"}'
     TOKEN=\$(curl -s -X POST http://127.0.0.1:$PORT/users/login -H 'content-type: application/json' \\
          -d '{"email":"member@demo.test","password":"$PASSWORD"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
     curl -s http://127.0.0.1:$PORT/users/me -H "authorization: Bearer \$TOKEN"
     curl -s "http://127.0.0.1:$PORT/spaces/$SPACE/availability?from=$FROM&to=$TO"
-    curl -s -X POST http://127.0.0.1:$PORT/bookings -H "authorization: Bearer \$TOKEN" \
-         -H 'content-type: application/json' -H "idempotency-key: \$(python3 -c 'import uuid; print(uuid.uuid4())')" \
+    curl -s -X POST http://127.0.0.1:$PORT/bookings -H "authorization: Bearer \$TOKEN" \\
+         -H 'content-type: application/json' -H "idempotency-key: \$(python3 -c 'import uuid; print(uuid.uuid4())')" \\
          -d '{"bookable_item_id":"$ITEM","start_time":"$FROM_BOOK","end_time":"$TO_BOOK"}'
     # Pay it as Stripe.js would (localstripe then calls the webhook, the booking turns confirmed):
     infra/pay-local.sh <payment.stripe_payment_intent_id from the answer>
@@ -72,4 +72,4 @@ cat <<HOWTO
   Ctrl-C stops the gateway and the stand-ins.
 HOWTO
 # In the foreground, so Ctrl-C reaches it; the EXIT trap then stops the stand-ins.
-./target/debug/local-gateway --stack "$STATE/stack.json" --port "$PORT"
+"${CARGO_TARGET_DIR:-target}/debug/local-gateway" --stack "$STATE/stack.json" --port "$PORT"
