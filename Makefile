@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make dev` and `make test`.
-.PHONY: setup dev test lint fmt clean bench new-function
+.PHONY: setup dev test lint fmt clean bench new-function web-setup web-client web-test web-bundle
 
 CARGO ?= cargo
 
@@ -21,6 +21,24 @@ test: setup
 	rm -rf .local/iam-usage
 	COWORK_IAM_USAGE_DIR=$(CURDIR)/.local/iam-usage $(CARGO) test --workspace
 	@.venv/ministack/bin/python infra/iam_report.py .local/iam-usage
+	$(MAKE) web-test
+
+## The web app (web/): npm ci from the lockfile (once per lockfile change) and Debian's
+## chromium for the browser tests (installed when missing; never a downloaded browser).
+web-setup:
+	@bash infra/web-setup.sh
+
+## Regenerate the web client from the API's OpenAPI document (after changing a route).
+web-client:
+	UPDATE_WEB_OPENAPI=1 $(CARGO) test -p integration-tests --test template the_web_clients_copy
+	cd web && npm run -s gen:client
+
+## Lint, type-check and build the web app, check its generated client, then drive it in
+## headless chromium against its own local stack (web/e2e/).
+web-test: web-setup
+	$(CARGO) build -p local-gateway --bins
+	cd web && npm run -s lint && npm run -s typecheck && node e2e/client-is-current.mjs && npm run -s build
+	cd web && CARGO_TARGET_DIR="$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)" npm run -s test:e2e
 
 lint: setup
 	$(CARGO) fmt --all -- --check
@@ -51,3 +69,12 @@ bench: setup
 	  echo "arm64 release build of every function (cargo lambda): $$(( $$(date +%s) - start )) s" >> bench-results/build-times.txt; \
 	  else echo "arm64 build failed: sizes are native" >> bench-results/build-times.txt; fi
 	"$${CARGO_TARGET_DIR:-target}/release/bench"
+	$(MAKE) web-setup
+	$(CARGO) build -p local-gateway --bins
+	cd web && NEXT_TELEMETRY_DISABLED=1 npm run -s build && CARGO_TARGET_DIR="$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)" node e2e/bench-pages.mjs
+
+## The web app's deployable bundle for infra/web.yaml: the standalone server with its
+## start script (web/.next/standalone) and the static files for the assets bucket.
+web-bundle: web-setup
+	cd web && NEXT_TELEMETRY_DISABLED=1 npm run -s build
+	printf '#!/bin/sh\nexec node server.js\n' > web/.next/standalone/run.sh && chmod +x web/.next/standalone/run.sh

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${PORT:-3000}"
+WEB_PORT="${WEB_PORT:-3001}"
 STATE=.local/stack
 rm -rf "$STATE"   # every run starts from the template, not from leftovers
 mkdir -p "$STATE"
@@ -14,6 +15,7 @@ STACK_PID=$!
 cleanup() {
   trap - INT TERM EXIT
   kill "$STACK_PID" 2>/dev/null || true
+  [ -n "${WEB_PID:-}" ] && kill "$WEB_PID" 2>/dev/null || true
   wait 2>/dev/null || true
   echo "stopped."
 }
@@ -28,6 +30,16 @@ done
 
 "${CARGO_TARGET_DIR:-target}/debug/seed" --stack "$STATE/stack.json" --out .local/seed.json
 
+# The web app, built once per change of its sources, served against this API.
+bash infra/web-setup.sh
+if [ ! -f web/.next/BUILD_ID ] || [ -n "$(find web/src web/package-lock.json web/next.config.ts -newer web/.next/BUILD_ID -print -quit)" ]; then
+  (cd web && NEXT_TELEMETRY_DISABLED=1 npm run -s build >/dev/null)
+fi
+(cd web && API_URL="http://127.0.0.1:$PORT" \
+  LOCAL_STRIPE_URL="$(python3 -c 'import json; print(json.load(open("../.local/stack/stack.json"))["stripe_api_base"])')" \
+  NEXT_TELEMETRY_DISABLED=1 exec node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$WEB_PORT" >../.local/web.log 2>&1) &
+WEB_PID=$!
+
 SPACE=$(python3 -c 'import json; print(json.load(open(".local/seed.json"))["spaces"][0]["id"])')
 FROM=$(python3 -c 'import datetime as d; t=d.date.today()+d.timedelta(days=1); print(f"{t}T00:00:00Z")')
 TO=$(python3 -c 'import datetime as d; t=d.date.today()+d.timedelta(days=8); print(f"{t}T00:00:00Z")')
@@ -38,6 +50,7 @@ PLAN=$(python3 -c 'import json; print(json.load(open(".local/seed.json"))["plans
 PASSWORD=$(python3 -c 'import json; print(json.load(open(".local/seed.json"))["password"])')
 cat <<HOWTO
 
+  Web app:    http://127.0.0.1:$WEB_PORT   (sign in as a demo user below; test card 4242 4242 4242 4242)
   API:        http://127.0.0.1:$PORT
   AWS (local) $(python3 -c 'import json; print(json.load(open(".local/stack/stack.json"))["aws_endpoint_url"])')   Stripe (local) $(python3 -c 'import json; print(json.load(open(".local/stack/stack.json"))["stripe_api_base"])')
   Demo users: admin@demo.test, member@demo.test, operator1..4@demo.test  password: $PASSWORD
@@ -69,7 +82,7 @@ cat <<HOWTO
     curl -s -X POST http://127.0.0.1:$PORT/memberships -H "authorization: Bearer \$TOKEN" \\
          -H 'content-type: application/json' -d "{\"plan_id\":\"$PLAN\",\"payment_method_id\":\"\$PM\"}"
 
-  Ctrl-C stops the gateway and the stand-ins.
+  Ctrl-C stops the web app, the gateway and the stand-ins.
 HOWTO
 # In the foreground, so Ctrl-C reaches it; the EXIT trap then stops the stand-ins.
-"${CARGO_TARGET_DIR:-target}/debug/local-gateway" --stack "$STATE/stack.json" --port "$PORT"
+COWORK_WEB_ORIGIN="http://127.0.0.1:$WEB_PORT" "${CARGO_TARGET_DIR:-target}/debug/local-gateway" --stack "$STATE/stack.json" --port "$PORT"

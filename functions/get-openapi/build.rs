@@ -29,6 +29,10 @@ fn main() {
     for name in &routes {
         write!(paths, "{}::route, ", name.replace('-', "_")).unwrap();
     }
+    let mut ids = String::new();
+    for r in &template.routes {
+        write!(ids, "({:?}, {:?}, {:?}), ", r.method, r.path, r.crate_name).unwrap();
+    }
     let code = format!(
         r#"#[derive(OpenApi)]
 #[openapi(
@@ -39,9 +43,12 @@ fn main() {
     ),
     paths({paths}route),
     components(schemas(edge::http::Problem, app::error::FieldError)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &OperationIds)
 )]
 pub struct ApiDoc;
+
+/// (method, path, operationId): each operation is named after its function crate.
+const OPERATION_IDS: &[(&str, &str, &str)] = &[{ids}];
 "#
     );
     let dest = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("api_doc.rs");

@@ -1,4 +1,5 @@
-//! template.yaml (and the front door's companion stack, infra/edge-waf.yaml) pass
+//! template.yaml (and its companion stacks: the front door's web ACL, infra/edge-waf.yaml,
+//! and the web app, infra/web.yaml) pass
 //! cfn-lint, `sam validate --lint` and the IaC security scanner (checkov, with the reasons
 //! for what it skips in infra/checkov.yaml). All run offline.
 
@@ -35,7 +36,10 @@ fn run_in(venv: &str, tool: &str, args: &[&str]) {
 
 #[test]
 fn cfn_lint_passes() {
-    run("cfn-lint", &["template.yaml", "infra/edge-waf.yaml"]);
+    run(
+        "cfn-lint",
+        &["template.yaml", "infra/edge-waf.yaml", "infra/web.yaml"],
+    );
 }
 
 #[test]
@@ -50,6 +54,8 @@ fn the_security_scan_finds_nothing_unexplained() {
             "template.yaml",
             "-f",
             "infra/edge-waf.yaml",
+            "-f",
+            "infra/web.yaml",
         ],
     );
 }

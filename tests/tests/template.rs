@@ -128,9 +128,11 @@ fn openapi_document_lists_exactly_the_template_routes() {
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
     assert_eq!(documented, deployed);
-    // Every authorized route names the bearer scheme; every route has its problems.
+    // Every authorized route names the bearer scheme; every route has its problems and is
+    // named after its crate (what the generated web client and a newcomer search for).
     for r in template().routes {
         let op = &doc["paths"][&r.path][r.method.to_lowercase()];
+        assert_eq!(op["operationId"], r.crate_name.as_str());
         assert_eq!(
             op["security"].is_array(),
             r.authorized,
@@ -249,4 +251,24 @@ fn every_stage_names_its_own_secrets_and_prod_has_a_front_door() {
     }
     stages.sort();
     assert_eq!(stages, ["dev", "prod", "staging"]);
+}
+
+/// The web client is generated from `web/openapi.json` (`make web-client`); that copy must be
+/// the document the API serves, so the client cannot drift from the routes. With
+/// `UPDATE_WEB_OPENAPI=1` the test rewrites the copy instead (what `make web-client` runs).
+#[test]
+fn the_web_clients_copy_of_the_openapi_document_is_current() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let copy = root.join("web/openapi.json");
+    let current: serde_json::Value = serde_json::from_str(get_openapi::document()).unwrap();
+    let pretty = serde_json::to_string_pretty(&current).unwrap() + "\n";
+    if std::env::var_os("UPDATE_WEB_OPENAPI").is_some() {
+        std::fs::write(&copy, &pretty).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&copy).unwrap_or_default();
+    assert!(
+        committed == pretty,
+        "web/openapi.json differs from the API's document: run `make web-client`"
+    );
 }

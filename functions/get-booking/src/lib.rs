@@ -7,6 +7,7 @@ use app::ports::spaces::SpaceStore;
 use app::usecase::bookings::visible_booking;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
+use domain::lifecycle::{Actor, cancellation_preview};
 use edge::api::bookings::BookingView;
 use edge::http::params::path_param;
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
@@ -28,11 +29,17 @@ impl<S: BookingStore + SpaceStore> HttpFunction for GetBooking<S> {
         let caller = caller_of(&req)?;
         let id = path_param(&req, "bookingId")?;
         let (booking, payment) = visible_booking(&self.store, &caller, &id).await?;
-        json(
-            StatusCode::OK,
-            &BookingView::new(&booking, Timestamp::now())
-                .with_payment(payment.as_ref(), &caller.user_id),
-        )
+        let now = Timestamp::now();
+        let actor = if booking.user_id == caller.user_id {
+            Actor::Booker
+        } else {
+            Actor::Manager
+        };
+        let mut view =
+            BookingView::new(&booking, now).with_payment(payment.as_ref(), &caller.user_id);
+        view.refund_if_cancelled =
+            cancellation_preview(&booking, payment.as_ref(), actor, None, now);
+        json(StatusCode::OK, &view)
     }
 }
 

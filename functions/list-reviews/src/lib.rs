@@ -25,7 +25,7 @@ pub fn build(ctx: &AppContext) -> ListReviews<DynamoStore> {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-struct Page {
+struct ReviewPage {
     rating: RatingSummary,
     items: Vec<Review>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,7 +56,7 @@ impl<S: ReviewStore> HttpFunction for ListReviews<S> {
         };
         json(
             StatusCode::OK,
-            &Page {
+            &ReviewPage {
                 rating,
                 items,
                 next_cursor: page.next_cursor,
@@ -75,7 +75,7 @@ impl<S: ReviewStore> HttpFunction for ListReviews<S> {
         PageQuery,
     ),
     responses(
-        (status = 200, description = "newest first", body = Page),
+        (status = 200, description = "newest first", body = ReviewPage),
         edge::openapi::Problems,
     ),
 )]

@@ -35,7 +35,7 @@ pub fn build(ctx: &AppContext) -> SearchSpaces<DynamoStore> {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-struct Page {
+struct SearchPage {
     items: Vec<SearchHit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_cursor: Option<String>,
@@ -136,7 +136,7 @@ impl<S: SearchStore + SpaceStore + BookingStore> HttpFunction for SearchSpaces<S
         );
         json(
             StatusCode::OK,
-            &Page {
+            &SearchPage {
                 items,
                 next_cursor: more.then(|| encode_cursor(q.offset + q.limit, &q.fingerprint)),
             },
@@ -151,7 +151,7 @@ impl<S: SearchStore + SpaceStore + BookingStore> HttpFunction for SearchSpaces<S
     tag = "search",
     params(SearchParams    ),
     responses(
-        (status = 200, description = "matching spaces", body = Page),
+        (status = 200, description = "matching spaces", body = SearchPage),
         edge::openapi::Problems,
     ),
 )]

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod authorizer;
+pub mod cors;
 pub mod event;
 pub mod iam_usage;
 pub mod live;
@@ -116,6 +117,7 @@ pub async fn start_with(
         routes: RouteTable::new(entries),
         authorizer: Authorizer::new(&stack.authorizer).await?,
         live: Arc::new(LiveHub::new(socket_routes)),
+        cors: cors::CorsPolicy::new(template.cors.as_ref(), cors::CorsPolicy::origins_from_env()),
     });
     register_stripe_webhook(stack, local).await;
     if pumps == Pumps::Run {

@@ -16,6 +16,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use crate::authorizer::Authorizer;
+use crate::cors::CorsPolicy;
 use crate::event::{EventInput, api_gateway_v2_event};
 use crate::live::LiveHub;
 use crate::routes::RouteTable;
@@ -28,6 +29,8 @@ pub struct Gateway {
     pub authorizer: Authorizer,
     /// The WebSocket API (`/live`) and its management API (`/@connections/{id}`).
     pub live: Arc<LiveHub>,
+    /// The HttpApi's CORS configuration (preflights never reach a function).
+    pub cors: CorsPolicy,
 }
 
 type HttpResponse = http::Response<Full<Bytes>>;
@@ -61,12 +64,20 @@ impl Gateway {
         let started = Instant::now();
         let method = req.method().as_str().to_string();
         let path = req.uri().path().to_string();
+        let request_headers = req.headers().clone();
         let response = if LiveHub::is_upgrade(&req) {
             Arc::clone(&self.live).upgrade(req, peer).await
         } else if LiveHub::is_management(&path) {
             self.live.manage(req).await
+        } else if CorsPolicy::is_preflight(req.method(), req.headers()) {
+            let mut res = http::Response::new(Full::new(Bytes::new()));
+            *res.status_mut() = StatusCode::NO_CONTENT;
+            *res.headers_mut() = self.cors.preflight_headers(req.headers());
+            res
         } else {
-            self.dispatch(req, peer).await
+            let mut res = self.dispatch(req, peer).await;
+            self.cors.decorate(&request_headers, res.headers_mut());
+            res
         };
         tracing::info!(
             method,

@@ -71,9 +71,19 @@ pub struct SocketRoute {
     pub crate_name: String,
 }
 
+/// The HttpApi's `CorsConfiguration` (its origins are a stage parameter; the local gateway
+/// takes the local web app's origin instead).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cors {
+    pub allow_methods: Vec<String>,
+    pub allow_headers: Vec<String>,
+    pub max_age: Option<u64>,
+}
+
 #[derive(Debug)]
 pub struct Template {
     pub routes: Vec<Route>,
+    pub cors: Option<Cors>,
     pub functions: Vec<Function>,
     pub triggers: Vec<Trigger>,
     pub socket_routes: Vec<SocketRoute>,
@@ -126,6 +136,7 @@ impl Template {
         let mut functions = Vec::new();
         let mut triggers = Vec::new();
         let mut api_has_default_authorizer = false;
+        let mut cors = None;
         // WebSocket routes -> integration -> function, resolved once all are read.
         let mut socket_targets: Vec<(String, String)> = Vec::new();
         let mut integrations: std::collections::HashMap<String, String> = Default::default();
@@ -135,6 +146,22 @@ impl Template {
             let props = res.get("Properties").cloned().unwrap_or(Value::Null);
             match text(res, "Type") {
                 Some("AWS::Serverless::HttpApi") => {
+                    cors = props.get("CorsConfiguration").map(|c| {
+                        let list = |key: &str| -> Vec<String> {
+                            c.get(key)
+                                .and_then(Value::as_sequence)
+                                .into_iter()
+                                .flatten()
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned)
+                                .collect()
+                        };
+                        Cors {
+                            allow_methods: list("AllowMethods"),
+                            allow_headers: list("AllowHeaders"),
+                            max_age: c.get("MaxAge").and_then(Value::as_u64),
+                        }
+                    });
                     api_has_default_authorizer = props
                         .get("Auth")
                         .and_then(|a| a.get("DefaultAuthorizer"))
@@ -258,6 +285,7 @@ impl Template {
         }
         Ok(Self {
             routes,
+            cors,
             functions,
             triggers,
             socket_routes,

@@ -716,6 +716,25 @@ pub fn cancel(
     Ok(Decision::Apply(Box::new(e)))
 }
 
+/// What cancelling at `now` would give back, decided by [`cancel`] itself so that the
+/// preview a member sees before confirming and the cancellation can never disagree.
+/// `None` when the booking cannot be cancelled (already ended or cancelled) or nothing was
+/// paid (an unpaid hold is released at no cost), or when the booking predates copied
+/// policies and the space's current one is not given.
+pub fn cancellation_preview(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    actor: Actor,
+    current_policy: Option<&CancellationPolicy>,
+    now: Timestamp,
+) -> Option<RefundDecision> {
+    let policy = b.cancellation_policy.as_ref().or(current_policy)?;
+    match cancel(b, p, actor, policy, None, now) {
+        Ok(Decision::Apply(e)) => e.refund_decision,
+        _ => None,
+    }
+}
+
 /// The scheduler's release of a hold that ran out: nothing was paid, the unpaid intent is
 /// made unpayable, the member's counters get their place and minutes back. The cells are
 /// left alone: expiry freed them already, and another booking may own them now.

@@ -12,34 +12,34 @@ use crate::http::problem::Problem;
 pub enum Problems {
     /// The input breaks a rule; `errors` names each field and rule. Nothing changed.
     #[response(status = 400, content_type = "application/problem+json")]
-    BadRequest(#[to_schema] Problem),
+    BadRequest(Problem),
     /// No valid bearer token.
     #[response(status = 401, content_type = "application/problem+json")]
-    Unauthorized(#[to_schema] Problem),
+    Unauthorized(Problem),
     /// The caller's role does not allow it.
     #[response(status = 403, content_type = "application/problem+json")]
-    Forbidden(#[to_schema] Problem),
+    Forbidden(Problem),
     /// No such resource (or not the caller's to see).
     #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(#[to_schema] Problem),
+    NotFound(Problem),
     /// Conflicts with the current state; `conflict` says with what.
     #[response(status = 409, content_type = "application/problem+json")]
-    Conflict(#[to_schema] Problem),
+    Conflict(Problem),
     /// The body is over 64 KiB.
     #[response(status = 413, content_type = "application/problem+json")]
-    PayloadTooLarge(#[to_schema] Problem),
+    PayloadTooLarge(Problem),
     /// The body is not `application/json`.
     #[response(status = 415, content_type = "application/problem+json")]
-    UnsupportedMediaType(#[to_schema] Problem),
+    UnsupportedMediaType(Problem),
     /// Well-formed but cannot be processed (e.g. a payment method Stripe refuses).
     #[response(status = 422, content_type = "application/problem+json")]
-    Unprocessable(#[to_schema] Problem),
+    Unprocessable(Problem),
     /// Too many attempts; retry later.
     #[response(status = 429, content_type = "application/problem+json")]
-    TooManyRequests(#[to_schema] Problem),
+    TooManyRequests(Problem),
     /// A dependency is briefly unavailable; retry.
     #[response(status = 503, content_type = "application/problem+json")]
-    Unavailable(#[to_schema] Problem),
+    Unavailable(Problem),
 }
 
 /// Adds the `bearer` scheme (a Cognito access or id token) that authorized routes name.

@@ -299,6 +299,22 @@ async fn cancellation_refunds_what_the_policy_says_at_three_points_in_time() {
             .to_string();
         assert_eq!(pay(&intent, CARD_OK).await, 200);
         wait_for_status(id, &member.access_token, "confirmed").await;
+        // What the member is shown before confirming is what the cancellation gives.
+        let shown: Value = call(
+            "GET",
+            &format!("/bookings/{id}"),
+            Some(&member.access_token),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(
+            shown["refund_if_cancelled"],
+            json!({"percent": percent, "amount": refund}),
+            "{ahead:?}"
+        );
 
         let res = call(
             "PUT",

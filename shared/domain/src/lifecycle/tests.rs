@@ -388,6 +388,39 @@ fn the_booker_gets_what_the_policy_copied_onto_the_booking_gives_back() {
     assert_eq!(e.refund_decision.unwrap().amount, 0);
 }
 
+/// The preview a member sees before confirming is what the cancellation then decides, at
+/// every notice (sampled every 7 minutes across the tiers and past the end), for both
+/// kinds of canceller, paid or not.
+#[test]
+fn the_cancellation_preview_is_what_cancelling_decides() {
+    let (b, paid) = confirmed();
+    let (held, due) = pending();
+    let start = ts("2027-01-03T00:00:00Z");
+    for step in 0..((60 * 60) / 7) {
+        let now = start + SignedDuration::from_mins(7 * step);
+        for (booking, payment) in [(&b, &paid), (&held, &due)] {
+            for actor in [Actor::Booker, Actor::Manager] {
+                let preview = cancellation_preview(booking, Some(payment), actor, None, now);
+                let decided = match cancel(
+                    booking,
+                    Some(payment),
+                    actor,
+                    &CancellationPolicy::default(),
+                    None,
+                    now,
+                ) {
+                    Ok(Decision::Apply(e)) => e.refund_decision,
+                    _ => None,
+                };
+                assert_eq!(preview, decided, "{now} {actor:?}");
+            }
+        }
+    }
+    // Paid bookings do get a preview before their end, and never after it.
+    assert!(cancellation_preview(&b, Some(&paid), Actor::Booker, None, at(NOW)).is_some());
+    assert!(cancellation_preview(&b, Some(&paid), Actor::Booker, None, b.end_time).is_none());
+}
+
 #[test]
 fn an_operator_or_admin_cancellation_refunds_in_full_and_is_audited() {
     let (b, p) = confirmed();

@@ -46,6 +46,11 @@ pub struct BookingView<'a> {
     /// Set on the answer to a cancellation: what the policy gave back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund: Option<RefundDecision>,
+    /// On `GET /bookings/{id}`: what cancelling now would give back to this viewer's
+    /// cancellation (the policy's share for the booker, everything for the space's operator
+    /// or an admin); absent when it cannot be cancelled or nothing was paid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund_if_cancelled: Option<RefundDecision>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -87,6 +92,7 @@ impl<'a> BookingView<'a> {
             payment_transaction_id: b.payment_transaction_id.as_deref(),
             payment: None,
             refund: None,
+            refund_if_cancelled: None,
             created_at: b.created_at,
             updated_at: b.updated_at,
         }

@@ -1,0 +1,243 @@
+// The web app end to end in Debian's chromium against the local stack (see harness.mjs).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import AxeBuilder from "@axe-core/playwright";
+
+import { firstLoadJs } from "./first-load.mjs";
+import { snap, startProduct } from "./harness.mjs";
+
+let product;
+const unique = () => Math.random().toString(36).slice(2, 10);
+const CODE = "123456"; // what the local Cognito stand-in accepts as the mailed code
+
+before(async () => {
+  product = await startProduct();
+});
+
+after(async () => {
+  if (product) await product.stop();
+});
+
+async function axe(page, name) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    [],
+    `${name}: serious or critical accessibility violations`,
+  );
+}
+
+async function signIn(page, email, password) {
+  await page.goto(`${product.web}/signin`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+/** The local date `days` from now in `timeZone` (YYYY-MM-DD). */
+function dayAhead(days, timeZone) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    new Date(Date.now() + days * 86_400_000),
+  );
+}
+
+/** Picks the first free start of a room on the chosen day and books it; returns the cell's label. */
+async function bookFirstFreeRoom(page, days) {
+  await page.getByLabel(/^Day/).fill(dayAhead(days, "Europe/Berlin"));
+  const free = page.getByRole("button", { name: /^Room .* free$/ }).first();
+  await free.waitFor();
+  const label = await free.getAttribute("aria-label");
+  await free.click();
+  await page.getByRole("button", { name: "Book", exact: true }).click();
+  await page.waitForURL(/\/bookings\/[^/]+$/);
+  return label;
+}
+
+test("bad input shows the API's own field message", async () => {
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  await page.goto(`${product.web}/signup`);
+  await page.getByLabel("Name").fill("Weak Password");
+  await page.getByLabel("Email").fill(`weak-${unique()}@example.com`);
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Create account" }).click();
+  // The message is the API's (problem+json `errors[]` for `password`), shown at the field.
+  const res = await fetch(`${product.api}/users/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "x", email: `weak-${unique()}@example.com`, password: "short" }),
+  });
+  const problem = await res.json();
+  const expected = problem.errors.find((e) => e.field === "password").message;
+  await page.locator(".field-error", { hasText: expected }).waitFor();
+  assert.equal(await page.getByLabel("Password").getAttribute("aria-invalid"), "true");
+  await snap(page, "signup-bad-input");
+  await axe(page, "sign up");
+  await ctx.close();
+});
+
+test("a new member signs up, finds a room in Berlin, pays, sees it confirmed, cancels and sees the refund", async () => {
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  const email = `member-${unique()}@example.com`;
+  const password = "Member-Passw0rd-1";
+
+  await page.goto(`${product.web}/signup`);
+  await snap(page, "signup");
+  await page.getByLabel("Name").fill("New Member");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/confirm/);
+  await snap(page, "confirm");
+  await axe(page, "confirm");
+  await page.getByLabel("Code").fill(CODE);
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.waitForURL(/\/signin/);
+  await page.getByLabel("Password").fill(password);
+  await snap(page, "signin");
+  await axe(page, "sign in");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+
+  await page.goto(product.web);
+  await page.getByLabel("Near").selectOption("Berlin");
+  await page.getByRole("button", { name: "Search" }).click();
+  const first = page.getByRole("list", { name: "Spaces found" }).getByRole("link").first();
+  await first.waitFor();
+  // The map loads after the list, without tiles, and still shows every result as a marker.
+  await page.getByText("Map tiles are unavailable").waitFor();
+  await page.locator("path.leaflet-interactive").first().waitFor();
+  assert.equal(
+    await page.locator("path.leaflet-interactive").count(),
+    await page.getByRole("list", { name: "Spaces found" }).getByRole("listitem").count(),
+  );
+  await snap(page, "search");
+  await axe(page, "search");
+  await first.click();
+  await page.waitForURL(/\/spaces\//);
+  await page.getByTestId("live-status").filter({ hasText: /^Live:/ }).waitFor();
+  await page.locator("table.grid").waitFor();
+  await snap(page, "space");
+  await axe(page, "space");
+
+  // Three days ahead: outside every refund window's edge, so the refund is the full price.
+  await bookFirstFreeRoom(page, 3);
+  await page.getByRole("timer").waitFor();
+  const breakdown = page.getByLabel("Price breakdown");
+  await breakdown.getByText("Total", { exact: true }).waitFor();
+  await snap(page, "booking-held");
+  await axe(page, "booking");
+  const total = (await breakdown.locator("dd").last().innerText()).trim();
+
+  await page.getByRole("button", { name: "Pay" }).click();
+  await page.getByTestId("booking-status").filter({ hasText: "confirmed" }).waitFor({ timeout: 30_000 });
+  await snap(page, "booking-confirmed");
+
+  await page.getByRole("button", { name: "Cancel this booking…" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByText(`refunds ${total} (100 %`).waitFor();
+  await snap(page, "cancel-preview");
+  await dialog.getByRole("button", { name: "Yes, cancel it" }).click();
+  await page.getByTestId("booking-status").filter({ hasText: "cancelled" }).waitFor();
+  await page.getByTestId("refunded").filter({ hasText: `Refunded ${total}` }).waitFor();
+  await snap(page, "booking-refunded");
+
+  await page.goto(`${product.web}/bookings`);
+  await page.getByRole("heading", { name: "My bookings" }).waitFor();
+  await page.getByText(/cancelled/).first().waitFor();
+  await snap(page, "my-bookings");
+  await axe(page, "my bookings");
+  await page.goto(`${product.web}/account`);
+  await page.getByRole("heading", { name: "Notifications" }).waitFor();
+  await snap(page, "account");
+  await axe(page, "account");
+  await page.goto(`${product.web}/plans`);
+  await page.getByRole("heading", { name: "Membership plans" }).waitFor();
+  await page.locator(".card").first().waitFor();
+  await snap(page, "plans");
+  await axe(page, "plans");
+  await ctx.close();
+});
+
+test("an operator creates a space with an item and a member finds it through search", async () => {
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  const operator = product.seed.operators[0].email;
+  await signIn(page, operator, product.seed.password);
+  await page.goto(`${product.web}/operator`);
+  const name = `E2E Loft ${unique()}`;
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Description").fill("Bright loft made by the browser test.");
+  await page.getByLabel("Street and number").fill("1 Test Street");
+  await page.getByLabel("Postal code").fill("10115");
+  await page.getByLabel("City").fill("Berlin");
+  await page.getByLabel("Country (ISO code, e.g. DE)").fill("DE");
+  await page.getByLabel("Latitude").fill("52.5205");
+  await page.getByLabel("Longitude").fill("13.4049");
+  await axe(page, "operator");
+  await page.getByRole("button", { name: "Create space" }).click();
+  await page.getByText(`Managing ${name}`).waitFor();
+  await page.getByLabel("Identifier (e.g. Room A)").fill("Room E2E");
+  await page.getByRole("button", { name: "Add item" }).click();
+  await page.getByText("Added Room E2E.").waitFor();
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.getByRole("img", { name: "Utilization per day" }).waitFor();
+  await snap(page, "operator");
+  await ctx.close();
+
+  const member = await product.context();
+  const p = await member.newPage();
+  await p.goto(product.web);
+  await p.getByLabel("Words").fill(name);
+  await p.getByRole("button", { name: "Search" }).click();
+  await p.getByRole("link", { name }).click();
+  await p.getByRole("heading", { name }).waitFor();
+  await p.getByText("Room E2E").first().waitFor();
+  await member.close();
+});
+
+test("a second browser sees a booking in the first within 2 s", async () => {
+  const watcher = await product.context();
+  const booker = await product.context();
+  const w = await watcher.newPage();
+  const b = await booker.newPage();
+  const space = product.seed.spaces.find((s) => s.city === "Berlin") ?? product.seed.spaces[0];
+  const spaceId = space.id ?? space;
+  await signIn(b, product.seed.member.email, product.seed.password);
+  for (const page of [w, b]) {
+    await page.goto(`${product.web}/spaces/${spaceId}`);
+    await page.getByTestId("live-status").filter({ hasText: /^Live:/ }).waitFor();
+    await page.getByLabel(/^Day/).fill(dayAhead(5, "Europe/Berlin"));
+  }
+  const label = await bookFirstFreeRoom(b, 5);
+  const taken = label.replace(/: free$/, ": taken");
+  const started = Date.now();
+  await w.locator(`[aria-label="${taken}"]`).waitFor({ timeout: 2000 });
+  console.log(`live update seen after ${Date.now() - started} ms`);
+  await snap(w, "live-watcher");
+  await watcher.close();
+  await booker.close();
+});
+
+test("an admin sees plans, roles and the audit log", async () => {
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  await signIn(page, product.seed.admin.email, product.seed.password);
+  await page.goto(`${product.web}/admin`);
+  await page.getByRole("heading", { name: "Audit log" }).waitFor();
+  await page.locator("table tbody tr").first().waitFor();
+  await snap(page, "admin");
+  await axe(page, "admin");
+  await ctx.close();
+});
+
+test("the search page's first load ships at most 250 kB of compressed JavaScript", async () => {
+  const { scripts, gzipBytes } = await firstLoadJs(product.web, "/");
+  console.log(`search page first load: ${scripts} scripts, ${(gzipBytes / 1024).toFixed(1)} kB gzip`);
+  assert.ok(gzipBytes > 0, "the page names its scripts");
+  assert.ok(gzipBytes <= 250 * 1024, `${gzipBytes} bytes`);
+});

@@ -1,0 +1,141 @@
+"use client";
+import Link from "next/link";
+import { use, useCallback, useEffect, useState } from "react";
+
+import { useApi } from "@/api/client";
+import { show } from "@/api/problem";
+import type { components } from "@/api/schema";
+import { FormMessage } from "@/components/Field";
+import { Pay } from "@/components/Pay";
+import { PriceBreakdown } from "@/components/PriceBreakdown";
+import { useSession } from "@/components/useSession";
+import { localTime, money } from "@/lib/format";
+
+type Booking = components["schemas"]["BookingView"];
+
+function Countdown({ until }: { until: string }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const left = Math.max(0, Math.floor((Date.parse(until) - now) / 1000));
+  return (
+    <p role="timer" aria-live="off">
+      Held for you for{" "}
+      <strong>
+        {Math.floor(left / 60)}:{String(left % 60).padStart(2, "0")}
+      </strong>{" "}
+      more: pay before it runs out.
+    </p>
+  );
+}
+
+export default function BookingPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = use(params);
+  const api = useApi();
+  const { session, ready } = useSession();
+  const [b, setB] = useState<Booking | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [waiting, setWaiting] = useState(false);
+  const [openedAt] = useState(() => Date.now());
+
+  const load = useCallback(async () => {
+    const { data, error } = await api.GET("/bookings/{bookingId}", { params: { path: { bookingId: id } } });
+    if (error || !data) return setError(show(error).message);
+    setB(data);
+    return data;
+  }, [api, id]);
+
+  useEffect(() => {
+    if (session) void load();
+  }, [session, load]);
+
+  // After paying, the webhook confirms the booking: follow it until it settles.
+  useEffect(() => {
+    if (!waiting) return;
+    let tries = 0;
+    const t = setInterval(async () => {
+      const data = await load();
+      if (++tries > 60 || (data && data.status !== "pending")) {
+        setWaiting(false);
+        clearInterval(t);
+      }
+    }, 1000);
+    return () => clearInterval(t);
+  }, [waiting, load]);
+
+  async function cancel() {
+    const { data, error } = await api.PUT("/bookings/{bookingId}/cancel", { params: { path: { bookingId: id } } });
+    setConfirming(false);
+    if (error || !data) return setError(show(error).message);
+    setB(data);
+  }
+
+  if (ready && !session) return <p>Please <Link href={`/signin?next=/bookings/${id}`}>sign in</Link> to see this booking.</p>;
+  if (!b) return error ? <FormMessage error={error} /> : <p className="muted">Loading the booking…</p>;
+
+  const ended = Date.parse(b.end_time) <= openedAt;
+  const cancellable = (b.status === "pending" || b.status === "confirmed") && !ended;
+  return (
+    <>
+      <h1>Booking of {b.item_identifier}</h1>
+      <p>
+        {localTime(b.start_time, b.time_zone)} – {localTime(b.end_time, b.time_zone)} ({b.time_zone}) ·{" "}
+        <Link href={`/spaces/${b.space_id}`}>the space</Link>
+      </p>
+      <p>
+        Status: <strong data-testid="booking-status">{b.status}</strong>
+        {waiting && <span className="muted"> (waiting for the payment to be confirmed…)</span>}
+      </p>
+      <FormMessage error={error} />
+      <PriceBreakdown price={b.price} />
+      {b.status === "pending" && b.hold_expires_at && <Countdown until={b.hold_expires_at} />}
+      {b.status === "pending" && b.payment?.client_secret && !waiting && (
+        <section aria-labelledby="pay">
+          <h2 id="pay">Pay {money(b.payment.amount, b.payment.currency)}</h2>
+          <Pay clientSecret={b.payment.client_secret} intentId={b.payment.stripe_payment_intent_id} onPaid={() => setWaiting(true)} />
+        </section>
+      )}
+      {b.payment && b.payment.refunded_amount > 0 && (
+        <p className="notice" role="status" data-testid="refunded">
+          Refunded {money(b.payment.refunded_amount, b.payment.currency)}.
+        </p>
+      )}
+      {b.refund && b.refund.amount === 0 && b.status === "cancelled" && (
+        <p className="notice" role="status">Cancelled; under the policy nothing is refunded.</p>
+      )}
+      {cancellable && (
+        <section aria-labelledby="cancel">
+          <h2 id="cancel">Cancel</h2>
+          {!confirming ? (
+            <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+              Cancel this booking…
+            </button>
+          ) : (
+            <div role="dialog" aria-labelledby="cancel-q" className="card">
+              <p id="cancel-q">
+                {b.refund_if_cancelled
+                  ? `Cancelling now refunds ${money(b.refund_if_cancelled.amount, b.price.currency)} (${b.refund_if_cancelled.percent} % under the space's policy).`
+                  : "Nothing has been charged: cancelling releases the hold."}{" "}
+                Cancel the booking?
+              </p>
+              <div className="row">
+                <button type="button" className="danger" onClick={cancel}>
+                  Yes, cancel it
+                </button>
+                <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+                  Keep it
+                </button>
+              </div>
+            </div>
+          )}
+        </section>
+      )}
+      <p>
+        <Link href="/bookings">All my bookings</Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,5 @@
+import { SearchView } from "@/components/SearchView";
+
+export default function Home() {
+  return <SearchView />;
+}

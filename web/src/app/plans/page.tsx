@@ -1,0 +1,70 @@
+"use client";
+import Link from "next/link";
+import { useEffect, useState } from "react";
+
+import { useApi } from "@/api/client";
+import { show } from "@/api/problem";
+import type { components } from "@/api/schema";
+import { FormMessage } from "@/components/Field";
+import { useSession } from "@/components/useSession";
+import { useConfig } from "@/lib/config";
+import { money } from "@/lib/format";
+
+type Plan = components["schemas"]["MembershipPlan"];
+
+export default function Plans() {
+  const api = useApi();
+  const { session } = useSession();
+  const { localPayments } = useConfig();
+  const [plans, setPlans] = useState<Plan[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    void api.GET("/membership-plans").then(({ data, error }) => (error || !data ? setError(show(error).message) : setPlans(data.items)));
+  }, [api]);
+
+  async function subscribe(plan: Plan) {
+    setError(null);
+    // The card becomes a PaymentMethod in the browser (Stripe.js, or locally the stand-in
+    // through the local pay route); only its id reaches the API.
+    const pm = await fetch("/api/local-pay/method", { method: "POST" }).then((r) => (r.ok ? r.json() : null));
+    if (!pm?.id) return setError("Subscribing needs a card form: configure Stripe for this site.");
+    const { data, error } = await api.POST("/memberships", { body: { plan_id: plan.id, payment_method_id: pm.id } });
+    if (error || !data) return setError(show(error).message);
+    setNotice(`You are subscribed to ${plan.name}.`);
+  }
+
+  return (
+    <>
+      <h1>Membership plans</h1>
+      <FormMessage error={error} notice={notice} />
+      {plans === null ? (
+        <p className="muted">Loading…</p>
+      ) : plans.length === 0 ? (
+        <p>No plans are offered yet.</p>
+      ) : (
+        <ul className="cards">
+          {plans.map((p) => (
+            <li key={p.id} className="card">
+              <h2 style={{ fontSize: "1.1rem", marginTop: 0 }}>{p.name}</h2>
+              <p>{p.description}</p>
+              <p>
+                <strong>{money(p.monthly_price.amount, p.monthly_price.currency)}</strong> a month
+              </p>
+              {session ? (
+                localPayments && (
+                  <button type="button" onClick={() => subscribe(p)}>
+                    Subscribe with the test card
+                  </button>
+                )
+              ) : (
+                <Link href="/signin?next=/plans">Sign in to subscribe</Link>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

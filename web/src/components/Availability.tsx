@@ -1,0 +1,209 @@
+"use client";
+// The availability grid of one local day (rows: items; columns: the day's slots in the
+// space's zone), live: a booking anywhere updates it within moments. Picking a free cell
+// and a length books it; the booking page then shows the price and takes the payment.
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useMemo, useState } from "react";
+
+import { useApi } from "@/api/client";
+import { show } from "@/api/problem";
+import type { components } from "@/api/schema";
+import { FormMessage } from "@/components/Field";
+import { useSession } from "@/components/useSession";
+import { useConfig } from "@/lib/config";
+import { localDate, localHour, money, startOfLocalDay } from "@/lib/format";
+import { followSpace } from "@/lib/live";
+
+type Item = components["schemas"]["ItemAvailability"];
+const MINUTE = 60_000;
+
+function isFree(item: Item, start: number, end: number): boolean {
+  return item.free.some((f) => Date.parse(f.start_time) <= start && end <= Date.parse(f.end_time));
+}
+
+export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone: string }) {
+  const api = useApi();
+  const router = useRouter();
+  const { liveUrl } = useConfig();
+  const { session } = useSession();
+  const [date, setDate] = useState<string | null>(() => localDate(Date.now(), timeZone));
+  const [items, setItems] = useState<Item[] | null>(null);
+  const [live, setLive] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [pick, setPick] = useState<{ itemId: string; start: number } | null>(null);
+  const [minutes, setMinutes] = useState(60);
+  const [booking, setBooking] = useState(false);
+  const [updatedAt, setUpdatedAt] = useState<number | null>(null);
+
+  const dayStart = date ? startOfLocalDay(date, timeZone) : null;
+
+  const load = useCallback(async () => {
+    if (dayStart == null) return;
+    const to = startOfLocalDay(localDate(dayStart + 26 * 60 * MINUTE, timeZone), timeZone);
+    const { data, error } = await api.GET("/spaces/{spaceId}/availability", {
+      params: {
+        path: { spaceId },
+        query: { from: new Date(dayStart).toISOString(), to: new Date(to).toISOString() },
+      },
+    });
+    if (error || !data) return setError(show(error).message);
+    setError(null);
+    setItems(data.items);
+    setUpdatedAt(Date.now());
+  }, [api, spaceId, dayStart, timeZone]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => followSpace(liveUrl, spaceId, () => void load(), setLive), [liveUrl, spaceId, load]);
+
+  const step = useMemo(() => Math.max(30, Math.min(...(items ?? []).map((i) => i.slot_minutes), 60)), [items]);
+  const columns = useMemo(() => {
+    if (!items || dayStart == null) return [];
+    const frees = items.flatMap((i) => i.free.map((f) => [Date.parse(f.start_time), Date.parse(f.end_time)] as const));
+    const dayEnd = dayStart + 24 * 60 * MINUTE;
+    const first = Math.max(dayStart, Math.min(...frees.map((f) => f[0]), dayEnd));
+    const last = Math.min(dayEnd, Math.max(...frees.map((f) => f[1]), first));
+    const out: number[] = [];
+    for (let t = dayStart; t < dayEnd; t += step * MINUTE) if (t + step * MINUTE > first && t < last) out.push(t);
+    return out;
+  }, [items, dayStart, step]);
+
+  const picked = items?.find((i) => i.item_id === pick?.itemId);
+  const lengths = picked
+    ? Array.from(
+        { length: Math.floor((picked.max_booking_minutes - picked.min_booking_minutes) / picked.slot_minutes) + 1 },
+        (_, k) => picked.min_booking_minutes + k * picked.slot_minutes,
+      ).filter((m) => m <= 12 * 60)
+    : [];
+
+  async function book() {
+    if (!pick || !picked) return;
+    setBooking(true);
+    const { data, error } = await api.POST("/bookings", {
+      params: { header: { "Idempotency-Key": crypto.randomUUID() } },
+      body: {
+        bookable_item_id: pick.itemId,
+        start_time: new Date(pick.start).toISOString(),
+        end_time: new Date(pick.start + minutes * MINUTE).toISOString(),
+      },
+    });
+    setBooking(false);
+    if (error || !data) return setError(show(error).message);
+    router.push(`/bookings/${data.id}`);
+  }
+
+  return (
+    <section aria-labelledby="availability">
+      <h2 id="availability">Availability</h2>
+      <div className="row">
+        <label htmlFor="day" style={{ marginTop: 0 }}>
+          Day ({timeZone})
+        </label>
+        <input
+          id="day"
+          type="date"
+          value={date ?? ""}
+          onChange={(e) => {
+            setPick(null);
+            setDate(e.target.value);
+          }}
+          style={{ width: "auto" }}
+        />
+        <span className="muted" role="status" aria-live="polite" data-testid="live-status">
+          {live ? "Live: updates as others book" : "Connecting to live updates…"}
+        </span>
+      </div>
+      <FormMessage error={error} />
+      {items === null ? (
+        <p className="muted">Loading availability…</p>
+      ) : columns.length === 0 ? (
+        <p>Nothing free on this day. Try another day.</p>
+      ) : (
+        <div className="grid-wrap">
+          <table className="grid" data-updated={updatedAt ?? undefined}>
+            <caption className="muted">Free slots; pick a start time.</caption>
+            <thead>
+              <tr>
+                <th scope="col">Item</th>
+                {columns.map((t) => (
+                  <th key={t} scope="col">
+                    {localHour(t, timeZone)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr key={item.item_id}>
+                  <th scope="row">
+                    {item.identifier}
+                    <br />
+                    <span className="muted">{money(item.price_per_hour.amount, item.price_per_hour.currency)}/h</span>
+                  </th>
+                  {columns.map((t) => {
+                    const free = isFree(item, t, t + Math.max(step, item.slot_minutes) * MINUTE);
+                    const aligned = ((t - (dayStart ?? 0)) / MINUTE) % item.slot_minutes === 0;
+                    const when = `${item.identifier} at ${localHour(t, timeZone)}`;
+                    if (!free) {
+                      return (
+                        <td key={t} className="taken" aria-label={`${when}: taken`}>
+                          ·
+                        </td>
+                      );
+                    }
+                    return (
+                      <td key={t}>
+                        {aligned ? (
+                          <button
+                            type="button"
+                            aria-pressed={pick?.itemId === item.item_id && pick.start === t}
+                            aria-label={`${when}: free`}
+                            onClick={() => {
+                              setPick({ itemId: item.item_id, start: t });
+                              setMinutes(Math.max(item.min_booking_minutes, Math.min(60, item.max_booking_minutes)));
+                            }}
+                          >
+                            ✓
+                          </button>
+                        ) : (
+                          <span aria-label={`${when}: free`}>✓</span>
+                        )}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {pick && picked && (
+        <div className="card" style={{ marginTop: "1rem" }}>
+          <p>
+            <strong>{picked.identifier}</strong> from {localHour(pick.start, timeZone)} ({timeZone})
+          </p>
+          <label htmlFor="length">Length</label>
+          <select id="length" value={minutes} onChange={(e) => setMinutes(Number(e.target.value))}>
+            {lengths.map((m) => (
+              <option key={m} value={m}>
+                {m >= 60 ? `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}` : `${m} min`} (until{" "}
+                {localHour(pick.start + m * MINUTE, timeZone)})
+              </option>
+            ))}
+          </select>
+          <p>
+            {session ? (
+              <button type="button" onClick={book} disabled={booking}>
+                {booking ? "Booking…" : "Book"}
+              </button>
+            ) : (
+              <Link href={`/signin?next=/spaces/${spaceId}`}>Sign in to book</Link>
+            )}
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}
