@@ -54,6 +54,8 @@ impl<S: MembershipStore, P: Payments> HttpFunction for CancelMembership<S, P> {
             let mut next = current.clone();
             next.cancel_at_period_end = sub.cancel_at_period_end;
             next.status = MembershipStatus::from_stripe(&sub.status);
+            // Stripe's answer is its state as of now: news created before it is older.
+            next.stripe_event_at = next.stripe_event_at.max(now.as_second());
             next.version += 1;
             next.updated_at = now;
             match self

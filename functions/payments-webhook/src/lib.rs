@@ -99,15 +99,30 @@ impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWe
                     client_secret: None,
                     user_id: sub.metadata.get("user_id").cloned(),
                 };
-                sync_subscription(&self.store, &event.id, event.created, &state, now).await?
+                sync_subscription(
+                    &self.store,
+                    &self.payments,
+                    &event.id,
+                    event.created,
+                    &state,
+                    now,
+                )
+                .await?
             }
             // An invoice says little about the subscription: ask Stripe for its state now.
             EventKind::InvoicePaid(invoice) | EventKind::InvoicePaymentFailed(invoice) => {
                 match &invoice.subscription {
                     Some(id) => {
                         let state = self.payments.get_subscription(id).await?;
-                        sync_subscription(&self.store, &event.id, event.created, &state, now)
-                            .await?
+                        sync_subscription(
+                            &self.store,
+                            &self.payments,
+                            &event.id,
+                            event.created,
+                            &state,
+                            now,
+                        )
+                        .await?
                     }
                     None => Outcome::Ignored("invoice without a subscription"),
                 }

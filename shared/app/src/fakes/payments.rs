@@ -32,6 +32,8 @@ pub struct StripeState {
     pub refunds: Vec<FakeRefund>,
     /// Subscription id -> (user, status).
     pub subscriptions: HashMap<String, (String, String)>,
+    /// Subscriptions set to cancel at their period's end.
+    pub cancelling: std::collections::HashSet<String>,
     /// Idempotency key -> the first answer.
     replies: HashMap<String, Reply>,
     next_id: u64,
@@ -247,7 +249,9 @@ impl Payments for FakeStripe {
             .subscriptions
             .get(subscription_id)
             .ok_or_else(|| PaymentError::Rejected("resource_missing".into()))?;
-        Ok(subscription(subscription_id, user, status))
+        let mut sub = subscription(subscription_id, user, status);
+        sub.cancel_at_period_end = s.cancelling.contains(subscription_id);
+        Ok(sub)
     }
 
     async fn ensure_plan_price(&self, plan: &PlanPrice<'_>) -> Result<String, PaymentError> {
@@ -278,12 +282,14 @@ impl Payments for FakeStripe {
         &self,
         subscription_id: &str,
     ) -> Result<Subscription, PaymentError> {
-        let s = self.state.lock().unwrap();
+        let mut s = self.state.lock().unwrap();
         let (user, status) = s
             .subscriptions
             .get(subscription_id)
+            .cloned()
             .ok_or_else(|| PaymentError::Rejected("resource_missing".into()))?;
-        let mut sub = subscription(subscription_id, user, status);
+        s.cancelling.insert(subscription_id.to_string());
+        let mut sub = subscription(subscription_id, &user, &status);
         sub.cancel_at_period_end = true;
         Ok(sub)
     }

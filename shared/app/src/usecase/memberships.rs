@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use crate::error::AppError;
 use crate::ports::bookings::BookingStore;
 use crate::ports::memberships::{MemberState, MembershipStore, SaveMembershipError};
-use crate::ports::payments::Subscription;
+use crate::ports::payments::{PaymentError, Payments, Subscription};
 use crate::ports::store::StoreError;
 use crate::usecase::catalog::TTL;
 use domain::events::DomainEvent;
@@ -62,8 +62,15 @@ impl MemberCache {
 
 /// Applies Stripe's view of a subscription (from a subscription event, or fetched after
 /// an invoice event) to our record, once per event and never backwards in time.
-pub async fn sync_subscription<S: MembershipStore + BookingStore>(
+///
+/// Stripe's `created` has one-second granularity, so news from the very second of what we
+/// applied last (the answer to our own call, say) may be older or newer than it: its
+/// snapshot is then not trusted, and Stripe is asked for the subscription as it is now.
+/// Without that, a `customer.subscription.created` snapshot arriving late could undo a
+/// cancellation made in the same second.
+pub async fn sync_subscription<S: MembershipStore + BookingStore, P: Payments>(
     store: &S,
+    payments: &P,
     event_id: &str,
     event_created: i64,
     sub: &Subscription,
@@ -79,6 +86,8 @@ pub async fn sync_subscription<S: MembershipStore + BookingStore>(
     let Some(user_id) = sub.user_id.as_deref() else {
         return ignore("subscription without user_id").await;
     };
+    let mut sub = sub.clone();
+    let mut asked = false;
     for _ in 0..4 {
         let Some(current) = store.member_state(user_id).await?.membership else {
             return ignore("unknown membership").await;
@@ -88,6 +97,16 @@ pub async fn sync_subscription<S: MembershipStore + BookingStore>(
         }
         if event_created < current.stripe_event_at {
             return ignore("older than the news already applied").await;
+        }
+        if event_created == current.stripe_event_at && !asked {
+            sub = match payments.get_subscription(&sub.id).await {
+                Ok(fresh) => fresh,
+                Err(PaymentError::Rejected(_)) => {
+                    return ignore("no longer known to the provider").await;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            asked = true;
         }
         let mut next = current.clone();
         next.status = MembershipStatus::from_stripe(&sub.status);

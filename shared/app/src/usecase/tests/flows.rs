@@ -486,3 +486,96 @@ async fn news_of_a_refund_before_news_of_the_payment_still_confirms_and_keeps_th
     let done = s.cancel(&b.id, &operator()).await.unwrap();
     assert_eq!(done.refund.unwrap().amount, 1500);
 }
+
+/// Stripe's news carries a one-second `created`: a subscription snapshot from the very
+/// second of our own cancellation (a late `customer.subscription.created`, say) is not
+/// trusted but checked with Stripe, so it cannot undo the cancellation; older news is
+/// ignored; strictly newer news applies.
+#[tokio::test]
+async fn subscription_news_from_the_second_of_a_cancellation_cannot_undo_it() {
+    use crate::ports::payments::{Payments, Subscription};
+    use crate::usecase::memberships::sync_subscription;
+    use domain::membership::{Membership, MembershipStatus};
+    use domain::plan::PlanBenefits;
+
+    let s = setup().await;
+    let now = ts(NOW);
+    let t = now.as_second();
+    s.stripe
+        .state
+        .lock()
+        .unwrap()
+        .subscriptions
+        .insert("sub_1".into(), ("u1".into(), "active".into()));
+    let cancelled = s
+        .stripe
+        .cancel_subscription_at_period_end("sub_1")
+        .await
+        .unwrap();
+    assert!(cancelled.cancel_at_period_end);
+    s.store.put_membership(Membership {
+        user_id: "u1".into(),
+        plan_id: "p".into(),
+        plan_name: "Flex".into(),
+        benefits: PlanBenefits {
+            discount_percent: 0,
+            included_hours_per_month: 0,
+            space_ids: vec![],
+        },
+        stripe_customer_id: "cus".into(),
+        stripe_subscription_id: "sub_1".into(),
+        status: MembershipStatus::Active,
+        current_period_end: Some(now + SignedDuration::from_hours(24 * 20)),
+        cancel_at_period_end: true,
+        stripe_event_at: t,
+        version: 2,
+        created_at: now,
+        updated_at: now,
+    });
+    let snapshot = |status: &str| Subscription {
+        id: "sub_1".into(),
+        status: status.into(),
+        current_period_end: Some(t + 20 * 86_400),
+        cancel_at_period_end: false,
+        client_secret: None,
+        user_id: Some("u1".into()),
+    };
+    let cancel_flag = |s: &Setup| {
+        let store = s.store.clone();
+        async move {
+            crate::ports::memberships::MembershipStore::member_state(&store, "u1")
+                .await
+                .unwrap()
+                .membership
+                .unwrap()
+        }
+    };
+    // Same second: Stripe is asked (it says cancelling), whatever the snapshot says.
+    sync_subscription(&s.store, &s.stripe, "evt_same", t, &snapshot("active"), now)
+        .await
+        .unwrap();
+    assert!(cancel_flag(&s).await.cancel_at_period_end);
+    // Older: ignored without asking.
+    let outcome = sync_subscription(
+        &s.store,
+        &s.stripe,
+        "evt_older",
+        t - 5,
+        &snapshot("active"),
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(outcome, Outcome::Ignored(_)), "{outcome:?}");
+    assert!(cancel_flag(&s).await.cancel_at_period_end);
+    // Strictly newer news is Stripe's word: it applies.
+    let mut past_due = snapshot("past_due");
+    past_due.cancel_at_period_end = true;
+    let outcome = sync_subscription(&s.store, &s.stripe, "evt_newer", t + 1, &past_due, now)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Outcome::Recorded);
+    let m = cancel_flag(&s).await;
+    assert_eq!(m.status, MembershipStatus::PastDue);
+    assert!(m.cancel_at_period_end);
+}
