@@ -29,6 +29,25 @@ async function axe(page, name) {
   );
 }
 
+/** The code of the last verification SMS the stand-in accepted for `phone`. */
+async function textedCode(phone) {
+  for (let i = 0; i < 50; i++) {
+    const url = `${product.stack.aws_endpoint_url}/_ministack/sns/sms-messages?phoneNumber=${encodeURIComponent(phone)}`;
+    const all = await (await fetch(url)).json();
+    const texts = (all.sms_messages?.[phone] ?? []).map((m) => m.Message ?? "");
+    const match = texts.reverse().map((t) => t.match(/\b(\d{6})\b/)).find(Boolean);
+    if (match) return match[1];
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no code texted to ${phone}`);
+}
+
+/** The id of the space the operator page manages (shown in its status line). */
+async function spaceIdOnPage(page) {
+  const text = await page.getByText(/^Managing /).innerText();
+  return text.match(/\(([0-9a-f-]{36})\)/)[1];
+}
+
 async function signIn(page, email, password) {
   await page.goto(`${product.web}/signin`);
   await page.getByLabel("Email").fill(email);
@@ -37,11 +56,16 @@ async function signIn(page, email, password) {
   await page.getByRole("button", { name: "Sign out" }).waitFor();
 }
 
-/** The local date `days` from now in `timeZone` (YYYY-MM-DD). */
+/** The first Monday-to-Friday local date at least `days` from now in `timeZone`
+ * (YYYY-MM-DD): the seeded spaces open every weekday, not always at weekends. */
 function dayAhead(days, timeZone) {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
-    new Date(Date.now() + days * 86_400_000),
-  );
+  for (let d = days; ; d++) {
+    const when = new Date(Date.now() + d * 86_400_000);
+    const weekday = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short" }).format(when);
+    if (weekday !== "Sat" && weekday !== "Sun") {
+      return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(when);
+    }
+  }
 }
 
 /** Picks the first free start of a room on the chosen day and books it; returns the cell's label. */
@@ -120,6 +144,7 @@ test("a new member signs up, finds a room in Berlin, pays, sees it confirmed, ca
   await first.click();
   await page.waitForURL(/\/spaces\//);
   await page.getByTestId("live-status").filter({ hasText: /^Live:/ }).waitFor();
+  await page.getByLabel(/^Day/).fill(dayAhead(3, "Europe/Berlin"));
   await page.locator("table.grid").waitFor();
   await snap(page, "space");
   await axe(page, "space");
@@ -153,6 +178,17 @@ test("a new member signs up, finds a room in Berlin, pays, sees it confirmed, ca
   await axe(page, "my bookings");
   await page.goto(`${product.web}/account`);
   await page.getByRole("heading", { name: "Notifications" }).waitFor();
+  // A phone number is proved with the code texted to it (read from the SMS stand-in).
+  const phone = `+49151${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+  await page.getByLabel("Phone (for SMS reminders)").fill(phone);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Text me a code" }).click();
+  await page.getByLabel("Code from the SMS").waitFor();
+  const code = await textedCode(phone);
+  await page.getByLabel("Code from the SMS").fill(code);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByText("Your phone number is verified.").waitFor();
+  await page.getByText("Verified.", { exact: true }).waitFor();
   await snap(page, "account");
   await axe(page, "account");
   await page.goto(`${product.web}/plans`);
@@ -184,6 +220,19 @@ test("an operator creates a space with an item and a member finds it through sea
   await page.getByLabel("Identifier (e.g. Room A)").fill("Room E2E");
   await page.getByRole("button", { name: "Add item" }).click();
   await page.getByText("Added Room E2E.").waitFor();
+  // Its rules: closed on Sundays, a peak surcharge; a bad interval is refused at its field.
+  await page.getByLabel("Monday").fill("25:00-26:00");
+  await page.getByRole("button", { name: "Save rules" }).click();
+  await page.locator(".field-error").first().waitFor();
+  await snap(page, "operator-bad-hours");
+  await page.getByLabel("Monday").fill("08:00-20:00");
+  await page.getByLabel("Sunday").fill("");
+  await page.getByRole("button", { name: "Add a pricing rule" }).click();
+  await page.getByRole("button", { name: "Save rules" }).click();
+  await page.getByText("Saved. Bookings already made").waitFor();
+  const saved = await (await fetch(`${product.api}/spaces/${await spaceIdOnPage(page)}`)).json();
+  assert.deepEqual(saved.opening_hours.sunday, []);
+  assert.equal(saved.pricing_rules[0].multiplier_percent, 120);
   await page.getByRole("button", { name: "Show" }).click();
   await page.getByRole("img", { name: "Utilization per day" }).waitFor();
   await snap(page, "operator");

@@ -7,6 +7,7 @@ import { useApi } from "@/api/client";
 import { show, type Shown } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { Field, FormMessage } from "@/components/Field";
+import { PhoneVerify } from "@/components/PhoneVerify";
 import { useMe } from "@/components/useMe";
 import { saveSession } from "@/lib/session";
 
@@ -16,7 +17,7 @@ type Membership = components["schemas"]["MembershipView"];
 export default function Account() {
   const api = useApi();
   const router = useRouter();
-  const { me, ready, signedIn } = useMe();
+  const { me, ready, signedIn, reload } = useMe();
   const [problem, setProblem] = useState<Shown | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [notes, setNotes] = useState<Notification[] | null>(null);
@@ -44,6 +45,7 @@ export default function Account() {
     if (error) return setProblem(show(error));
     setProblem(null);
     setNotice("Saved.");
+    reload();
   }
 
   async function exportData() {
@@ -87,6 +89,14 @@ export default function Account() {
           <button type="submit">Save</button>
         </p>
       </form>
+      {me.phone && !me.phone_verified && (
+        <PhoneVerify
+          onVerified={() => {
+            setNotice("Your phone number is verified.");
+            reload();
+          }}
+        />
+      )}
       <section aria-labelledby="membership">
         <h2 id="membership">Membership</h2>
         {membership ? (

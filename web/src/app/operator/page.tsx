@@ -6,6 +6,7 @@ import { useApi } from "@/api/client";
 import { show, type Shown } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { Field, FormMessage } from "@/components/Field";
+import { EditSpace } from "@/components/EditSpace";
 import { ReportChart } from "@/components/ReportChart";
 import { useSession } from "@/components/useSession";
 import { AMENITIES, label } from "@/lib/places";
@@ -194,6 +195,7 @@ export default function Operator() {
             </button>
           </p>
           <AddItem spaceId={space.id} />
+          <EditSpace spaceId={space.id} />
           <SpaceReport spaceId={space.id} />
         </>
       ) : (

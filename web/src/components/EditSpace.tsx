@@ -1,0 +1,178 @@
+"use client";
+// An operator's edit of a space's rules: opening hours per weekday (local time, several
+// intervals allowed), closures, pricing rules (peak and off-peak multipliers) and the
+// cancellation policy. The API validates the merged space as a whole; its problems are
+// shown next to the field they name, or listed when they name a nested one.
+import { useEffect, useState, type FormEvent } from "react";
+
+import { useApi } from "@/api/client";
+import { show, type Shown } from "@/api/problem";
+import type { components } from "@/api/schema";
+import { Field, FormMessage } from "@/components/Field";
+
+type Space = components["schemas"]["SpaceResponse"];
+type Rule = components["schemas"]["PricingRule"];
+type Closure = components["schemas"]["Closure"];
+type Interval = components["schemas"]["LocalInterval"];
+const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+
+const hoursText = (list: Interval[] | undefined) => (list ?? []).map((i) => `${i.open}-${i.close}`).join(", ");
+const parseHours = (text: string): Interval[] =>
+  text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [open = "", close = ""] = part.split("-").map((x) => x.trim());
+      return { open, close };
+    });
+
+export function EditSpace({ spaceId }: { spaceId: string }) {
+  const api = useApi();
+  const [space, setSpace] = useState<Space | null>(null);
+  const [hours, setHours] = useState<Record<string, string>>({});
+  const [closures, setClosures] = useState<Closure[]>([]);
+  const [rules, setRules] = useState<Rule[]>([]);
+  const [problem, setProblem] = useState<Shown | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    void api.GET("/spaces/{spaceId}", { params: { path: { spaceId } } }).then(({ data, error }) => {
+      if (error || !data) return setProblem(show(error));
+      setSpace(data);
+      setHours(Object.fromEntries(DAYS.map((d) => [d, hoursText(data.opening_hours[d])])));
+      setClosures(data.closures ?? []);
+      setRules(data.pricing_rules ?? []);
+    });
+  }, [api, spaceId]);
+
+  async function save(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const { data, error } = await api.PATCH("/spaces/{spaceId}", {
+      params: { path: { spaceId } },
+      body: {
+        opening_hours: Object.fromEntries(DAYS.map((d) => [d, parseHours(hours[d] ?? "")])),
+        closures: closures.filter((c) => c.date),
+        pricing_rules: rules,
+        cancellation_policy: {
+          full_refund_hours: Number(f.get("full_refund_hours")),
+          partial_refund_hours: Number(f.get("partial_refund_hours")),
+          partial_refund_percent: Number(f.get("partial_refund_percent")),
+        },
+      },
+    });
+    if (error || !data) {
+      setNotice(null);
+      return setProblem(show(error));
+    }
+    setProblem(null);
+    setNotice("Saved. Bookings already made keep the policy they were made under.");
+  }
+
+  if (!space) return problem ? <FormMessage error={problem.message} /> : <p className="muted">Loading the space…</p>;
+  const nested = Object.entries(problem?.fields ?? {}).filter(([k]) => k.includes(".") || k.includes("["));
+  const policy = space.cancellation_policy;
+  return (
+    <form onSubmit={save} noValidate aria-labelledby="edit-space">
+      <h2 id="edit-space">Rules of {space.name}</h2>
+      <FormMessage error={problem?.message} notice={notice} />
+      {nested.length > 0 && (
+        <ul className="field-error">
+          {nested.map(([k, m]) => (
+            <li key={k}>
+              {k}: {m}
+            </li>
+          ))}
+        </ul>
+      )}
+      <fieldset>
+        <legend>Opening hours ({space.time_zone}); e.g. 08:00-12:00, 13:00-18:00; empty means closed</legend>
+        {DAYS.map((d) => (
+          <Field
+            key={d}
+            label={d[0]?.toUpperCase() + d.slice(1)}
+            name={`hours-${d}`}
+            value={hours[d] ?? ""}
+            onChange={(e) => setHours({ ...hours, [d]: e.target.value })}
+            error={problem?.fields[`opening_hours.${d}`]}
+          />
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Closures</legend>
+        {closures.map((c, i) => (
+          <div key={i} className="row">
+            <Field
+              label={`Closed on (${i + 1})`}
+              type="date"
+              value={c.date}
+              onChange={(e) => setClosures(closures.map((x, j) => (j === i ? { ...x, date: e.target.value } : x)))}
+            />
+            <Field
+              label="Reason"
+              value={c.reason ?? ""}
+              onChange={(e) => setClosures(closures.map((x, j) => (j === i ? { ...x, reason: e.target.value } : x)))}
+            />
+            <button type="button" className="link" onClick={() => setClosures(closures.filter((_, j) => j !== i))}>
+              Remove closure {i + 1}
+            </button>
+          </div>
+        ))}
+        <button type="button" className="secondary" onClick={() => setClosures([...closures, { date: "", reason: "" }])}>
+          Add a closure
+        </button>
+      </fieldset>
+      <fieldset>
+        <legend>Pricing rules (multiplier on the hourly price for slots starting in the window)</legend>
+        {rules.map((r, i) => {
+          const set = (patch: Partial<Rule>) => setRules(rules.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+          return (
+            <div key={i} className="card">
+              <Field label={`Rule ${i + 1} label`} value={r.label} onChange={(e) => set({ label: e.target.value })} />
+              <Field label="From (local time)" type="time" value={r.start} onChange={(e) => set({ start: e.target.value })} />
+              <Field label="Until (local time)" type="time" value={r.end} onChange={(e) => set({ end: e.target.value })} />
+              <Field
+                label="Multiplier (%; 150 = +50 %)"
+                type="number"
+                value={r.multiplier_percent}
+                onChange={(e) => set({ multiplier_percent: Number(e.target.value) })}
+              />
+              <Field
+                label="Weekdays (comma separated; empty = every day)"
+                value={(r.days ?? []).join(", ")}
+                onChange={(e) =>
+                  set({
+                    days: e.target.value
+                      .split(",")
+                      .map((x) => x.trim().toLowerCase())
+                      .filter(Boolean),
+                  })
+                }
+              />
+              <button type="button" className="link" onClick={() => setRules(rules.filter((_, j) => j !== i))}>
+                Remove rule {i + 1}
+              </button>
+            </div>
+          );
+        })}
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => setRules([...rules, { label: "peak", start: "09:00", end: "12:00", multiplier_percent: 120, days: [] }])}
+        >
+          Add a pricing rule
+        </button>
+      </fieldset>
+      <fieldset>
+        <legend>Cancellation policy (for new bookings)</legend>
+        <Field label="Full refund with at least (hours notice)" name="full_refund_hours" type="number" defaultValue={policy.full_refund_hours} error={problem?.fields["cancellation_policy.full_refund_hours"]} />
+        <Field label="Partial refund with at least (hours notice)" name="partial_refund_hours" type="number" defaultValue={policy.partial_refund_hours} error={problem?.fields["cancellation_policy.partial_refund_hours"]} />
+        <Field label="Partial refund (%)" name="partial_refund_percent" type="number" defaultValue={policy.partial_refund_percent} error={problem?.fields["cancellation_policy.partial_refund_percent"]} />
+      </fieldset>
+      <p>
+        <button type="submit">Save rules</button>
+      </p>
+    </form>
+  );
+}
