@@ -196,6 +196,14 @@ test("a new member signs up, finds a room in Berlin, pays, sees it confirmed, ca
   await page.locator(".card").first().waitFor();
   await snap(page, "plans");
   await axe(page, "plans");
+  // Subscribing with the test card (a PaymentMethod made on the Stripe stand-in, only its
+  // id sent to the API); the account then shows the membership.
+  const plan = page.getByRole("button", { name: /^Subscribe to .* with the test card$/ }).first();
+  const planName = (await plan.innerText()).replace(/^Subscribe to /, "").replace(/ with the test card$/, "");
+  await plan.click();
+  await page.getByText(`You are subscribed to ${planName}.`).waitFor();
+  await page.goto(`${product.web}/account`);
+  await page.getByText(/^Status: active/).waitFor();
   await ctx.close();
 });
 
@@ -236,6 +244,38 @@ test("an operator creates a space with an item and a member finds it through sea
   await page.getByRole("button", { name: "Show" }).click();
   await page.getByRole("img", { name: "Utilization per day" }).waitFor();
   await snap(page, "operator");
+
+  // Back to the operator's spaces: the new one is listed; a seeded one shows the same
+  // bookings the API gives its operator.
+  await page.getByRole("button", { name: "back to my spaces" }).click();
+  await page.getByRole("button", { name: `Manage ${name}` }).waitFor();
+  const cards = page.getByRole("button", { name: /^Manage / });
+  const count = await cards.count();
+  assert.ok(count >= 2, `${count} spaces listed`);
+  const seeded = (await cards.nth(0).getAttribute("aria-label")) === `Manage ${name}` ? cards.nth(1) : cards.nth(0);
+  await seeded.click();
+  const spaceId = await spaceIdOnPage(page);
+  const login = await (
+    await fetch(`${product.api}/users/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: operator, password: product.seed.password }),
+    })
+  ).json();
+  const listed = await (
+    await fetch(`${product.api}/spaces/${spaceId}/bookings?when=upcoming&limit=20`, {
+      headers: { authorization: `Bearer ${login.access_token}` },
+    })
+  ).json();
+  const section = page.getByRole("region", { name: "Bookings" });
+  if (listed.items.length === 0) {
+    await section.getByText("No upcoming bookings.").waitFor();
+  } else {
+    await section.locator("tbody tr").first().waitFor();
+    assert.equal(await section.locator("tbody tr").count(), listed.items.length);
+  }
+  await snap(page, "operator-space");
+  await axe(page, "operator space");
   await ctx.close();
 
   const member = await product.context();
@@ -272,7 +312,7 @@ test("a second browser sees a booking in the first within 2 s", async () => {
   await booker.close();
 });
 
-test("an admin sees plans, roles and the audit log", async () => {
+test("an admin sees plans, roles and the audit log, and an expiring session is refreshed", async () => {
   const ctx = await product.context();
   const page = await ctx.newPage();
   await signIn(page, product.seed.admin.email, product.seed.password);
@@ -281,6 +321,45 @@ test("an admin sees plans, roles and the audit log", async () => {
   await page.locator("table tbody tr").first().waitFor();
   await snap(page, "admin");
   await axe(page, "admin");
+
+  // The access token is about to run out: the next call first trades the refresh token
+  // for a new one, and the page works on.
+  const before = await page.evaluate(() => {
+    const s = JSON.parse(localStorage.getItem("cowork.session"));
+    s.refreshAt = 0;
+    localStorage.setItem("cowork.session", JSON.stringify(s));
+    return s.accessToken;
+  });
+  await page.goto(`${product.web}/account`);
+  await page.getByRole("heading", { name: "Profile" }).waitFor();
+  const after = await page.evaluate(() => JSON.parse(localStorage.getItem("cowork.session")));
+  assert.notEqual(after.accessToken, before);
+  assert.ok(after.refreshAt > Date.now());
+
+  // Signing out forgets the session.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("navigation").getByRole("link", { name: "Sign in" }).waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem("cowork.session")), null);
+  await ctx.close();
+});
+
+test("search and a space page work on a phone-sized screen", async () => {
+  const ctx = await product.context({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  await page.goto(product.web);
+  await page.getByRole("button", { name: "Search" }).click();
+  const first = page.getByRole("list", { name: "Spaces found" }).getByRole("link").first();
+  await first.waitFor();
+  // Nothing wider than the screen: no sideways scrolling of the page.
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+  await snap(page, "phone-search");
+  await axe(page, "phone search");
+  await first.click();
+  await page.waitForURL(/\/spaces\//);
+  await page.getByLabel(/^Day/).fill(dayAhead(3, "Europe/Berlin"));
+  await page.locator("table.grid").waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+  await snap(page, "phone-space");
   await ctx.close();
 });
 

@@ -2,34 +2,14 @@
 //! own bookings (admins: anyone's), paged with an opaque cursor.
 
 use app::AppError;
-use app::ports::bookings::{BookingQuery, BookingStore, When};
+use app::ports::bookings::{BookingStore, BookingsOf};
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
-use domain::booking::BookingStatus;
-use edge::api::bookings::BookingView;
-use edge::http::params::{limit_param, path_param, query};
+use edge::api::booking_list::{BookingPage, BookingsQuery};
+use edge::http::params::{path_param, query};
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
 use http::StatusCode;
 use jiff::Timestamp;
-use serde::Serialize;
-
-pub const DEFAULT_LIMIT: usize = 20;
-pub const MAX_LIMIT: usize = 100;
-
-/// The query string this route reads (and documents).
-#[derive(serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-struct BookingsQuery {
-    /// upcoming (default), past or all.
-    when: Option<String>,
-    /// pending, confirmed, cancelled, expired or failed.
-    status: Option<String>,
-    /// Page size.
-    #[param(value_type = Option<u32>, minimum = 1)]
-    limit: Option<String>,
-    /// `next_cursor` of the previous page.
-    cursor: Option<String>,
-}
 
 pub struct ListUserBookings<S> {
     store: S,
@@ -39,13 +19,6 @@ pub fn build(ctx: &AppContext) -> ListUserBookings<DynamoStore> {
     ListUserBookings {
         store: DynamoStore::from_context(ctx),
     }
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-struct BookingPage<'a> {
-    items: Vec<BookingView<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
 }
 
 impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
@@ -58,60 +31,12 @@ impl<S: BookingStore> HttpFunction for ListUserBookings<S> {
             ));
         }
         let q: BookingsQuery = query(&req)?;
-        let when = match q.when.as_deref() {
-            None | Some("upcoming") => When::Upcoming,
-            Some("past") => When::Past,
-            Some("all") => When::All,
-            Some(_) => {
-                return Err(AppError::field(
-                    "when",
-                    "enum",
-                    "must be upcoming, past or all",
-                ));
-            }
-        };
-        let status = match q.status {
-            None => None,
-            Some(s) => Some(BookingStatus::parse(&s).ok_or_else(|| {
-                AppError::field(
-                    "status",
-                    "enum",
-                    "must be pending, confirmed, cancelled, expired or failed",
-                )
-            })?),
-        };
-        let limit = limit_param(q.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
-        let cursor = q.cursor;
-        if cursor.as_ref().is_some_and(|c| c.len() > 1024) {
-            return Err(AppError::field(
-                "cursor",
-                "format",
-                "not a cursor from a previous page of this list",
-            ));
-        }
         let now = Timestamp::now();
         let page = self
             .store
-            .list_user_bookings(&BookingQuery {
-                user_id: &user_id,
-                when,
-                status,
-                cursor: cursor.as_deref(),
-                limit,
-                now,
-            })
+            .list_bookings(&q.for_list(BookingsOf::User(&user_id), now)?)
             .await?;
-        json(
-            StatusCode::OK,
-            &BookingPage {
-                items: page
-                    .items
-                    .iter()
-                    .map(|b| BookingView::new(b, now))
-                    .collect(),
-                next_cursor: page.next_cursor,
-            },
-        )
+        json(StatusCode::OK, &BookingPage::new(&page, now))
     }
 }
 

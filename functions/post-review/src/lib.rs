@@ -5,7 +5,7 @@
 //! are one transaction, with atomic counters, so concurrent reviews never lose a count.
 
 use app::AppError;
-use app::ports::bookings::{BookingQuery, BookingStore, When};
+use app::ports::bookings::{BookingQuery, BookingStore, BookingsOf, When};
 use app::ports::reviews::ReviewStore;
 use app::ports::spaces::SpaceStore;
 use app::ports::store::StoreError;
@@ -77,8 +77,8 @@ impl<S: SpaceStore + BookingStore + ReviewStore> HttpFunction for PostReview<S> 
             }
             None => self
                 .store
-                .list_user_bookings(&BookingQuery {
-                    user_id: &caller.user_id,
+                .list_bookings(&BookingQuery {
+                    of: BookingsOf::User(&caller.user_id),
                     when: When::Past,
                     status: Some(BookingStatus::Confirmed),
                     cursor: None,

@@ -9,6 +9,7 @@ mod lambda_mains;
 mod lifecycle;
 mod live;
 mod memberships;
+mod operators;
 mod payments;
 mod phone;
 mod privacy;

@@ -7,38 +7,25 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { show } from "@/api/problem";
 import { Field, FormMessage } from "@/components/Field";
 import { useConfig } from "@/lib/config";
-
-interface StripeElements {
-  create(kind: "payment"): { mount(el: HTMLElement): void };
-}
-interface StripeJs {
-  elements(o: { clientSecret: string }): StripeElements;
-  confirmPayment(o: { elements: StripeElements; redirect: "if_required" }): Promise<{ error?: { message?: string } }>;
-}
-declare global {
-  interface Window {
-    Stripe?: (key: string) => StripeJs;
-  }
-}
+import { loadStripe, type StripeElements, type StripeJs } from "@/lib/stripe-js";
 
 function StripeElement({ publishableKey, clientSecret, onPaid }: { publishableKey: string; clientSecret: string; onPaid: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
   const [ctx, setCtx] = useState<{ stripe: StripeJs; elements: StripeElements } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const start = () => {
-      if (!window.Stripe || !ref.current) return;
-      const stripe = window.Stripe(publishableKey);
-      const elements = stripe.elements({ clientSecret });
-      elements.create("payment").mount(ref.current);
-      setCtx({ stripe, elements });
+    let cancelled = false;
+    loadStripe(publishableKey)
+      .then((stripe) => {
+        if (cancelled || !ref.current) return;
+        const elements = stripe.elements({ clientSecret });
+        elements.create("payment").mount(ref.current);
+        setCtx({ stripe, elements });
+      })
+      .catch(() => setError("The payment form could not load. Try again later."));
+    return () => {
+      cancelled = true;
     };
-    if (window.Stripe) return start();
-    const s = document.createElement("script");
-    s.src = "https://js.stripe.com/v3";
-    s.onload = start;
-    s.onerror = () => setError("The payment form could not load. Try again later.");
-    document.head.appendChild(s);
   }, [publishableKey, clientSecret]);
   return (
     <form

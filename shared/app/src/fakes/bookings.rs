@@ -347,12 +347,15 @@ impl BookingStore for MemoryBookings {
             .map(|i| i.space_id.clone()))
     }
 
-    async fn list_user_bookings(&self, q: &BookingQuery<'_>) -> Result<Page<Booking>, StoreError> {
+    async fn list_bookings(&self, q: &BookingQuery<'_>) -> Result<Page<Booking>, StoreError> {
         let w = self.world.lock().unwrap();
         let mut items: Vec<Booking> = w
             .bookings
             .values()
-            .filter(|b| b.user_id == q.user_id)
+            .filter(|b| match q.of {
+                BookingsOf::User(id) => b.user_id == id,
+                BookingsOf::Space(id) => b.space_id == id,
+            })
             .filter(|b| match q.when {
                 When::Upcoming => b.end_time > q.now,
                 When::Past => b.end_time <= q.now,
@@ -361,7 +364,10 @@ impl BookingStore for MemoryBookings {
             .filter(|b| q.status.is_none_or(|s| b.status_at(q.now) == s))
             .cloned()
             .collect();
-        items.sort_by_key(|b| b.start_time);
+        match q.of {
+            BookingsOf::User(_) => items.sort_by_key(|b| b.start_time),
+            BookingsOf::Space(_) => items.sort_by_key(|b| b.end_time),
+        }
         items.truncate(q.limit);
         Ok(Page {
             items,
@@ -475,6 +481,18 @@ impl SpaceStore for MemoryBookings {
 
     async fn get_space_profile(&self, id: &str) -> Result<Option<Space>, StoreError> {
         Ok(self.world.lock().unwrap().spaces.get(id).cloned())
+    }
+
+    async fn list_owned_spaces(&self, owner_id: &str) -> Result<Vec<Space>, StoreError> {
+        let w = self.world.lock().unwrap();
+        let mut spaces: Vec<Space> = w
+            .spaces
+            .values()
+            .filter(|s| s.owner_id == owner_id)
+            .cloned()
+            .collect();
+        spaces.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(spaces)
     }
 
     async fn update_space(

@@ -85,8 +85,17 @@ pub enum When {
     All,
 }
 
+/// Whose bookings a list reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookingsOf<'a> {
+    /// A member's, by start time.
+    User(&'a str),
+    /// A space's (for its operator), by end time.
+    Space(&'a str),
+}
+
 pub struct BookingQuery<'a> {
-    pub user_id: &'a str,
+    pub of: BookingsOf<'a>,
     pub when: When,
     pub status: Option<BookingStatus>,
     pub cursor: Option<&'a str>,
@@ -127,7 +136,7 @@ pub trait BookingStore: Send + Sync + 'static {
         &self,
         item_id: &str,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
-    fn list_user_bookings(
+    fn list_bookings(
         &self,
         q: &BookingQuery<'_>,
     ) -> impl Future<Output = Result<Page<Booking>, StoreError>> + Send;

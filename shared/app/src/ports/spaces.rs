@@ -23,6 +23,12 @@ pub trait SpaceStore: Send + Sync + 'static {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<Option<(Space, Vec<BookableItem>)>, StoreError>> + Send;
+    /// Every space `owner_id` owns, deleted ones included (one indexed query per page of
+    /// the index; an operator owns tens of spaces, not thousands).
+    fn list_owned_spaces(
+        &self,
+        owner_id: &str,
+    ) -> impl Future<Output = Result<Vec<Space>, StoreError>> + Send;
     /// The space alone (one item read).
     fn get_space_profile(
         &self,

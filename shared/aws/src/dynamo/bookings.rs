@@ -179,10 +179,15 @@ impl BookingStore for DynamoStore {
             .map(str::to_owned))
     }
 
-    async fn list_user_bookings(&self, q: &BookingQuery<'_>) -> Result<Page<Booking>, StoreError> {
-        let pk = keys::user_bookings(q.user_id);
+    async fn list_bookings(&self, q: &BookingQuery<'_>) -> Result<Page<Booking>, StoreError> {
+        // A member's bookings are in GSI1 by start, a space's in GSI2 by end.
+        let index = match q.of {
+            BookingsOf::User(id) => ListIndex::new("GSI1", keys::user_bookings(id)),
+            BookingsOf::Space(id) => ListIndex::new("GSI2", keys::space_bookings(id)),
+        };
+        let pk = &index.pk;
         let mut start_key = match q.cursor {
-            Some(c) => Some(decode_cursor(c, &pk)?),
+            Some(c) => Some(decode_cursor(c, &index)?),
             None => None,
         };
         let now = sortable(q.now);
@@ -208,9 +213,9 @@ impl BookingStore for DynamoStore {
                 .client
                 .query()
                 .table_name(&self.table)
-                .index_name("GSI1")
-                .key_condition_expression("GSI1PK = :pk")
-                .expression_attribute_values(":pk", s(&pk))
+                .index_name(index.name)
+                .key_condition_expression(format!("{}PK = :pk", index.name))
+                .expression_attribute_values(":pk", s(pk))
                 // Upcoming soonest first; past and all most recent first.
                 .scan_index_forward(q.when == When::Upcoming)
                 .limit(q.limit as i32)
@@ -247,10 +252,13 @@ impl BookingStore for DynamoStore {
         }
         let next_cursor = if items.len() > q.limit {
             items.truncate(q.limit);
-            items.last().map(encode_cursor)
+            items.last().map(|i| encode_cursor(i, &index))
         } else if items.len() == q.limit {
             // Resume after the last returned item (there may be more).
-            last_key.as_ref().and(items.last()).map(encode_cursor)
+            last_key
+                .as_ref()
+                .and(items.last())
+                .map(|i| encode_cursor(i, &index))
         } else {
             None
         };
@@ -460,24 +468,50 @@ fn slot_claim(item: &Item) -> Option<SlotClaim> {
     })
 }
 
-const CURSOR_KEYS: [&str; 4] = ["PK", "SK", "GSI1PK", "GSI1SK"];
+/// The index a list reads and its partition.
+struct ListIndex {
+    name: &'static str,
+    pk: String,
+}
 
-fn encode_cursor(item: &Item) -> String {
-    let keys: HashMap<&str, &str> = CURSOR_KEYS
-        .iter()
-        .filter_map(|k| Some((*k, item.get(*k)?.as_s().ok()?.as_str())))
+impl ListIndex {
+    fn new(name: &'static str, pk: String) -> Self {
+        Self { name, pk }
+    }
+
+    /// The attributes of an item's position in this index (what a cursor holds).
+    fn cursor_keys(&self) -> [String; 4] {
+        [
+            "PK".into(),
+            "SK".into(),
+            format!("{}PK", self.name),
+            format!("{}SK", self.name),
+        ]
+    }
+}
+
+fn encode_cursor(item: &Item, index: &ListIndex) -> String {
+    let keys: HashMap<String, &str> = index
+        .cursor_keys()
+        .into_iter()
+        .filter_map(|k| {
+            let v = item.get(&k)?.as_s().ok()?.as_str();
+            Some((k, v))
+        })
         .collect();
     B64.encode(serde_json::to_vec(&keys).unwrap_or_default())
 }
 
-/// A cursor is only accepted for the partition it came from: it cannot be turned into a
-/// way to page through someone else's bookings.
-fn decode_cursor(cursor: &str, expected_pk: &str) -> Result<Item, StoreError> {
+/// A cursor is only accepted for the index and partition it came from: it cannot be
+/// turned into a way to page through someone else's bookings.
+fn decode_cursor(cursor: &str, index: &ListIndex) -> Result<Item, StoreError> {
     let invalid = || StoreError::BadCursor;
     let bytes = B64.decode(cursor).map_err(|_| invalid())?;
     let keys: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    if keys.len() != CURSOR_KEYS.len()
-        || keys.get("GSI1PK").map(String::as_str) != Some(expected_pk)
+    let expected = index.cursor_keys();
+    if keys.len() != expected.len()
+        || expected.iter().any(|k| !keys.contains_key(k))
+        || keys.get(&format!("{}PK", index.name)) != Some(&index.pk)
     {
         return Err(invalid());
     }

@@ -164,6 +164,23 @@ impl SpaceStore for DynamoStore {
         Ok(space.map(|s| (s, items)))
     }
 
+    async fn list_owned_spaces(&self, owner_id: &str) -> Result<Vec<Space>, StoreError> {
+        // GSI1 holds a space's profile under its owner (`OWNER#<owner>` -> `SPACE#<id>`);
+        // nothing else is indexed under that key.
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :owner")
+            .expression_attribute_values(":owner", s(keys::owner(owner_id)));
+        query_all("owned_spaces", query)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
     async fn get_space_profile(&self, id: &str) -> Result<Option<Space>, StoreError> {
         let out = self
             .client

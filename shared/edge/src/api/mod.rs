@@ -1,5 +1,6 @@
 //! Wire types of the HTTP API shared by more than one function.
 
+pub mod booking_list;
 pub mod bookings;
 pub mod memberships;
 pub mod plans;

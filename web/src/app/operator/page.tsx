@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useState, type FormEvent } from "react";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
 
 import { useApi } from "@/api/client";
 import { show, type Shown } from "@/api/problem";
@@ -8,10 +8,12 @@ import type { components } from "@/api/schema";
 import { Field, FormMessage } from "@/components/Field";
 import { EditSpace } from "@/components/EditSpace";
 import { ReportChart } from "@/components/ReportChart";
+import { SpaceBookings } from "@/components/SpaceBookings";
 import { useSession } from "@/components/useSession";
 import { AMENITIES, label } from "@/lib/places";
 
 type Report = components["schemas"]["Report"];
+type Space = components["schemas"]["Space"];
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday"] as const;
 
 function CreateSpace({ onCreated }: { onCreated: (id: string, name: string) => void }) {
@@ -166,40 +168,91 @@ function SpaceReport({ spaceId }: { spaceId: string }) {
   );
 }
 
+function MySpaces({ onOpen, round }: { onOpen: (id: string, name: string) => void; round: number }) {
+  const api = useApi();
+  const [spaces, setSpaces] = useState<Space[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(
+    () =>
+      api.GET("/users/me/spaces").then(({ data, error }) => (error || !data ? setError(show(error).message) : setSpaces(data.items))),
+    [api],
+  );
+  useEffect(() => {
+    void load();
+  }, [load, round]);
+  return (
+    <section aria-labelledby="my-spaces">
+      <h2 id="my-spaces">My spaces</h2>
+      <FormMessage error={error} />
+      {spaces === null ? (
+        <p className="muted">Loading…</p>
+      ) : spaces.length === 0 ? (
+        <p>You have no spaces yet: create one below.</p>
+      ) : (
+        <ul className="cards">
+          {spaces.map((s) => (
+            <li key={s.id} className="card">
+              <strong>{s.name}</strong>
+              <br />
+              <span className="muted">
+                {s.address.city} · {s.time_zone}
+              </span>
+              <br />
+              <button type="button" className="secondary" onClick={() => onOpen(s.id, s.name)} aria-label={`Manage ${s.name}`}>
+                Manage
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export default function Operator() {
   const { session, ready } = useSession();
   const [space, setSpace] = useState<{ id: string; name: string } | null>(null);
   const [openId, setOpenId] = useState("");
+  const [round, setRound] = useState(0);
   if (ready && !session) return <p>Please <Link href="/signin?next=/operator">sign in</Link>.</p>;
   return (
     <>
       <h1>Operator</h1>
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (openId.trim()) setSpace({ id: openId.trim(), name: openId.trim() });
-        }}
-      >
-        <Field label="Manage a space by its id" name="space_id" value={openId} onChange={(e) => setOpenId(e.target.value)} />
-        <button type="submit" className="secondary">
-          Open
-        </button>
-      </form>
       {space ? (
         <>
           <p className="notice" role="status">
             Managing <Link href={`/spaces/${space.id}`}>{space.name}</Link> ({space.id}){" "}
             <button type="button" className="link" onClick={() => setSpace(null)}>
-              create another space
+              back to my spaces
             </button>
           </p>
           <AddItem spaceId={space.id} />
           <EditSpace spaceId={space.id} />
+          <SpaceBookings spaceId={space.id} />
           <SpaceReport spaceId={space.id} />
         </>
       ) : (
-        <CreateSpace onCreated={(id, name) => setSpace({ id, name })} />
+        <>
+          <MySpaces onOpen={(id, name) => setSpace({ id, name })} round={round} />
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (openId.trim()) setSpace({ id: openId.trim(), name: openId.trim() });
+            }}
+          >
+            <Field label="Or manage a space by its id (admins)" name="space_id" value={openId} onChange={(e) => setOpenId(e.target.value)} />
+            <button type="submit" className="secondary">
+              Open
+            </button>
+          </form>
+          <CreateSpace
+            onCreated={(id, name) => {
+              setRound((r) => r + 1);
+              setSpace({ id, name });
+            }}
+          />
+        </>
       )}
     </>
   );

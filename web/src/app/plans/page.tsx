@@ -6,6 +6,7 @@ import { useApi } from "@/api/client";
 import { show } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { FormMessage } from "@/components/Field";
+import { SubscribeCard } from "@/components/SubscribeCard";
 import { useSession } from "@/components/useSession";
 import { useConfig } from "@/lib/config";
 import { money } from "@/lib/format";
@@ -15,7 +16,7 @@ type Plan = components["schemas"]["MembershipPlan"];
 export default function Plans() {
   const api = useApi();
   const { session } = useSession();
-  const { localPayments } = useConfig();
+  const { localPayments, stripePublishableKey } = useConfig();
   const [plans, setPlans] = useState<Plan[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -24,15 +25,22 @@ export default function Plans() {
     void api.GET("/membership-plans").then(({ data, error }) => (error || !data ? setError(show(error).message) : setPlans(data.items)));
   }, [api]);
 
-  async function subscribe(plan: Plan) {
-    setError(null);
-    // The card becomes a PaymentMethod in the browser (Stripe.js, or locally the stand-in
-    // through the local pay route); only its id reaches the API.
-    const pm = await fetch("/api/local-pay/method", { method: "POST" }).then((r) => (r.ok ? r.json() : null));
-    if (!pm?.id) return setError("Subscribing needs a card form: configure Stripe for this site.");
-    const { data, error } = await api.POST("/memberships", { body: { plan_id: plan.id, payment_method_id: pm.id } });
-    if (error || !data) return setError(show(error).message);
+  /** Sends a PaymentMethod id made in the browser; the membership's client secret when
+   * its first charge needs the member. */
+  async function subscribeWith(plan: Plan, paymentMethodId: string) {
+    const { data, error } = await api.POST("/memberships", { body: { plan_id: plan.id, payment_method_id: paymentMethodId } });
+    if (error || !data) return { error: show(error).message };
     setNotice(`You are subscribed to ${plan.name}.`);
+    return { clientSecret: data.client_secret ?? null };
+  }
+
+  // Local stack: the test card becomes a PaymentMethod on the local Stripe stand-in.
+  async function subscribeWithTestCard(plan: Plan) {
+    setError(null);
+    const pm = await fetch("/api/local-pay/method", { method: "POST" }).then((r) => (r.ok ? r.json() : null));
+    if (!pm?.id) return setError("The local card could not be made into a payment method.");
+    const answer = await subscribeWith(plan, pm.id);
+    if ("error" in answer) setError(answer.error ?? null);
   }
 
   return (
@@ -53,10 +61,14 @@ export default function Plans() {
                 <strong>{money(p.monthly_price.amount, p.monthly_price.currency)}</strong> a month
               </p>
               {session ? (
-                localPayments && (
-                  <button type="button" onClick={() => subscribe(p)}>
-                    Subscribe with the test card
-                  </button>
+                stripePublishableKey ? (
+                  <SubscribeCard publishableKey={stripePublishableKey} plan={p} subscribe={(pm) => subscribeWith(p, pm)} />
+                ) : (
+                  localPayments && (
+                    <button type="button" onClick={() => subscribeWithTestCard(p)}>
+                      Subscribe to {p.name} with the test card
+                    </button>
+                  )
                 )
               ) : (
                 <Link href="/signin?next=/plans">Sign in to subscribe</Link>
