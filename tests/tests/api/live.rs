@@ -185,3 +185,56 @@ async fn subscriptions_are_checked_bounded_and_cleaned_up() {
     })
     .await;
 }
+
+/// A follower whose connection API Gateway no longer knows (closed without `$disconnect`,
+/// which is best effort) answers 410 to the push: the realtime worker drops it from the
+/// space's followers (with its own role's DeleteItem), and the live ones still hear.
+#[tokio::test]
+async fn a_gone_connection_is_dropped_from_the_followers_on_the_next_change() {
+    let f = fixture("Etc/UTC", &[0]).await;
+    let member = user_with_roles(&[Role::Member]).await;
+    let mut live = open().await;
+    assert_eq!(
+        subscribe(&mut live, &f.space_id).await["type"],
+        "subscribed"
+    );
+    // A follower row left by a connection that is gone.
+    let ghost = format!("gone{}", uuid::Uuid::new_v4().simple());
+    let ctx = aws().await;
+    ctx.dynamodb()
+        .put_item()
+        .table_name(&ctx.config().table_name)
+        .item("PK", AttributeValue::S(format!("LIVE#{}", f.space_id)))
+        .item("SK", AttributeValue::S(format!("C#{ghost}")))
+        .item("connection_id", AttributeValue::S(ghost.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert!(followers(&f.space_id).await.contains(&ghost));
+
+    let date = day(41);
+    let res = book(
+        &member.access_token,
+        &f.items[0],
+        &at(&date, "09:00"),
+        &at(&date, "10:00"),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    assert!(
+        next(&mut live, Duration::from_secs(5)).await.is_some(),
+        "the live follower hears"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while followers(&f.space_id).await.contains(&ghost) {
+        assert!(
+            Instant::now() < deadline,
+            "the gone connection is still a follower"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        !followers(&f.space_id).await.is_empty(),
+        "the live follower stays"
+    );
+}
