@@ -5,7 +5,7 @@ function everywhere it must appear, so that `make test` passes with nothing else
 - functions/<crate>/ (Cargo.toml, src/main.rs composition root, src/lib.rs handler answering
   200 with its own OpenAPI annotation, and a unit test);
 - template.yaml: the function resource with its HttpApi event (the gateway's registry and
-  the OpenAPI document derive from the template);
+  the OpenAPI document derive from the template) and its error alarm;
 - the dependency lists of infra/local-gateway and functions/get-openapi (their build
   scripts refuse to build when these and the template disagree);
 - events/<crate>.json: the API Gateway v2 event `sam local invoke -e` takes;
@@ -209,6 +209,21 @@ mod tests {{
             Path: {path}
             Method: {method}
 {auth}
+  {struct}FunctionErrors:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: "{name} failed (an error or a timeout; runbook: function errors)."
+      Namespace: AWS/Lambda
+      MetricName: Errors
+      Dimensions: [{{Name: FunctionName, Value: !Ref {struct}Function}}]
+      Statistic: Sum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 0
+      ComparisonOperator: GreaterThanThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: [!Ref AlarmTopic]
+
 """
     if "\nOutputs:" not in template:
         fail("template.yaml has no Outputs section to insert before")

@@ -59,6 +59,9 @@ NO_LOCAL_EFFECT = {
     "AWS::WAFv2::WebACLAssociation",
     "AWS::CloudFront::Distribution",
     "AWS::CloudWatch::Alarm",
+    # Alarms notify this topic on AWS; locally nothing alarms (see README, Runbook).
+    "AWS::SNS::Topic",
+    "AWS::SNS::Subscription",
     "AWS::IAM::Role",
     # The front door (CloudFront's origin domain): only where a front door exists.
     "AWS::ApiGatewayV2::DomainName",

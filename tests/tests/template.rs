@@ -272,3 +272,67 @@ fn the_web_clients_copy_of_the_openapi_document_is_current() {
         "web/openapi.json differs from the API's document: run `make web-client`"
     );
 }
+
+/// Nothing fails silently on AWS: every queue and dead-letter queue has an alarm on its
+/// own metrics, every function an error alarm, and every alarm tells the alarm topic.
+#[test]
+fn every_queue_and_function_has_an_alarm_that_tells_someone() {
+    use serde_yaml::Value;
+    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    let doc: Value = serde_yaml::from_str(&text).unwrap();
+    let resources = doc["Resources"].as_mapping().unwrap();
+    let of_type = |kind: &str| -> BTreeSet<String> {
+        resources
+            .iter()
+            .filter(|(_, r)| r["Type"].as_str() == Some(kind))
+            .map(|(id, _)| id.as_str().unwrap().to_string())
+            .collect()
+    };
+    // What a tagged value (`!Ref X`, `!GetAtt X.Attr`) names.
+    let named = |v: &Value| -> Option<String> {
+        match v {
+            Value::Tagged(t) => t
+                .value
+                .as_str()
+                .map(|s| s.split('.').next().unwrap().to_string()),
+            _ => None,
+        }
+    };
+    let mut alarmed_queues = BTreeSet::new();
+    let mut error_alarmed = BTreeSet::new();
+    for (id, r) in resources {
+        if r["Type"].as_str() != Some("AWS::CloudWatch::Alarm") {
+            continue;
+        }
+        let p = &r["Properties"];
+        let actions = format!("{:?}", p["AlarmActions"]);
+        assert!(
+            actions.contains("AlarmTopic"),
+            "{id:?} tells nobody: {actions}"
+        );
+        for d in p["Dimensions"].as_sequence().into_iter().flatten() {
+            let target = named(&d["Value"]);
+            match (
+                p["Namespace"].as_str(),
+                d["Name"].as_str(),
+                p["MetricName"].as_str(),
+            ) {
+                (Some("AWS/SQS"), Some("QueueName"), _) => alarmed_queues.extend(target),
+                (Some("AWS/Lambda"), Some("FunctionName"), Some("Errors")) => {
+                    error_alarmed.extend(target)
+                }
+                _ => {}
+            }
+        }
+    }
+    let queues = of_type("AWS::SQS::Queue");
+    assert!(queues.len() >= 8, "{queues:?}");
+    let silent: Vec<_> = queues.difference(&alarmed_queues).collect();
+    assert!(silent.is_empty(), "queues without an alarm: {silent:?}");
+    let functions = of_type("AWS::Serverless::Function");
+    let silent: Vec<_> = functions.difference(&error_alarmed).collect();
+    assert!(
+        silent.is_empty(),
+        "functions without an error alarm: {silent:?}"
+    );
+}

@@ -1,5 +1,6 @@
 // The web app end to end in Debian's chromium against the local stack (see harness.mjs).
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 
 import AxeBuilder from "@axe-core/playwright";
@@ -340,6 +341,39 @@ test("an admin sees plans, roles and the audit log, and an expiring session is r
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("navigation").getByRole("link", { name: "Sign in" }).waitFor();
   assert.equal(await page.evaluate(() => localStorage.getItem("cowork.session")), null);
+  await ctx.close();
+});
+
+test("a member downloads their data, then erases the account and can no longer sign in", async () => {
+  const ctx = await product.context({ acceptDownloads: true });
+  const page = await ctx.newPage();
+  const email = `erase-${unique()}@example.com`;
+  const password = "Erase-Passw0rd-1";
+  await page.goto(`${product.web}/signup`);
+  await page.getByLabel("Name").fill("Soon Gone");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Code").fill(CODE);
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.waitForURL(/\/signin/);
+  await signIn(page, email, password);
+  await page.goto(`${product.web}/account`);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download my data" }).click(),
+  ]);
+  const exported = JSON.parse(await readFile(await download.path(), "utf8"));
+  assert.equal(exported.profile.email, email);
+  await page.getByRole("button", { name: "Erase my account…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Erase it" }).click();
+  await page.getByRole("navigation").getByRole("link", { name: "Sign in" }).waitFor();
+  const res = await fetch(`${product.api}/users/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  assert.equal(res.status, 401);
   await ctx.close();
 });
 

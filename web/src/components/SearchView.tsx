@@ -7,9 +7,10 @@ import { useCallback, useMemo, useState, type FormEvent } from "react";
 import { useApi } from "@/api/client";
 import { show } from "@/api/problem";
 import type { components } from "@/api/schema";
+import { AmenityChecklist } from "@/components/AmenityChecklist";
 import { FormMessage } from "@/components/Field";
 import { money } from "@/lib/format";
-import { AMENITIES, PLACES, label } from "@/lib/places";
+import { PLACES } from "@/lib/places";
 
 type Hit = components["schemas"]["SearchHit"];
 
@@ -167,16 +168,7 @@ export function SearchView() {
             </select>
           </div>
         </div>
-        <fieldset>
-          <legend>Amenities</legend>
-          <div className="row">
-            {AMENITIES.map((a) => (
-              <label key={a} style={{ fontWeight: 400, marginTop: 0 }}>
-                <input type="checkbox" name="amenities" value={a} /> {label(a)}
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <AmenityChecklist />
         <p>
           <button type="submit" disabled={loading}>
             {loading ? "Searching…" : "Search"}

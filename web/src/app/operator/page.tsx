@@ -6,11 +6,11 @@ import { useApi } from "@/api/client";
 import { show, type Shown } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { Field, FormMessage } from "@/components/Field";
+import { AmenityChecklist } from "@/components/AmenityChecklist";
 import { EditSpace } from "@/components/EditSpace";
 import { ReportChart } from "@/components/ReportChart";
 import { SpaceBookings } from "@/components/SpaceBookings";
 import { useSession } from "@/components/useSession";
-import { AMENITIES, label } from "@/lib/places";
 
 type Report = components["schemas"]["Report"];
 type Space = components["schemas"]["Space"];
@@ -64,16 +64,7 @@ function CreateSpace({ onCreated }: { onCreated: (id: string, name: string) => v
       <label style={{ fontWeight: 400 }}>
         <input type="checkbox" name="weekend" /> Also open on weekends
       </label>
-      <fieldset>
-        <legend>Amenities</legend>
-        <div className="row">
-          {AMENITIES.map((a) => (
-            <label key={a} style={{ fontWeight: 400, marginTop: 0 }}>
-              <input type="checkbox" name="amenities" value={a} /> {label(a)}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <AmenityChecklist />
       <fieldset>
         <legend>Cancellation policy</legend>
         <Field label="Full refund with at least (hours notice)" name="full_refund_hours" type="number" defaultValue="24" error={err("cancellation_policy.full_refund_hours")} />
