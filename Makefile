@@ -26,7 +26,7 @@ test: setup
 ## The web app (web/): npm ci from the lockfile (once per lockfile change) and Debian's
 ## chromium for the browser tests (installed when missing; never a downloaded browser).
 web-setup:
-	@bash infra/web-setup.sh
+	@bash infra/web-setup.sh --browser
 
 ## Regenerate the web client from the API's OpenAPI document (after changing a route).
 web-client:
@@ -75,6 +75,7 @@ bench: setup
 
 ## The web app's deployable bundle for infra/web.yaml: the standalone server with its
 ## start script (web/.next/standalone) and the static files for the assets bucket.
-web-bundle: web-setup
+web-bundle:
+	@bash infra/web-setup.sh
 	cd web && NEXT_TELEMETRY_DISABLED=1 npm run -s build
 	printf '#!/bin/sh\nexec node server.js\n' > web/.next/standalone/run.sh && chmod +x web/.next/standalone/run.sh

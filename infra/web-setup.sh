@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the web app's packages from the committed lockfile (once per lockfile change)
-# and Debian's chromium for the browser tests when it is missing.
+# Installs the web app's packages from the committed lockfile (once per lockfile change);
+# with --browser also Debian's chromium for the browser tests, when it is missing (never a
+# downloaded browser). `make dev` needs no browser; `make test` does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ if ! { [ -f "$stamp" ] && cmp -s web/package-lock.json "$stamp"; }; then
   cp web/package-lock.json "$stamp"
 fi
 
-if ! command -v chromium >/dev/null 2>&1; then
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
   echo "web-setup: installing Debian's chromium"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
