@@ -397,6 +397,16 @@ test("search and a space page work on a phone-sized screen", async () => {
   await ctx.close();
 });
 
+test("every page is served with the baseline browser protections", async () => {
+  for (const path of ["/", "/signin", `/spaces/${product.seed.spaces[0].id}`]) {
+    const res = await fetch(`${product.web}${path}`);
+    assert.equal(res.status, 200, path);
+    assert.match(res.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/, path);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+    assert.equal(res.headers.get("referrer-policy"), "strict-origin-when-cross-origin", path);
+  }
+});
+
 test("the search page's first load ships at most 250 kB of compressed JavaScript", async () => {
   const { scripts, gzipBytes } = await firstLoadJs(product.web, "/");
   console.log(`search page first load: ${scripts} scripts, ${(gzipBytes / 1024).toFixed(1)} kB gzip`);
