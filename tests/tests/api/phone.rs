@@ -181,11 +181,35 @@ async fn the_daily_sms_allowance_is_a_hard_cap() {
         texts_before,
         "no SMS past the cap"
     );
-    set_phone(t, &phone).await;
+    // A new number needs a code, and the day's allowance is the member's, not the number's.
+    set_phone(t, &unique_phone()).await;
     let body = expect_problem(
         call("POST", "/users/me/phone/code", Some(t), None).await,
         429,
     )
     .await;
     assert!(body["detail"].as_str().unwrap().contains("SMS"), "{body}");
+}
+
+/// Saving the profile with the number it already has keeps the number's proof (a web form
+/// sends every field); a new number, or none, loses it.
+#[tokio::test]
+async fn the_same_number_keeps_its_proof_and_a_new_one_loses_it() {
+    let member = user_with_roles(&[]).await;
+    let t = &member.access_token;
+    let phone = verified_phone(t).await;
+    assert_eq!(me(t).await["phone_verified"], true);
+    let res = call(
+        "PATCH",
+        "/users/me",
+        Some(t),
+        Some(&json!({"name": "Renamed", "phone": phone})),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let now = me(t).await;
+    assert_eq!(now["name"], "Renamed");
+    assert_eq!(now["phone_verified"], true);
+    set_phone(t, &unique_phone()).await;
+    assert_eq!(me(t).await["phone_verified"], false);
 }

@@ -211,7 +211,9 @@ impl UserStore for MemoryStore {
         if let Some(name) = &patch.name {
             user.name = name.clone();
         }
-        if let Some(phone) = &patch.phone {
+        if let Some(phone) = &patch.phone
+            && *phone != user.phone
+        {
             user.phone = phone.clone();
             user.phone_verified = false;
         }

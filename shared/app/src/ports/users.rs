@@ -21,7 +21,8 @@ pub trait UserStore: Send + Sync + 'static {
         id: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn get_user(&self, id: &str) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
-    /// Applies `patch`; returns the updated record, `NotFound` if there is none.
+    /// Applies `patch`; returns the updated record, `NotFound` if there is none. A phone
+    /// number that changes (or goes) loses its verification; the same number keeps it.
     fn update_profile(
         &self,
         id: &str,

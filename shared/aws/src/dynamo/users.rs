@@ -71,6 +71,63 @@ impl UserStore for DynamoStore {
         patch: &ProfilePatch,
         now: jiff::Timestamp,
     ) -> Result<User, StoreError> {
+        // A new number loses its proof, the same number keeps it: the write that sets a
+        // number is conditional on it changing; when only that fails, the rest is applied.
+        let sets_phone = matches!(patch.phone, Some(Some(_)));
+        match self.write_profile(id, patch, now, sets_phone).await {
+            Err(ProfileWrite::SamePhone) => {
+                let rest = ProfilePatch {
+                    phone: None,
+                    ..patch.clone()
+                };
+                self.write_profile(id, &rest, now, false)
+                    .await
+                    .map_err(ProfileWrite::into_store_error)
+            }
+            other => other.map_err(ProfileWrite::into_store_error),
+        }
+    }
+
+    async fn get_user(&self, id: &str) -> Result<Option<User>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", AttributeValue::S(keys::user(id)))
+            .key("SK", AttributeValue::S(keys::PROFILE.into()))
+            // Read-your-writes: a profile fetched right after registration must exist.
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        out.item.map(from_item).transpose()
+    }
+}
+
+/// Why a profile write did not happen.
+enum ProfileWrite {
+    /// It set the number already stored (or the profile is missing: the retry tells).
+    SamePhone,
+    Store(StoreError),
+}
+
+impl ProfileWrite {
+    fn into_store_error(self) -> StoreError {
+        match self {
+            ProfileWrite::SamePhone => StoreError::Unavailable("unexpected condition".into()),
+            ProfileWrite::Store(e) => e,
+        }
+    }
+}
+
+impl DynamoStore {
+    async fn write_profile(
+        &self,
+        id: &str,
+        patch: &ProfilePatch,
+        now: jiff::Timestamp,
+        only_if_new_phone: bool,
+    ) -> Result<User, ProfileWrite> {
         let mut set = vec!["updated_at = :now"];
         let mut remove = Vec::new();
         let mut update = self
@@ -79,7 +136,11 @@ impl UserStore for DynamoStore {
             .table_name(&self.table)
             .key("PK", AttributeValue::S(keys::user(id)))
             .key("SK", AttributeValue::S(keys::PROFILE.into()))
-            .condition_expression("attribute_exists(PK)")
+            .condition_expression(if only_if_new_phone {
+                "attribute_exists(PK) AND (attribute_not_exists(phone) OR phone <> :phone)"
+            } else {
+                "attribute_exists(PK)"
+            })
             .expression_attribute_values(":now", AttributeValue::S(now.to_string()));
         if let Some(name) = &patch.name {
             set.push("#name = :name");
@@ -109,7 +170,7 @@ impl UserStore for DynamoStore {
             update = update.expression_attribute_values(
                 ":prefs",
                 serde_dynamo::to_attribute_value(prefs)
-                    .map_err(|e| StoreError::Other(Box::new(e)))?,
+                    .map_err(|e| ProfileWrite::Store(StoreError::Other(Box::new(e))))?,
             );
         }
         let mut expression = format!("SET {}", set.join(", "));
@@ -121,28 +182,13 @@ impl UserStore for DynamoStore {
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await
-            .map_err(|e| {
-                if super::is_condition_failure(&e) {
-                    StoreError::NotFound("no profile exists for this account".into())
-                } else {
-                    store_error(e)
-                }
+            .map_err(|e| match super::is_condition_failure(&e) {
+                true if only_if_new_phone => ProfileWrite::SamePhone,
+                true => ProfileWrite::Store(StoreError::NotFound(
+                    "no profile exists for this account".into(),
+                )),
+                false => ProfileWrite::Store(store_error(e)),
             })?;
-        from_item(out.attributes.unwrap_or_default())
-    }
-
-    async fn get_user(&self, id: &str) -> Result<Option<User>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", AttributeValue::S(keys::user(id)))
-            .key("SK", AttributeValue::S(keys::PROFILE.into()))
-            // Read-your-writes: a profile fetched right after registration must exist.
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(store_error)?;
-        out.item.map(from_item).transpose()
+        from_item(out.attributes.unwrap_or_default()).map_err(ProfileWrite::Store)
     }
 }
