@@ -212,7 +212,7 @@ mod tests {{
   {struct}FunctionErrors:
     Type: AWS::CloudWatch::Alarm
     Properties:
-      AlarmDescription: "{name} failed (an error or a timeout; runbook: function errors)."
+      AlarmDescription: "{name} crashed, timed out or failed to start (500 answers show in Api5xx; runbook: function errors)."
       Namespace: AWS/Lambda
       MetricName: Errors
       Dimensions: [{{Name: FunctionName, Value: !Ref {struct}Function}}]

@@ -59,14 +59,15 @@ NO_LOCAL_EFFECT = {
     "AWS::WAFv2::WebACLAssociation",
     "AWS::CloudFront::Distribution",
     "AWS::CloudWatch::Alarm",
-    # Alarms notify this topic on AWS; locally nothing alarms (see README, Runbook).
-    "AWS::SNS::Topic",
-    "AWS::SNS::Subscription",
     "AWS::IAM::Role",
     # The front door (CloudFront's origin domain): only where a front door exists.
     "AWS::ApiGatewayV2::DomainName",
     "AWS::ApiGatewayV2::ApiMapping",
 }
+
+# Resources skipped by name: the alarm topic and its subscription (nothing alarms locally;
+# see README, Runbook). Any other SNS topic must be provisioned, not silently skipped.
+NO_LOCAL_EFFECT_IDS = {"AlarmTopic", "AlarmEmailSubscription"}
 
 ROOT_CREDENTIALS = dict(aws_access_key_id="test", aws_secret_access_key="test")
 
@@ -197,7 +198,7 @@ class Provisioner:
             progressed = False
             for name, res in list(pending.items()):
                 kind = res["Type"]
-                if kind in SERVED_BY_GATEWAY or kind in NO_LOCAL_EFFECT:
+                if kind in SERVED_BY_GATEWAY or kind in NO_LOCAL_EFFECT or name in NO_LOCAL_EFFECT_IDS:
                     del pending[name]
                     progressed = True
                     continue

@@ -91,8 +91,12 @@ export async function startProduct() {
       {
         cwd: WEB,
         env: {
-          ...process.env,
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          // Only local addresses: nothing from the developer's environment leaks in.
           API_URL: api,
+          API_INTERNAL_URL: api,
+          LIVE_URL: `${api.replace("http", "ws")}/live`,
           LOCAL_STRIPE_URL: stack.stripe_api_base,
           NEXT_TELEMETRY_DISABLED: "1",
         },
@@ -112,6 +116,8 @@ export async function startProduct() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      // No name resolves but the local ones: nothing the browser does leaves this machine.
+      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
     ],
   });
 

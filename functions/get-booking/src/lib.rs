@@ -4,10 +4,9 @@
 use app::AppError;
 use app::ports::bookings::BookingStore;
 use app::ports::spaces::SpaceStore;
-use app::usecase::bookings::visible_booking;
+use app::usecase::cancel_booking::booking_with_refund_preview;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
-use domain::lifecycle::{Actor, cancellation_preview};
 use edge::api::bookings::BookingView;
 use edge::http::params::path_param;
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
@@ -28,17 +27,12 @@ impl<S: BookingStore + SpaceStore> HttpFunction for GetBooking<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let caller = caller_of(&req)?;
         let id = path_param(&req, "bookingId")?;
-        let (booking, payment) = visible_booking(&self.store, &caller, &id).await?;
         let now = Timestamp::now();
-        let actor = if booking.user_id == caller.user_id {
-            Actor::Booker
-        } else {
-            Actor::Manager
-        };
+        let (booking, payment, preview) =
+            booking_with_refund_preview(&self.store, &caller, &id, now).await?;
         let mut view =
             BookingView::new(&booking, now).with_payment(payment.as_ref(), &caller.user_id);
-        view.refund_if_cancelled =
-            cancellation_preview(&booking, payment.as_ref(), actor, None, now);
+        view.refund_if_cancelled = preview;
         json(StatusCode::OK, &view)
     }
 }

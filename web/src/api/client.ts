@@ -22,6 +22,8 @@ async function refresh(baseUrl: string): Promise<void> {
     body: JSON.stringify({ refresh_token: s.refreshToken }),
   }).catch(() => null);
   if (!res) return;
+  // Signed out or in as someone else meanwhile (here or in another tab): keep that.
+  if (loadSession()?.refreshToken !== s.refreshToken) return;
   if (res.ok) saveSession(sessionFrom(await res.json(), s.email, s));
   else if (res.status === 400 || res.status === 401) saveSession(null);
 }

@@ -248,7 +248,7 @@ impl Payments for FakeStripe {
         let (user, status) = s
             .subscriptions
             .get(subscription_id)
-            .ok_or_else(|| PaymentError::Rejected("resource_missing".into()))?;
+            .ok_or_else(|| PaymentError::Rejected("404 resource_missing".into()))?;
         let mut sub = subscription(subscription_id, user, status);
         sub.cancel_at_period_end = s.cancelling.contains(subscription_id);
         Ok(sub)

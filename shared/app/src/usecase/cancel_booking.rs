@@ -19,6 +19,7 @@ use crate::usecase::lifecycle::{Ran, run, settle_refund};
 use domain::booking::Booking;
 use domain::lifecycle::{self, Actor, Outcome};
 use domain::payment::{PaymentTransaction, RefundDecision};
+use domain::space::CancellationPolicy;
 
 pub struct Cancelled {
     pub booking: Booking,
@@ -26,6 +27,52 @@ pub struct Cancelled {
     /// What the policy gave back (None when nothing was paid, or when it was cancelled
     /// before).
     pub refund: Option<RefundDecision>,
+}
+
+/// The booker cancels under the policy; the space's operator or an admin (cancelling
+/// someone else's booking) refunds in full.
+fn actor_of(caller: &Caller, booking: &Booking) -> Actor {
+    if caller.user_id == booking.user_id {
+        Actor::Booker
+    } else {
+        Actor::Manager
+    }
+}
+
+/// The policy of bookings made before it was copied onto them: the space's current one
+/// (the default when the space is gone).
+async fn fallback_policy<S: SpaceStore>(
+    store: &S,
+    booking: &Booking,
+) -> Result<CancellationPolicy, AppError> {
+    Ok(match &booking.cancellation_policy {
+        Some(_) => CancellationPolicy::default(),
+        None => store
+            .get_space_profile(&booking.space_id)
+            .await?
+            .map(|s| s.cancellation_policy)
+            .unwrap_or_default(),
+    })
+}
+
+/// A booking as `caller` may see it, with what cancelling it now would give back to
+/// them: decided by the same rule, actor and policy as [`cancel_booking`].
+pub async fn booking_with_refund_preview<S: BookingStore + SpaceStore>(
+    store: &S,
+    caller: &Caller,
+    booking_id: &str,
+    now: Timestamp,
+) -> Result<(Booking, Option<PaymentTransaction>, Option<RefundDecision>), AppError> {
+    let (booking, payment) = visible_booking(store, caller, booking_id).await?;
+    let fallback = fallback_policy(store, &booking).await?;
+    let preview = lifecycle::cancellation_preview(
+        &booking,
+        payment.as_ref(),
+        actor_of(caller, &booking),
+        Some(&fallback),
+        now,
+    );
+    Ok((booking, payment, preview))
 }
 
 pub async fn cancel_booking<S: BookingStore + SpaceStore, P: Payments>(
@@ -37,20 +84,8 @@ pub async fn cancel_booking<S: BookingStore + SpaceStore, P: Payments>(
 ) -> Result<Cancelled, AppError> {
     // 404 for anyone who may not see it.
     let (booking, _) = visible_booking(store, caller, booking_id).await?;
-    let actor = if caller.user_id == booking.user_id {
-        Actor::Booker
-    } else {
-        Actor::Manager
-    };
-    // The policy of bookings made before it was copied onto them.
-    let fallback = match &booking.cancellation_policy {
-        Some(_) => Default::default(),
-        None => store
-            .get_space_profile(&booking.space_id)
-            .await?
-            .map(|s| s.cancellation_policy)
-            .unwrap_or_default(),
-    };
+    let actor = actor_of(caller, &booking);
+    let fallback = fallback_policy(store, &booking).await?;
     let ran = run(store, payments, booking_id, now, |b, p| {
         // An operator or admin cancelling someone's booking is audited.
         let audit = (actor == Actor::Manager).then(|| {

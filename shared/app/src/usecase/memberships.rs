@@ -87,7 +87,6 @@ pub async fn sync_subscription<S: MembershipStore + BookingStore, P: Payments>(
         return ignore("subscription without user_id").await;
     };
     let mut sub = sub.clone();
-    let mut asked = false;
     for _ in 0..4 {
         let Some(current) = store.member_state(user_id).await?.membership else {
             return ignore("unknown membership").await;
@@ -98,15 +97,16 @@ pub async fn sync_subscription<S: MembershipStore + BookingStore, P: Payments>(
         if event_created < current.stripe_event_at {
             return ignore("older than the news already applied").await;
         }
-        if event_created == current.stripe_event_at && !asked {
+        if event_created == current.stripe_event_at {
             sub = match payments.get_subscription(&sub.id).await {
                 Ok(fresh) => fresh,
-                Err(PaymentError::Rejected(_)) => {
+                // Gone at Stripe (its customer was erased): nothing to apply. Any other
+                // refusal goes back to Stripe, which retries the event.
+                Err(PaymentError::Rejected(detail)) if detail.starts_with("404") => {
                     return ignore("no longer known to the provider").await;
                 }
                 Err(e) => return Err(e.into()),
             };
-            asked = true;
         }
         let mut next = current.clone();
         next.status = MembershipStatus::from_stripe(&sub.status);
@@ -130,6 +130,7 @@ pub async fn sync_subscription<S: MembershipStore + BookingStore, P: Payments>(
         {
             Ok(()) => return Ok(Outcome::Recorded),
             Err(SaveMembershipError::Duplicate) => return Ok(Outcome::Duplicate),
+            // Someone saved meanwhile: read again (and ask Stripe again if still needed).
             Err(SaveMembershipError::Changed) => continue,
             Err(SaveMembershipError::Store(e)) => return Err(e.into()),
         }

@@ -206,20 +206,37 @@ impl BookingStore for DynamoStore {
             Some(_) => Some("#status = :status"),
         };
         filters.extend(status_filter);
+        // A space's index is sorted by end time: "upcoming" and "past" are key ranges there,
+        // so a busy space's history is never read to find what is still to come.
+        // (`<end>#...` > `<now>#~` exactly when end > now: the instants are fixed width.)
+        let range = match (q.of, q.when) {
+            (BookingsOf::Space(_), When::Upcoming) => Some(">"),
+            (BookingsOf::Space(_), When::Past) => Some("<"),
+            _ => None,
+        };
+        let mut key_condition = format!("{}PK = :pk", index.name);
+        if let Some(op) = range {
+            key_condition.push_str(&format!(" AND {}SK {op} :bound", index.name));
+        }
         let mut items: Vec<Item> = Vec::new();
         let mut last_key;
+        let mut pages = 0;
         loop {
+            pages += 1;
             let mut query = self
                 .client
                 .query()
                 .table_name(&self.table)
                 .index_name(index.name)
-                .key_condition_expression(format!("{}PK = :pk", index.name))
+                .key_condition_expression(key_condition.clone())
                 .expression_attribute_values(":pk", s(pk))
                 // Upcoming soonest first; past and all most recent first.
                 .scan_index_forward(q.when == When::Upcoming)
                 .limit(q.limit as i32)
                 .set_exclusive_start_key(start_key.take());
+            if range.is_some() {
+                query = query.expression_attribute_values(":bound", s(format!("{now}#~")));
+            }
             if !filters.is_empty() {
                 query = query.filter_expression(filters.join(" AND "));
                 if q.when != When::All || status_filter.is_some_and(|f| f.contains(":now")) {
@@ -245,12 +262,15 @@ impl BookingStore for DynamoStore {
             let out = query.send().await.map_err(store_error)?;
             items.extend(out.items.unwrap_or_default());
             last_key = out.last_evaluated_key;
-            if items.len() >= q.limit || last_key.is_none() {
+            if items.len() >= q.limit || last_key.is_none() || pages == MAX_LIST_PAGES {
                 break;
             }
             start_key = last_key.clone();
         }
-        let next_cursor = if items.len() > q.limit {
+        let next_cursor = if items.len() < q.limit && pages == MAX_LIST_PAGES {
+            // Read enough for one request: the cursor resumes where reading stopped.
+            last_key.as_ref().map(|k| encode_cursor(k, &index))
+        } else if items.len() > q.limit {
             items.truncate(q.limit);
             items.last().map(|i| encode_cursor(i, &index))
         } else if items.len() == q.limit {
@@ -468,6 +488,10 @@ fn slot_claim(item: &Item) -> Option<SlotClaim> {
     })
 }
 
+/// Reads of one index per list request, at most (filters can skip many rows; the page
+/// then ends early with a cursor, rather than reading a whole history).
+const MAX_LIST_PAGES: usize = 8;
+
 /// The index a list reads and its partition.
 struct ListIndex {
     name: &'static str,
@@ -510,7 +534,9 @@ fn decode_cursor(cursor: &str, index: &ListIndex) -> Result<Item, StoreError> {
     let keys: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     let expected = index.cursor_keys();
     if keys.len() != expected.len()
-        || expected.iter().any(|k| !keys.contains_key(k))
+        || expected
+            .iter()
+            .any(|k| keys.get(k).is_none_or(|v| v.is_empty()))
         || keys.get(&format!("{}PK", index.name)) != Some(&index.pk)
     {
         return Err(invalid());

@@ -37,7 +37,11 @@ export default function Plans() {
   // Local stack: the test card becomes a PaymentMethod on the local Stripe stand-in.
   async function subscribeWithTestCard(plan: Plan) {
     setError(null);
-    const pm = await fetch("/api/local-pay/method", { method: "POST" }).then((r) => (r.ok ? r.json() : null));
+    const pm = await fetch("/api/local-pay/method", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    }).then((r) => (r.ok ? r.json() : null));
     if (!pm?.id) return setError("The local card could not be made into a payment method.");
     const answer = await subscribeWith(plan, pm.id);
     if ("error" in answer) setError(answer.error ?? null);

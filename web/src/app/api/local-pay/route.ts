@@ -4,11 +4,13 @@
 // signed webhook to the API. Without LOCAL_STRIPE_URL (every deployed stage) it is a 404.
 import { NextResponse } from "next/server";
 
+import { localStripe } from "../local-stripe";
+
 const CARD = /^[0-9]{16}$/;
 const INTENT = /^pi_[A-Za-z0-9_]{1,64}$/;
 
 export async function POST(request: Request) {
-  const base = process.env.LOCAL_STRIPE_URL;
+  const base = localStripe(request);
   if (!base) return NextResponse.json({ detail: "not found" }, { status: 404 });
   const key = process.env.LOCAL_STRIPE_KEY ?? "sk_test_local";
   const body = (await request.json().catch(() => null)) as { payment_intent_id?: unknown; card_number?: unknown } | null;
@@ -29,7 +31,7 @@ export async function POST(request: Request) {
       method: "POST",
       headers: { authorization: `Basic ${Buffer.from(`${key}:`).toString("base64")}` },
       body: new URLSearchParams(form),
-    }).then(async (r) => ({ ok: r.ok, json: (await r.json()) as Record<string, unknown> }));
+    }).then(async (r) => ({ ok: r.ok, json: ((await r.json().catch(() => ({}))) as Record<string, unknown>) }));
   const pm = await stripe("/v1/payment_methods", {
     type: "card",
     "card[number]": card,

@@ -2,8 +2,10 @@
 // what Stripe.js's card element produces in a browser. 404 on every deployed stage.
 import { NextResponse } from "next/server";
 
-export async function POST() {
-  const base = process.env.LOCAL_STRIPE_URL;
+import { localStripe } from "../../local-stripe";
+
+export async function POST(request: Request) {
+  const base = localStripe(request);
   if (!base) return NextResponse.json({ detail: "not found" }, { status: 404 });
   const key = process.env.LOCAL_STRIPE_KEY ?? "sk_test_local";
   const res = await fetch(`${base.replace(/\/$/, "")}/v1/payment_methods`, {
@@ -17,6 +19,6 @@ export async function POST() {
       "card[cvc]": "123",
     }),
   });
-  const pm = (await res.json()) as { id?: string };
+  const pm = (await res.json().catch(() => ({}))) as { id?: string };
   return NextResponse.json({ id: pm.id ?? null }, { status: res.ok ? 200 : 502 });
 }
