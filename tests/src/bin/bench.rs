@@ -532,7 +532,13 @@ async fn lambda_table(stack: &local_gateway::stack::StackInfo) -> String {
             .parent()
             .unwrap()
             .join(name);
-        let arm = root().join("target/lambda").join(name).join("bootstrap");
+        // cargo lambda writes beside the profiles of the same target directory
+        // (CARGO_TARGET_DIR or target/).
+        let arm = native
+            .parent()
+            .and_then(|release| release.parent())
+            .map(|target| target.join("lambda").join(name).join("bootstrap"))
+            .unwrap_or_default();
         let (artifact, path) = if arm.exists() {
             ("arm64", arm)
         } else {
