@@ -40,6 +40,54 @@ def snake(param):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", param).lower()
 
 
+def route_alarms(name, struct, route):
+    """The two alarms every API route's function has (tests/tests/template.rs checks them):
+    its failures (crash, timeout, start-up failure, or a 5xx answer, counted by the edge as
+    the EMF metric ServerErrors) and its p99 duration."""
+    return f"""  {struct}FunctionErrors:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: "{route} ({name}) answered 5xx, crashed, timed out or failed to start (runbook: function errors)."
+      Metrics:
+        - Id: crashes
+          ReturnData: false
+          MetricStat:
+            Metric: {{Namespace: AWS/Lambda, MetricName: Errors, Dimensions: [{{Name: FunctionName, Value: !Ref {struct}Function}}]}}
+            Period: 300
+            Stat: Sum
+        - Id: answers
+          ReturnData: false
+          MetricStat:
+            Metric: {{Namespace: !Sub "coworking-${{Stage}}", MetricName: ServerErrors, Dimensions: [{{Name: Service, Value: coworking}}, {{Name: Function, Value: {name}}}]}}
+            Period: 300
+            Stat: Sum
+        - Id: failures
+          Label: crashes and 5xx answers
+          Expression: "FILL(crashes, 0) + FILL(answers, 0)"
+      EvaluationPeriods: 1
+      Threshold: 0
+      ComparisonOperator: GreaterThanThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: [!Ref AlarmTopic]
+
+  {struct}FunctionLatency:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: "{route} ({name}): p99 duration over 3 s for 15 minutes (runbook: latency)."
+      Namespace: AWS/Lambda
+      MetricName: Duration
+      Dimensions: [{{Name: FunctionName, Value: !Ref {struct}Function}}]
+      ExtendedStatistic: p99
+      Period: 300
+      EvaluationPeriods: 3
+      Threshold: 3000
+      ComparisonOperator: GreaterThanThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: [!Ref AlarmTopic]
+
+"""
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("name")
@@ -103,7 +151,7 @@ serde_json.workspace = true
 
 #[tokio::main]
 async fn main() -> Result<(), edge::runtime::Error> {{
-    edge::runtime::serve_http({ident}::build).await
+    edge::runtime::serve_http(env!("CARGO_PKG_NAME"), {ident}::build).await
 }}
 """)
     param_lines = "".join(
@@ -209,22 +257,7 @@ mod tests {{
             Path: {path}
             Method: {method}
 {auth}
-  {struct}FunctionErrors:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      AlarmDescription: "{name} crashed, timed out or failed to start (500 answers show in Api5xx; runbook: function errors)."
-      Namespace: AWS/Lambda
-      MetricName: Errors
-      Dimensions: [{{Name: FunctionName, Value: !Ref {struct}Function}}]
-      Statistic: Sum
-      Period: 300
-      EvaluationPeriods: 1
-      Threshold: 0
-      ComparisonOperator: GreaterThanThreshold
-      TreatMissingData: notBreaching
-      AlarmActions: [!Ref AlarmTopic]
-
-"""
+""" + route_alarms(name, struct, f"{method} {path}")
     if "\nOutputs:" not in template:
         fail("template.yaml has no Outputs section to insert before")
     template = template.replace("\nOutputs:", "\n" + resource + "Outputs:", 1)

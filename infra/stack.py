@@ -59,6 +59,7 @@ NO_LOCAL_EFFECT = {
     "AWS::WAFv2::WebACLAssociation",
     "AWS::CloudFront::Distribution",
     "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
     "AWS::IAM::Role",
     # The front door (CloudFront's origin domain): only where a front door exists.
     "AWS::ApiGatewayV2::DomainName",

@@ -32,7 +32,7 @@ fn main() {
     for name in &http {
         writeln!(
             out,
-            "        ({name:?}, boxed({}::build(&context_of({name:?})))),",
+            "        ({name:?}, boxed({name:?}, {}::build(&context_of({name:?})))),",
             module(name)
         )
         .unwrap();
@@ -43,7 +43,7 @@ fn main() {
     for name in &events {
         writeln!(
             out,
-            "        ({name:?}, boxed_event({}::build(&context_of({name:?})))),",
+            "        ({name:?}, boxed_event({name:?}, {}::build(&context_of({name:?})))),",
             module(name)
         )
         .unwrap();

@@ -274,7 +274,9 @@ fn the_web_clients_copy_of_the_openapi_document_is_current() {
 }
 
 /// Nothing fails silently on AWS: every queue and dead-letter queue has an alarm on its
-/// own metrics, every function an error alarm, and every alarm tells the alarm topic.
+/// own metrics, every function an error alarm, every API route's function an alarm on its
+/// 5xx answers (the EMF `ServerErrors` of that crate) and on its p99 duration, every alarm
+/// on our own metrics watches a metric the code emits, and every alarm tells the topic.
 #[test]
 fn every_queue_and_function_has_an_alarm_that_tells_someone() {
     use serde_yaml::Value;
@@ -288,18 +290,73 @@ fn every_queue_and_function_has_an_alarm_that_tells_someone() {
             .map(|(id, _)| id.as_str().unwrap().to_string())
             .collect()
     };
-    // What a tagged value (`!Ref X`, `!GetAtt X.Attr`) names.
+    // What a tagged value (`!Ref X`, `!GetAtt X.Attr`) names, or a plain string.
     let named = |v: &Value| -> Option<String> {
         match v {
             Value::Tagged(t) => t
                 .value
                 .as_str()
                 .map(|s| s.split('.').next().unwrap().to_string()),
+            Value::String(s) => Some(s.clone()),
             _ => None,
         }
     };
+    // An alarm's metrics: its own, or each `MetricStat` of its metric math.
+    // (namespace, metric name, dimensions, statistic)
+    type Watched = (String, String, Vec<(String, Option<String>)>, String);
+    let watched = |p: &Value| -> Vec<Watched> {
+        let dims = |m: &Value| {
+            m["Dimensions"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .map(|d| {
+                    (
+                        d["Name"].as_str().unwrap_or("").to_string(),
+                        named(&d["Value"]),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let namespace = |v: &Value| match v {
+            Value::Tagged(t) => t.value.as_str().unwrap_or("").to_string(),
+            other => other.as_str().unwrap_or("").to_string(),
+        };
+        let mut out = Vec::new();
+        if p["MetricName"].is_string() {
+            let stat = p["Statistic"]
+                .as_str()
+                .or(p["ExtendedStatistic"].as_str())
+                .unwrap_or("");
+            out.push((
+                namespace(&p["Namespace"]),
+                p["MetricName"].as_str().unwrap().to_string(),
+                dims(p),
+                stat.to_string(),
+            ));
+        }
+        for q in p["Metrics"].as_sequence().into_iter().flatten() {
+            let m = &q["MetricStat"]["Metric"];
+            if m["MetricName"].is_string() {
+                out.push((
+                    namespace(&m["Namespace"]),
+                    m["MetricName"].as_str().unwrap().to_string(),
+                    dims(m),
+                    q["MetricStat"]["Stat"].as_str().unwrap_or("").to_string(),
+                ));
+            }
+        }
+        out
+    };
+    // Our metric names: the EMF catalogue plus the domain events counted at commit.
+    let names_source =
+        std::fs::read_to_string(root().join("shared/aws/src/telemetry/emf.rs")).unwrap();
+    let events_source =
+        walk_text(&root().join("shared/app/src")) + &walk_text(&root().join("shared/domain/src"));
     let mut alarmed_queues = BTreeSet::new();
     let mut error_alarmed = BTreeSet::new();
+    let mut server_error_alarmed = BTreeSet::new();
+    let mut latency_alarmed = BTreeSet::new();
     for (id, r) in resources {
         if r["Type"].as_str() != Some("AWS::CloudWatch::Alarm") {
             continue;
@@ -310,18 +367,33 @@ fn every_queue_and_function_has_an_alarm_that_tells_someone() {
             actions.contains("AlarmTopic"),
             "{id:?} tells nobody: {actions}"
         );
-        for d in p["Dimensions"].as_sequence().into_iter().flatten() {
-            let target = named(&d["Value"]);
-            match (
-                p["Namespace"].as_str(),
-                d["Name"].as_str(),
-                p["MetricName"].as_str(),
-            ) {
-                (Some("AWS/SQS"), Some("QueueName"), _) => alarmed_queues.extend(target),
-                (Some("AWS/Lambda"), Some("FunctionName"), Some("Errors")) => {
-                    error_alarmed.extend(target)
+        for (namespace, metric, dims, stat) in watched(p) {
+            for (dim, target) in &dims {
+                match (namespace.as_str(), dim.as_str(), metric.as_str()) {
+                    ("AWS/SQS", "QueueName", _) => alarmed_queues.extend(target.clone()),
+                    ("AWS/Lambda", "FunctionName", "Errors") => {
+                        error_alarmed.extend(target.clone())
+                    }
+                    ("AWS/Lambda", "FunctionName", "Duration") if stat == "p99" => {
+                        latency_alarmed.extend(target.clone())
+                    }
+                    (ns, "Function", "ServerErrors") if ns.starts_with("coworking-") => {
+                        server_error_alarmed.extend(target.clone())
+                    }
+                    _ => {}
                 }
-                _ => {}
+            }
+            if namespace.starts_with("coworking-") {
+                assert!(
+                    names_source.contains(&format!("\"{metric}\""))
+                        || events_source.contains(&format!("\"{metric}\"")),
+                    "{id:?} watches {metric}, which no code emits"
+                );
+                assert!(
+                    dims.iter()
+                        .any(|(d, v)| d == "Service" && v.as_deref() == Some("coworking")),
+                    "{id:?}: every EMF metric has the Service dimension"
+                );
             }
         }
     }
@@ -335,4 +407,38 @@ fn every_queue_and_function_has_an_alarm_that_tells_someone() {
         silent.is_empty(),
         "functions without an error alarm: {silent:?}"
     );
+    for id in &functions {
+        let props = &resources[id.as_str()]["Properties"];
+        let is_route = props["Events"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .any(|(_, e)| e["Type"].as_str() == Some("HttpApi"));
+        if !is_route {
+            continue;
+        }
+        let crate_name = props["CodeUri"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("functions/");
+        assert!(
+            server_error_alarmed.contains(crate_name),
+            "{id}: no alarm on its 5xx answers (ServerErrors, Function={crate_name})"
+        );
+        assert!(latency_alarmed.contains(id), "{id}: no p99 latency alarm");
+    }
+}
+
+/// All `.rs` text under `dir` (what the metric-name check searches for event types).
+fn walk_text(dir: &std::path::Path) -> String {
+    let mut out = String::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out += &walk_text(&path);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out += &std::fs::read_to_string(&path).unwrap();
+        }
+    }
+    out
 }

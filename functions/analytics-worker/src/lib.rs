@@ -6,7 +6,7 @@ use app::ports::analytics::AnalyticsStore;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use domain::analytics::changes;
-use edge::events::{BatchResponse, BridgeEvent, SqsEvent};
+use edge::events::{BatchResponse, BridgeEvent, SqsEvent, each_bridge_event};
 use edge::runtime::{Error, EventFunction};
 
 pub struct AnalyticsWorker<S> {
@@ -20,8 +20,7 @@ pub fn build(ctx: &AppContext) -> AnalyticsWorker<DynamoStore> {
 }
 
 impl<S: AnalyticsStore> AnalyticsWorker<S> {
-    async fn count(&self, body: &str) -> Result<(), String> {
-        let event: BridgeEvent = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    async fn count(&self, event: BridgeEvent) -> Result<(), String> {
         let changes = changes(&event.detail_type, &event.detail);
         if changes.is_empty() {
             return Ok(());
@@ -45,13 +44,6 @@ impl<S: AnalyticsStore> EventFunction for AnalyticsWorker<S> {
     type Output = BatchResponse;
 
     async fn handle(&self, input: SqsEvent) -> Result<BatchResponse, Error> {
-        let mut failed = Vec::new();
-        for msg in input.records {
-            if let Err(e) = self.count(&msg.body).await {
-                tracing::warn!(message_id = %msg.message_id, error = %e, "not counted");
-                failed.push(msg.message_id);
-            }
-        }
-        Ok(BatchResponse::failed(failed))
+        Ok(each_bridge_event(input, |event| self.count(event)).await)
     }
 }

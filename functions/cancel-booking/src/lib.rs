@@ -14,6 +14,7 @@ use app::usecase::cancel_booking::cancel_booking;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use aws::stripe::StripePayments;
+use aws::telemetry::context;
 use edge::api::bookings::BookingView;
 use edge::http::params::path_param;
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json};
@@ -37,7 +38,11 @@ impl<S: BookingStore + SpaceStore, P: Payments> HttpFunction for CancelBooking<S
         let caller = caller_of(&req)?;
         let id = path_param(&req, "bookingId")?;
         let now = Timestamp::now();
-        let done = cancel_booking(&self.store, &self.payments, &caller, &id, now).await?;
+        let done = context::correlate(
+            Some(&id),
+            cancel_booking(&self.store, &self.payments, &caller, &id, now),
+        )
+        .await?;
         let mut view = BookingView::new(&done.booking, now)
             .with_payment(done.payment.as_ref(), &caller.user_id);
         view.refund = done.refund;

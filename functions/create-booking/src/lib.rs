@@ -18,10 +18,11 @@ use app::ports::bookings::BookingStore;
 use app::ports::memberships::MembershipStore;
 use app::ports::payments::Payments;
 use app::ports::spaces::SpaceStore;
-use app::usecase::create_booking::{BookingDesk, CreateBookingCommand};
+use app::usecase::create_booking::{BookingDesk, CreateBookingCommand, booking_id_for};
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use aws::stripe::StripePayments;
+use aws::telemetry::context;
 use edge::api::bookings::{BookingRequest, BookingView};
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
 use http::{HeaderValue, StatusCode, header::LOCATION};
@@ -86,9 +87,11 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
         let key = idempotency_key(&req)?;
         let request: BookingRequest = parse_json(&req)?;
         let now = Timestamp::now();
-        let (booking, payment) = self
-            .desk
-            .create(
+        // The booking's id (derived from caller and key) is its flow's correlation id.
+        let booking_id = booking_id_for(&caller.user_id, &key);
+        let (booking, payment) = context::correlate(
+            Some(&booking_id),
+            self.desk.create(
                 &CreateBookingCommand {
                     user_id: &caller.user_id,
                     idempotency_key: &key,
@@ -97,8 +100,9 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
                     end: request.end_time,
                 },
                 now,
-            )
-            .await?;
+            ),
+        )
+        .await?;
         let view = BookingView::new(&booking, now).with_payment(payment.as_ref(), &booking.user_id);
         let mut res = json(StatusCode::CREATED, &view)?;
         let location = HeaderValue::try_from(format!("/bookings/{}", booking.id))

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), edge::runtime::Error> {
-    edge::runtime::serve_http(export_me::build).await
+    edge::runtime::serve_http(env!("CARGO_PKG_NAME"), export_me::build).await
 }

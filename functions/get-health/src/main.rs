@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), edge::runtime::Error> {
-    edge::runtime::serve_http(get_health::build).await
+    edge::runtime::serve_http(env!("CARGO_PKG_NAME"), get_health::build).await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), edge::runtime::Error> {
-    edge::runtime::serve_http(list_my_spaces::build).await
+    edge::runtime::serve_http(env!("CARGO_PKG_NAME"), list_my_spaces::build).await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), edge::runtime::Error> {
-    edge::runtime::serve_event(live_subscriptions::build).await
+    edge::runtime::serve_event(env!("CARGO_PKG_NAME"), live_subscriptions::build).await
 }

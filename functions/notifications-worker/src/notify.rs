@@ -11,8 +11,9 @@ use jiff::Timestamp;
 use app::ports::notifications::{NotificationStore, Notifier};
 use app::ports::phone::PhoneStore;
 use app::ports::users::UserStore;
+use aws::telemetry::emf;
 use domain::notification::{Notification, compose};
-use edge::events::{BatchResponse, BridgeEvent, SqsEvent};
+use edge::events::{BatchResponse, BridgeEvent, SqsEvent, each_bridge_event};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
@@ -60,21 +61,16 @@ pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore, N: Notifi
         })
         .await
         .map_err(|e| retry(&e))?;
+    emf::count_by(emf::names::NOTIFICATIONS_SENT, ("Channel", "inbox"), 1.0);
     let subject = format!("{} - coworking", message.title);
     if user.notifications.email
         && store
             .claim_delivery(&event_id, "email", now)
             .await
             .map_err(|e| retry(&e))?
-        && let Err(e) = notifier
-            .send_email(&user.email, &subject, &message.body)
-            .await
     {
-        store
-            .release_delivery(&event_id, "email")
-            .await
-            .map_err(|e| retry(&e))?;
-        return Err(retry(&e));
+        let sent = notifier.send_email(&user.email, &subject, &message.body);
+        deliver(store, &event_id, "email", sent).await?;
     }
     let sms_to = user
         .phone
@@ -86,13 +82,14 @@ pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore, N: Notifi
             .await
             .map_err(|e| retry(&e))?
         && within_allowance(store, &user_id, now).await?
-        && let Err(e) = notifier.send_sms(phone, &message.body).await
     {
-        store
-            .release_delivery(&event_id, "sms")
-            .await
-            .map_err(|e| retry(&e))?;
-        return Err(retry(&e));
+        deliver(
+            store,
+            &event_id,
+            "sms",
+            notifier.send_sms(phone, &message.body),
+        )
+        .await?;
     }
     tracing::info!(event_id = %event_id, kind = %event.detail_type, "member notified");
     Ok(())
@@ -116,6 +113,29 @@ async fn within_allowance<S: PhoneStore>(
     Ok(ok)
 }
 
+/// Finishes a claimed delivery: counted when sent; released when the send fails, so the
+/// message's retry sends it.
+async fn deliver<S: NotificationStore, E: std::fmt::Display>(
+    store: &S,
+    event_id: &str,
+    channel: &'static str,
+    sent: impl std::future::Future<Output = Result<(), E>>,
+) -> Result<(), NotifyError> {
+    match sent.await {
+        Ok(()) => {
+            emf::count_by(emf::names::NOTIFICATIONS_SENT, ("Channel", channel), 1.0);
+            Ok(())
+        }
+        Err(e) => {
+            store
+                .release_delivery(event_id, channel)
+                .await
+                .map_err(|e| NotifyError::Retry(e.to_string()))?;
+            Err(NotifyError::Retry(e.to_string()))
+        }
+    }
+}
+
 /// A batch from the notifications queue; failed messages are reported for redelivery
 /// (after five receives they go to the queue's DLQ).
 pub async fn notify_batch<S: NotificationStore + UserStore + PhoneStore, N: Notifier>(
@@ -123,16 +143,8 @@ pub async fn notify_batch<S: NotificationStore + UserStore + PhoneStore, N: Noti
     notifier: &N,
     batch: SqsEvent,
 ) -> BatchResponse {
-    let mut failed = Vec::new();
-    for msg in batch.records {
-        let result = match serde_json::from_str::<BridgeEvent>(&msg.body) {
-            Ok(event) => notify_one(store, notifier, &event, Timestamp::now()).await,
-            Err(e) => Err(NotifyError::Unreadable(e.to_string())),
-        };
-        if let Err(e) = result {
-            tracing::warn!(message_id = %msg.message_id, error = %e, "notification not done");
-            failed.push(msg.message_id);
-        }
-    }
-    BatchResponse::failed(failed)
+    each_bridge_event(batch, |event| async move {
+        notify_one(store, notifier, &event, Timestamp::now()).await
+    })
+    .await
 }

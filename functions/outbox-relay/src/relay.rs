@@ -7,6 +7,7 @@
 //! Publishing twice is harmless: every consumer deduplicates on the event id.
 
 use app::ports::events::EventBus;
+use aws::telemetry::{context, emf};
 use domain::events::DomainEvent;
 use edge::events::{BatchResponse, StreamEvent};
 
@@ -52,16 +53,41 @@ async fn publish<B: EventBus>(
             0
         }
     };
+    let now = jiff::Timestamp::now();
+    for (_, event) in &events[..accepted] {
+        relayed(event, now).await;
+    }
     if accepted < events.len() {
-        tracing::warn!(
-            published = accepted,
-            pending = events.len() - accepted,
-            "relay incomplete"
-        );
+        let first = &events[accepted].1;
+        context::correlate(first.correlation_id.as_deref(), async {
+            tracing::warn!(
+                event_id = %first.id,
+                published = accepted,
+                pending = events.len() - accepted,
+                "relay incomplete; retried from this event"
+            );
+        })
+        .await;
         return BatchResponse::failed([events[accepted].0.clone()]);
     }
-    tracing::info!(published = accepted, "events relayed");
     BatchResponse::failed(poison)
+}
+
+/// One line and one `RelayLag` metric per published event, in the event's flow.
+async fn relayed(event: &DomainEvent, now: jiff::Timestamp) {
+    let lag_ms = (now.as_millisecond() - event.occurred_at.as_millisecond()).max(0);
+    context::correlate(event.correlation_id.as_deref(), async {
+        emf::emit(
+            None,
+            &[(
+                emf::names::RELAY_LAG,
+                lag_ms as f64,
+                emf::Unit::Milliseconds,
+            )],
+        );
+        tracing::info!(event_id = %event.id, kind = %event.detail_type, lag_ms, "event relayed");
+    })
+    .await;
 }
 
 #[cfg(test)]

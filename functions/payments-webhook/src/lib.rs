@@ -18,6 +18,7 @@ use aws::dynamo::DynamoStore;
 use aws::stripe::StripePayments;
 use aws::stripe::event::{EventKind, StripeEvent};
 use aws::stripe::signature::{self, SignatureError};
+use aws::telemetry::{context, emf};
 use domain::lifecycle::Outcome;
 use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
@@ -70,7 +71,10 @@ impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWe
             .get("stripe-signature")
             .and_then(|v| v.to_str().ok());
         let now = Timestamp::now();
-        signature::verify(header, payload, &self.secret, now.as_second()).map_err(bad_signature)?;
+        signature::verify(header, payload, &self.secret, now.as_second()).map_err(|e| {
+            emf::count(emf::names::WEBHOOK_SIGNATURE_FAILURES);
+            bad_signature(e)
+        })?;
         let event = StripeEvent::parse(payload).map_err(|e| {
             tracing::error!(error = %e, "signed Stripe event we cannot read");
             AppError::field(
@@ -79,6 +83,20 @@ impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWe
                 "not a Stripe event this endpoint can read",
             )
         })?;
+        // A payment's or refund's news continues its booking's flow (our metadata names it).
+        let booking = match &event.kind {
+            EventKind::PaymentSucceeded(pi) | EventKind::PaymentFailed(pi) => {
+                pi.metadata.get("booking_id")
+            }
+            EventKind::Refund(refund) => refund.metadata.get("booking_id"),
+            _ => None,
+        };
+        context::correlate(booking.map(String::as_str), self.apply(&event, now)).await
+    }
+}
+
+impl<S: BookingStore + MembershipStore, P: Payments> PaymentsWebhook<S, P> {
+    async fn apply(&self, event: &StripeEvent, now: Timestamp) -> Result<Response<Body>, AppError> {
         let outcome = match &event.kind {
             EventKind::PaymentSucceeded(pi) => {
                 payments::payment_succeeded(&self.store, &self.payments, &event.id, pi, now).await?

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), edge::runtime::Error> {
-    edge::runtime::serve_http(payments_webhook::build).await
+    edge::runtime::serve_http(env!("CARGO_PKG_NAME"), payments_webhook::build).await
 }

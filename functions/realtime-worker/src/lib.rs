@@ -9,7 +9,7 @@ use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use aws::live_push::ApiGatewayPush;
 use domain::live::availability_changed;
-use edge::events::{BatchResponse, BridgeEvent, SqsEvent};
+use edge::events::{BatchResponse, BridgeEvent, SqsEvent, each_bridge_event};
 use edge::runtime::{Error, EventFunction};
 
 pub struct RealtimeWorker<S, P> {
@@ -26,8 +26,7 @@ pub fn build(ctx: &AppContext) -> RealtimeWorker<DynamoStore, ApiGatewayPush> {
 }
 
 impl<S: LiveConnections, P: LivePush> RealtimeWorker<S, P> {
-    async fn fan_out(&self, body: &str) -> Result<(), String> {
-        let event: BridgeEvent = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    async fn fan_out(&self, event: BridgeEvent) -> Result<(), String> {
         let Some(notice) = availability_changed(&event.detail_type, &event.detail) else {
             return Ok(());
         };
@@ -65,14 +64,7 @@ impl<S: LiveConnections, P: LivePush> EventFunction for RealtimeWorker<S, P> {
     type Output = BatchResponse;
 
     async fn handle(&self, input: SqsEvent) -> Result<BatchResponse, Error> {
-        let mut failed = Vec::new();
-        for msg in input.records {
-            if let Err(e) = self.fan_out(&msg.body).await {
-                tracing::warn!(message_id = %msg.message_id, error = %e, "not pushed");
-                failed.push(msg.message_id);
-            }
-        }
-        Ok(BatchResponse::failed(failed))
+        Ok(each_bridge_event(input, |event| self.fan_out(event)).await)
     }
 }
 

@@ -12,6 +12,7 @@ use app::ports::spaces::SpaceStore;
 use app::usecase::catalog::Catalog;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
+use aws::telemetry::emf;
 use domain::booking_rules::plan_claims;
 use domain::claims::cell_interval;
 use domain::search::{SearchHit, plan_cells, sort_hits};
@@ -127,6 +128,14 @@ impl<S: SearchStore + SpaceStore + BookingStore> HttpFunction for SearchSpaces<S
         };
         let more = hits.len() > q.offset + q.limit;
         let items: Vec<SearchHit> = hits.into_iter().skip(q.offset).take(q.limit).collect();
+        emf::emit(
+            None,
+            &[(
+                emf::names::SEARCH_ROWS_READ,
+                read.rows.len() as f64,
+                emf::Unit::Count,
+            )],
+        );
         tracing::info!(
             partitions = read.partitions,
             rows = read.rows.len(),

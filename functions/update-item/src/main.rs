@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), edge::runtime::Error> {
-    edge::runtime::serve_http(update_item::build).await
+    edge::runtime::serve_http(env!("CARGO_PKG_NAME"), update_item::build).await
 }

@@ -28,13 +28,17 @@ impl EventBridgeBus {
 }
 
 /// The EventBridge `detail`: the event's own detail plus its id, version and time, so a
-/// consumer can deduplicate on `event_id` (EventBridge's envelope id differs per publish).
+/// consumer can deduplicate on `event_id` (EventBridge's envelope id differs per publish),
+/// and its `correlation_id`, which each consumer's log lines carry.
 pub fn bridge_detail(e: &DomainEvent) -> serde_json::Value {
     let mut detail = e.detail.clone();
     if let Some(map) = detail.as_object_mut() {
         map.insert("event_id".into(), e.id.clone().into());
         map.insert("event_version".into(), e.version.into());
         map.insert("occurred_at".into(), e.occurred_at.to_string().into());
+        if let Some(id) = &e.correlation_id {
+            map.insert("correlation_id".into(), id.clone().into());
+        }
     }
     detail
 }

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod context;
 pub mod metrics;
+pub mod telemetry;
 
 #[cfg(any(
     feature = "dynamodb",

@@ -18,6 +18,10 @@ pub struct DomainEvent {
     pub version: u32,
     pub occurred_at: Timestamp,
     pub detail: serde_json::Value,
+    /// The flow it belongs to (see `aws::telemetry`): stamped by the store adapter from the
+    /// invocation that wrote it, carried to EventBridge and every consumer's log lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
 }
 
 pub const BOOKINGS_SOURCE: &str = "coworking.bookings";
@@ -37,6 +41,7 @@ impl DomainEvent {
             version: 1,
             occurred_at,
             detail,
+            correlation_id: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! stream batches (outbox relay), SQS batches (consumers), and the partial batch failure
 //! answers both accept (`ReportBatchItemFailures`).
 
+use aws::telemetry::{context, emf};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -70,6 +71,60 @@ pub struct BridgeEvent {
     pub detail_type: String,
     pub source: String,
     pub detail: serde_json::Value,
+}
+
+impl BridgeEvent {
+    /// The flow the event belongs to (`aws::eventbridge::bridge_detail` puts it there).
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.detail.get("correlation_id").and_then(|c| c.as_str())
+    }
+}
+
+/// A queue consumer's loop, shared by every consumer: each message's EventBridge event is
+/// handed to `work` correlated with its flow (so every line it logs carries the flow's
+/// id); a message that is unreadable or whose work fails is logged, counted
+/// (`ConsumerRetries`) and reported for another delivery (after the queue's
+/// `maxReceiveCount` it goes to the dead-letter queue). Work must be idempotent: a message
+/// can come twice.
+pub async fn each_bridge_event<W, Fut, E>(batch: SqsEvent, mut work: W) -> BatchResponse
+where
+    W: FnMut(BridgeEvent) -> Fut,
+    Fut: std::future::Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    let mut failed = Vec::new();
+    for msg in batch.records {
+        let done = match serde_json::from_str::<BridgeEvent>(&msg.body) {
+            Ok(event) => {
+                let correlation = event.correlation_id().map(str::to_owned);
+                context::correlate(correlation.as_deref(), async {
+                    let kind = event.detail_type.clone();
+                    let result = work(event).await;
+                    if let Err(e) = &result {
+                        tracing::warn!(message_id = %msg.message_id, kind = %kind, error = %e, "message not done; it will be retried");
+                    }
+                    result.is_ok()
+                })
+                .await
+            }
+            Err(e) => {
+                tracing::warn!(message_id = %msg.message_id, error = %e, "unreadable message; it will be retried");
+                false
+            }
+        };
+        if !done {
+            failed.push(msg.message_id);
+        }
+    }
+    if !failed.is_empty() {
+        let function = context::current().map_or("unknown", |inv| inv.function);
+        emf::count_by(
+            emf::names::CONSUMER_RETRIES,
+            ("Function", function),
+            failed.len() as f64,
+        );
+    }
+    BatchResponse::failed(failed)
 }
 
 /// What API Gateway's WebSocket API sends a route's function (`$connect`, `$disconnect`

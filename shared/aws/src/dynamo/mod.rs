@@ -203,7 +203,24 @@ impl DynamoStore {
             .filter_map(|c| c.capacity_units)
             .sum();
         crate::metrics::record(op, Some(units));
+        count_committed_events(&actions);
         Ok(())
+    }
+}
+
+/// One EMF count per domain event the transaction just committed, under its type
+/// (`BookingCreated`, `PaymentRefunded`, ...): exactly once per change, since a replayed
+/// request's transaction does not commit again.
+fn count_committed_events(actions: &[aws_sdk_dynamodb::types::TransactWriteItem]) {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    for put in actions.iter().filter_map(|a| a.put()) {
+        let item = put.item();
+        if item.get("entity") != Some(&AttributeValue::S("DomainEvent".into())) {
+            continue;
+        }
+        if let Some(AttributeValue::S(kind)) = item.get("detail_type") {
+            crate::telemetry::emf::count(kind);
+        }
     }
 }
 

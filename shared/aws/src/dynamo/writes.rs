@@ -28,8 +28,15 @@ pub(super) fn ttl_after(at: Timestamp, days: i64) -> AttributeValue {
     n(at.as_second() + days * 86_400)
 }
 
+/// The outbox item of `event`, stamped with the current invocation's correlation id
+/// (unless the event already carries one), so the flow can be followed past the stream.
 pub(super) fn event_put(table: &str, event: &DomainEvent) -> Result<TransactWriteItem, StoreError> {
     let mut item = to_item(keys::event(&event.id), "EVENT".into(), "DomainEvent", event)?;
+    if event.correlation_id.is_none()
+        && let Some(id) = crate::telemetry::context::correlation_id()
+    {
+        item.insert("correlation_id".into(), s(id));
+    }
     item.insert("ttl".into(), ttl_after(event.occurred_at, 7));
     // Findable by its member, so erasing them erases it.
     if let Some(user_id) = event.detail.get("user_id").and_then(|u| u.as_str()) {
