@@ -20,6 +20,8 @@ pub struct TestEnv {
     /// `http://127.0.0.1:<port>` of the local gateway.
     pub base: String,
     pub stack: StackInfo,
+    /// Where this process's functions write their log lines (and EMF metric lines).
+    pub function_log: PathBuf,
 }
 
 pub fn root() -> PathBuf {
@@ -61,7 +63,11 @@ pub fn env() -> &'static TestEnv {
             stack.set_env(key, value);
         }
         let base = start_gateway(stack.clone());
-        TestEnv { base, stack }
+        TestEnv {
+            base,
+            stack,
+            function_log: log,
+        }
     })
 }
 

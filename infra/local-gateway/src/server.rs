@@ -79,9 +79,17 @@ impl Gateway {
             self.cors.decorate(&request_headers, res.headers_mut());
             res
         };
+        // API Gateway's access log line: the request id ties it to the function's lines.
+        let request_id = response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         tracing::info!(
             method,
             path,
+            request_id,
             status = response.status().as_u16(),
             ms = started.elapsed().as_secs_f64() * 1000.0,
             "gateway"
