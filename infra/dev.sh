@@ -16,6 +16,7 @@ cleanup() {
   trap - INT TERM EXIT
   kill "$STACK_PID" 2>/dev/null || true
   [ -n "${WEB_PID:-}" ] && kill "$WEB_PID" 2>/dev/null || true
+  [ -n "${METRICS_PID:-}" ] && kill "$METRICS_PID" 2>/dev/null || true
   wait 2>/dev/null || true
   echo "stopped."
 }
@@ -82,7 +83,17 @@ cat <<HOWTO
     curl -s -X POST http://127.0.0.1:$PORT/memberships -H "authorization: Bearer \$TOKEN" \\
          -H 'content-type: application/json' -d "{\"plan_id\":\"$PLAN\",\"payment_method_id\":\"\$PM\"}"
 
+  Metrics: the booking funnel, conflicts, failures and the event pipeline print here as
+  they change, summed from the functions' EMF lines (all log lines: .local/functions.log;
+  follow one booking with: grep '"correlation_id":"<booking id>"' .local/functions.log).
+
   Ctrl-C stops the web app, the gateway and the stand-ins.
 HOWTO
+# The functions' log lines (and EMF metric lines) to the terminal and to a file, which
+# local-metrics reads back into a summary.
+: > .local/functions.log
+"${CARGO_TARGET_DIR:-target}/debug/local-metrics" .local/functions.log &
+METRICS_PID=$!
 # In the foreground, so Ctrl-C reaches it; the EXIT trap then stops the stand-ins.
-COWORK_WEB_ORIGIN="http://127.0.0.1:$WEB_PORT" "${CARGO_TARGET_DIR:-target}/debug/local-gateway" --stack "$STATE/stack.json" --port "$PORT"
+COWORK_WEB_ORIGIN="http://127.0.0.1:$WEB_PORT" "${CARGO_TARGET_DIR:-target}/debug/local-gateway" --stack "$STATE/stack.json" --port "$PORT" \
+  | tee -a .local/functions.log

@@ -8,6 +8,7 @@ pub mod cors;
 pub mod event;
 pub mod iam_usage;
 pub mod live;
+pub mod metrics_summary;
 pub mod pump;
 pub mod registry;
 pub mod routes;

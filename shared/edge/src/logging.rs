@@ -30,6 +30,15 @@ pub fn init_with_writer<W>(writer: W)
 where
     W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
 {
+    use tracing_subscriber::util::SubscriberInitExt;
+    let _ = subscriber(writer).try_init();
+}
+
+/// The subscriber `init` installs (public so `make bench` can time building it and a line).
+pub fn subscriber<W>(writer: W) -> impl Subscriber + Send + Sync + 'static
+where
+    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
     let base = std::env::var(EnvFilter::DEFAULT_ENV).unwrap_or_else(|_| "info".to_string());
     // Metric lines pass whatever the log level: a quiet stage still has its metrics.
     let filter = EnvFilter::try_new(format!("{base},{}=info", emf::TARGET))
@@ -40,12 +49,12 @@ where
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false);
-    let _ = tracing_subscriber::fmt()
+    tracing_subscriber::fmt()
         .with_writer(writer)
         .json()
         .event_format(WithInvocation(json))
         .with_env_filter(filter)
-        .try_init();
+        .finish()
 }
 
 fn format() -> format::Format {

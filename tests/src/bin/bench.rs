@@ -79,6 +79,7 @@ fn row(scenario: &str, ms: &[f64], cost: metrics::OpStats, budget: &'static str)
 
 #[tokio::main]
 async fn main() {
+    let telemetry = telemetry_cost().await;
     // One bench member holds hundreds of unpaid bookings; the hold limit (an abuse limit,
     // tested in the integration tests) would stop it after five.
     override_function_env("MAX_ACTIVE_HOLDS", "1000000");
@@ -316,6 +317,7 @@ async fn main() {
     }
     writeln!(out, "\n{search}").unwrap();
     writeln!(out, "\n{functions}").unwrap();
+    writeln!(out, "\n{telemetry}").unwrap();
     if let Ok(times) = std::fs::read_to_string(root().join("bench-results/build-times.txt")) {
         writeln!(
             out,
@@ -595,4 +597,39 @@ async fn lambda_table(stack: &local_gateway::stack::StackInfo) -> String {
     )
     .unwrap();
     out
+}
+
+/// What our telemetry costs a function: building the log subscriber (part of every init;
+/// X-Ray active tracing adds no code to the function) and writing a log line or an EMF line
+/// with the invocation's fields (to a sink: the cost is the formatting, not the I/O).
+async fn telemetry_cost() -> String {
+    use aws::telemetry::{context, emf};
+    let mut builds = Vec::new();
+    for _ in 0..50 {
+        let started = Instant::now();
+        let subscriber = edge::logging::subscriber(std::io::sink);
+        builds.push(started.elapsed().as_secs_f64() * 1e6);
+        drop(subscriber);
+    }
+    let subscriber = edge::logging::subscriber(std::io::sink);
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let invocation = context::Invocation::new("bench", None, None);
+    let (log_us, emf_us) = context::run(invocation, async {
+        let n = 20_000;
+        let started = Instant::now();
+        for i in 0..n {
+            tracing::info!(booking_id = "b", i, "booking created");
+        }
+        let log_us = started.elapsed().as_secs_f64() * 1e6 / n as f64;
+        let started = Instant::now();
+        for _ in 0..n {
+            emf::count("BookingCreated");
+        }
+        (log_us, started.elapsed().as_secs_f64() * 1e6 / n as f64)
+    })
+    .await;
+    format!(
+        "telemetry init (log subscriber with invocation fields and EMF, median of 50 builds): {:.0} us; a log line {log_us:.1} us, an EMF line {emf_us:.1} us; X-Ray active tracing adds nothing to init (no SDK or layer in the function)",
+        percentile(&builds, 50.0)
+    )
 }
