@@ -144,7 +144,7 @@ async fn a_booking_paid_cancelled_and_refunded_is_one_correlated_flow_with_its_m
     assert!(
         access
             .iter()
-            .any(|l| text(l, "path") == "/bookings" && text(l, "request_id") == request_id),
+            .any(|l| text(l, "route") == "POST /bookings" && text(l, "request_id") == request_id),
         "no access line with the answer's request id: {access:?}"
     );
     // The flow: every line the functions wrote. The scheduler runs every minute on its own

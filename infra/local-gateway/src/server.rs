@@ -65,6 +65,12 @@ impl Gateway {
         let method = req.method().as_str().to_string();
         let path = req.uri().path().to_string();
         let request_headers = req.headers().clone();
+        // Logged like API Gateway's `routeKey`: the route, never the raw path (a path can
+        // hold a secret, e.g. a calendar feed's token).
+        let route = self.routes.find(&method, &path).map_or_else(
+            || "-".to_string(),
+            |m| format!("{} {}", m.route.method, m.route.path),
+        );
         let response = if LiveHub::is_upgrade(&req) {
             Arc::clone(&self.live).upgrade(req, peer).await
         } else if LiveHub::is_management(&path) {
@@ -87,8 +93,7 @@ impl Gateway {
             .unwrap_or("")
             .to_string();
         tracing::info!(
-            method,
-            path,
+            route,
             request_id,
             status = response.status().as_u16(),
             ms = started.elapsed().as_secs_f64() * 1000.0,
