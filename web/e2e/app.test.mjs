@@ -190,8 +190,18 @@ test("a new member signs up, finds a room in Berlin, pays, sees it confirmed, ca
   await page.getByRole("button", { name: "Verify" }).click();
   await page.getByText("Your phone number is verified.").waitFor();
   await page.getByText("Verified.", { exact: true }).waitFor();
+  // A private calendar link, read as a calendar app would (no sign-in), then stopped.
+  await page.getByRole("button", { name: "Make a calendar link" }).click();
+  const feedUrl = await page.getByLabel("Your calendar link (shown once)").inputValue();
+  assert.match(feedUrl, /^http:\/\/127\.0\.0\.1:\d+\/calendar\/[0-9a-f]{64}\.ics$/);
+  const feed = await fetch(feedUrl);
+  assert.equal(feed.status, 200);
+  assert.match(await feed.text(), /^BEGIN:VCALENDAR\r\n/);
   await snap(page, "account");
   await axe(page, "account");
+  await page.getByRole("button", { name: "Stop my calendar link" }).click();
+  await page.getByText("Your calendar link no longer works.").waitFor();
+  assert.equal((await fetch(feedUrl)).status, 404);
   await page.goto(`${product.web}/plans`);
   await page.getByRole("heading", { name: "Membership plans" }).waitFor();
   await page.locator(".card").first().waitFor();

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod availability;
 pub mod booking;
 pub mod booking_rules;
+pub mod calendar;
 pub mod claims;
 pub mod error;
 pub mod events;

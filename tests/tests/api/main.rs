@@ -2,6 +2,7 @@
 
 mod abuse;
 mod bookings;
+mod calendar;
 mod events;
 mod gateway_auth;
 mod inventory;

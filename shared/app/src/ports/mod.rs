@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod audit;
 pub mod bookings;
+pub mod calendar;
 pub mod events;
 pub mod identity;
 pub mod live;

@@ -1,6 +1,7 @@
 //! The flows of the platform, built only on ports (no AWS types, no HTTP request).
 
 pub mod bookings;
+pub mod calendar;
 pub mod cancel_booking;
 pub mod catalog;
 pub mod create_booking;

@@ -263,3 +263,11 @@ pub const PHONE_CODE: &str = "PHONECODE";
 pub fn sms_day(day: &str) -> String {
     format!("SMS#{day}")
 }
+
+/// A member's calendar feed (`USER#<id>` partition, erased with it); found by its key
+/// through GSI1 (`CALFEED#<sha256 of the URL's token>`).
+pub const CALENDAR_FEED: &str = "CALFEED";
+
+pub fn calendar_feed(key: &str) -> String {
+    format!("CALFEED#{key}")
+}

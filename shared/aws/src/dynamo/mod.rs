@@ -5,6 +5,7 @@ mod analytics;
 mod audit;
 mod booking_txn;
 mod bookings;
+mod calendar;
 pub mod keys;
 mod live;
 mod memberships;

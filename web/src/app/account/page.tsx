@@ -7,6 +7,7 @@ import { useApi } from "@/api/client";
 import { show, type Shown } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { Field, FormMessage } from "@/components/Field";
+import { CalendarFeed } from "@/components/CalendarFeed";
 import { PhoneVerify } from "@/components/PhoneVerify";
 import { useMe } from "@/components/useMe";
 import { saveSession } from "@/lib/session";
@@ -110,6 +111,7 @@ export default function Account() {
           </p>
         )}
       </section>
+      <CalendarFeed />
       <section aria-labelledby="notes">
         <h2 id="notes">Notifications</h2>
         {notes === null ? (
