@@ -151,3 +151,13 @@ async fn a_feed_needs_a_signed_in_member_to_make_it() {
     let res = call("DELETE", "/users/me/calendar-feed", None, None).await;
     assert_eq!(res.status(), 401);
 }
+
+#[tokio::test]
+async fn erasing_the_account_ends_its_feed() {
+    let member = new_member().await;
+    let path = new_feed(&member.access_token).await;
+    assert_eq!(read_feed(&path).await.0, 200);
+    let erased = call("DELETE", "/users/me", Some(&member.access_token), None).await;
+    assert_eq!(erased.status(), 204);
+    assert_eq!(read_feed(&path).await.0, 404);
+}
