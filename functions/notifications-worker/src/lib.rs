@@ -6,6 +6,7 @@ mod notify;
 use crate::notify::notify_batch;
 use app::ports::notifications::{NotificationStore, Notifier};
 use app::ports::phone::PhoneStore;
+use app::ports::spaces::SpaceStore;
 use app::ports::users::UserStore;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
@@ -25,7 +26,7 @@ pub fn build(ctx: &AppContext) -> NotificationsWorker<DynamoStore, AwsNotifier> 
     }
 }
 
-impl<S: NotificationStore + UserStore + PhoneStore, N: Notifier> EventFunction
+impl<S: NotificationStore + UserStore + PhoneStore + SpaceStore, N: Notifier> EventFunction
     for NotificationsWorker<S, N>
 {
     type Input = SqsEvent;

@@ -8,10 +8,12 @@
 
 use jiff::Timestamp;
 
-use app::ports::notifications::{NotificationStore, Notifier};
+use app::ports::notifications::{Attachment, NotificationStore, Notifier};
 use app::ports::phone::PhoneStore;
+use app::ports::spaces::SpaceStore;
 use app::ports::users::UserStore;
 use aws::telemetry::emf;
+use domain::calendar::invite_for_event;
 use domain::notification::{Notification, compose};
 use edge::events::{BatchResponse, BridgeEvent, SqsEvent, each_bridge_event};
 
@@ -24,7 +26,7 @@ pub enum NotifyError {
 }
 
 /// Handles one EventBridge event; `Ok` when done (including "nothing to say").
-pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore, N: Notifier>(
+pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore + SpaceStore, N: Notifier>(
     store: &S,
     notifier: &N,
     event: &BridgeEvent,
@@ -69,7 +71,8 @@ pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore, N: Notifi
             .await
             .map_err(|e| retry(&e))?
     {
-        let sent = notifier.send_email(&user.email, &subject, &message.body);
+        let invite = invitation(store, event, now).await.map_err(|e| retry(&e))?;
+        let sent = notifier.send_email(&user.email, &subject, &message.body, invite.as_ref());
         deliver(store, &event_id, "email", sent).await?;
     }
     let sms_to = user
@@ -113,6 +116,39 @@ async fn within_allowance<S: PhoneStore>(
     Ok(ok)
 }
 
+/// The booking as an `.ics` for calendar apps, with a confirmation or cancellation (the
+/// same event as in the member's feed, so importing it twice keeps one).
+async fn invitation<S: SpaceStore>(
+    store: &S,
+    event: &BridgeEvent,
+    now: Timestamp,
+) -> Result<Option<Attachment>, app::ports::store::StoreError> {
+    if !matches!(
+        event.detail_type.as_str(),
+        "BookingConfirmed" | "BookingCancelled"
+    ) {
+        return Ok(None);
+    }
+    let space_id = event
+        .detail
+        .get("space_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let (name, address) = match store.get_space(space_id).await? {
+        Some((space, _)) => (space.name, Some(space.address.one_line())),
+        None => ("a coworking space".to_string(), None),
+    };
+    Ok(
+        invite_for_event(&event.detail_type, &event.detail, &name, address, now).map(|data| {
+            Attachment {
+                filename: "booking.ics".into(),
+                content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+                data,
+            }
+        }),
+    )
+}
+
 /// Finishes a claimed delivery: counted when sent; released when the send fails, so the
 /// message's retry sends it.
 async fn deliver<S: NotificationStore, E: std::fmt::Display>(
@@ -138,7 +174,10 @@ async fn deliver<S: NotificationStore, E: std::fmt::Display>(
 
 /// A batch from the notifications queue; failed messages are reported for redelivery
 /// (after five receives they go to the queue's DLQ).
-pub async fn notify_batch<S: NotificationStore + UserStore + PhoneStore, N: Notifier>(
+pub async fn notify_batch<
+    S: NotificationStore + UserStore + PhoneStore + SpaceStore,
+    N: Notifier,
+>(
     store: &S,
     notifier: &N,
     batch: SqsEvent,

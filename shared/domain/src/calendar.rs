@@ -90,6 +90,41 @@ pub fn entry_for(booking: &Booking, space_name: &str, address: Option<String>) -
     }
 }
 
+/// The `.ics` a booking event's email carries (`BookingConfirmed`, `BookingCancelled`),
+/// from the event's detail (`DomainEvent::booking`): the same event (UID) as in the feed.
+pub fn invite_for_event(
+    detail_type: &str,
+    detail: &serde_json::Value,
+    space_name: &str,
+    address: Option<String>,
+    now: Timestamp,
+) -> Option<String> {
+    let status = match detail_type {
+        "BookingConfirmed" | "BookingReminder" => EntryStatus::Confirmed,
+        "BookingCancelled" => EntryStatus::Cancelled,
+        _ => return None,
+    };
+    let text = |k: &str| detail.get(k).and_then(|v| v.as_str());
+    let time = |k: &str| text(k).and_then(|t| t.parse::<Timestamp>().ok());
+    let id = text("booking_id")?;
+    let entry = CalendarEntry {
+        uid: format!("{id}@bookings.coworking"),
+        start: time("start_time")?,
+        end: time("end_time")?,
+        time_zone: text("time_zone")?.to_string(),
+        summary: format!(
+            "{} - {space_name}",
+            text("item_identifier").unwrap_or("Booking")
+        ),
+        location: address,
+        description: format!("Booking {id}"),
+        status,
+        sequence: detail.get("version").and_then(|v| v.as_u64()).unwrap_or(0),
+        last_modified: now,
+    };
+    Some(document("Coworking booking", &[entry], now))
+}
+
 /// A whole calendar: `name` is what calendar apps show for a subscribed feed.
 pub fn document(name: &str, entries: &[CalendarEntry], now: Timestamp) -> String {
     let mut doc = Doc::default();
@@ -362,6 +397,33 @@ mod tests {
         let unfolded = doc.replace("\r\n ", "");
         assert!(unfolded.contains(&format!("SUMMARY:{}\r\n", e.summary)));
         assert!(doc.contains("TZOFFSETTO:+0530"));
+    }
+
+    #[test]
+    fn a_confirmation_carries_the_booking_as_an_event_and_other_news_none() {
+        let detail = serde_json::json!({
+            "booking_id": "bk_9", "item_identifier": "Room A", "time_zone": "America/New_York",
+            "start_time": "2027-07-01T13:00:00Z", "end_time": "2027-07-01T15:00:00Z", "version": 4
+        });
+        let doc = invite_for_event("BookingConfirmed", &detail, "Midtown", None, now()).unwrap();
+        assert!(doc.contains("UID:bk_9@bookings.coworking\r\n"));
+        assert!(
+            doc.contains("DTSTART;TZID=America/New_York:20270701T090000\r\n"),
+            "{doc}"
+        );
+        assert!(doc.contains("SEQUENCE:4\r\nLAST-MODIFIED"));
+        assert!(doc.contains("SUMMARY:Room A - Midtown\r\n"));
+        let cancelled =
+            invite_for_event("BookingCancelled", &detail, "Midtown", None, now()).unwrap();
+        assert!(cancelled.contains("STATUS:CANCELLED"));
+        assert_eq!(
+            invite_for_event("PaymentFailed", &detail, "Midtown", None, now()),
+            None
+        );
+        assert_eq!(
+            invite_for_event("BookingConfirmed", &serde_json::json!({}), "M", None, now()),
+            None
+        );
     }
 
     #[test]

@@ -73,6 +73,17 @@ pub struct Address {
     pub country: String,
 }
 
+impl Address {
+    /// `line1, line2, postal_code city, country` (a calendar event's location).
+    pub fn one_line(&self) -> String {
+        let mut parts = vec![self.line1.clone()];
+        parts.extend(self.line2.clone().filter(|l| !l.is_empty()));
+        parts.push(format!("{} {}", self.postal_code, self.city));
+        parts.push(self.country.clone());
+        parts.join(", ")
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GeoPoint {
     pub lat: f64,

@@ -56,6 +56,15 @@ pub trait SmsSender: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), ChannelError>> + Send;
 }
 
+/// A file sent with an email (e.g. a booking's `.ics`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    /// With its parameters, e.g. `text/calendar; charset=utf-8; method=PUBLISH`.
+    pub content_type: String,
+    pub data: String,
+}
+
 /// Email and SMS (SES and SNS on AWS).
 pub trait Notifier: SmsSender {
     fn send_email(
@@ -63,5 +72,6 @@ pub trait Notifier: SmsSender {
         to: &str,
         subject: &str,
         text: &str,
+        attachment: Option<&Attachment>,
     ) -> impl Future<Output = Result<(), ChannelError>> + Send;
 }

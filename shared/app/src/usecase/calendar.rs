@@ -77,12 +77,7 @@ pub async fn feed_document<S: CalendarFeeds + BookingStore + SpaceStore>(
     for b in &bookings {
         if !places.contains_key(&b.space_id) {
             let place = match store.get_space(&b.space_id).await? {
-                Some((space, _)) => {
-                    let a = &space.address;
-                    let address =
-                        format!("{}, {} {}, {}", a.line1, a.postal_code, a.city, a.country);
-                    (space.name, Some(address))
-                }
+                Some((space, _)) => (space.name, Some(space.address.one_line())),
                 None => ("a coworking space".to_string(), None),
             };
             places.insert(b.space_id.clone(), place);
