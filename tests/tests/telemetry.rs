@@ -252,6 +252,11 @@ async fn a_conflict_and_a_forged_webhook_are_counted() {
         .find(|l| text(l, "function") == "create-booking" && l["Conflicts"].is_number())
         .unwrap_or_else(|| panic!("no Conflicts metric: {lines:?}"));
     assert_eq!(text(conflict, "Kind"), "slot-booking");
+    assert!(
+        lines.iter().any(|l| text(l, "function") == "create-booking"
+            && emf_metrics(l).contains(&"BookingConflicts".to_string())),
+        "no BookingConflicts metric"
+    );
     assert!(emf_metrics(conflict).contains(&"Conflicts".to_string()));
     assert!(
         lines

@@ -38,11 +38,9 @@ impl<S: BookingStore + SpaceStore, P: Payments> HttpFunction for CancelBooking<S
         let caller = caller_of(&req)?;
         let id = path_param(&req, "bookingId")?;
         let now = Timestamp::now();
-        let done = context::correlate(
-            Some(&id),
-            cancel_booking(&self.store, &self.payments, &caller, &id, now),
-        )
-        .await?;
+        // Its booking's flow (a caller who may not cancel it only adds a rejected line).
+        context::adopt(&id);
+        let done = cancel_booking(&self.store, &self.payments, &caller, &id, now).await?;
         let mut view = BookingView::new(&done.booking, now)
             .with_payment(done.payment.as_ref(), &caller.user_id);
         view.refund = done.refund;

@@ -22,7 +22,7 @@ use app::usecase::create_booking::{BookingDesk, CreateBookingCommand, booking_id
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use aws::stripe::StripePayments;
-use aws::telemetry::context;
+use aws::telemetry::{context, emf};
 use edge::api::bookings::{BookingRequest, BookingView};
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
 use http::{HeaderValue, StatusCode, header::LOCATION};
@@ -88,10 +88,10 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
         let request: BookingRequest = parse_json(&req)?;
         let now = Timestamp::now();
         // The booking's id (derived from caller and key) is its flow's correlation id.
-        let booking_id = booking_id_for(&caller.user_id, &key);
-        let (booking, payment) = context::correlate(
-            Some(&booking_id),
-            self.desk.create(
+        context::adopt(&booking_id_for(&caller.user_id, &key));
+        let (booking, payment) = self
+            .desk
+            .create(
                 &CreateBookingCommand {
                     user_id: &caller.user_id,
                     idempotency_key: &key,
@@ -100,9 +100,13 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
                     end: request.end_time,
                 },
                 now,
-            ),
-        )
-        .await?;
+            )
+            .await
+            .inspect_err(|e| {
+                if matches!(e, AppError::Conflict { .. }) {
+                    emf::count(emf::names::BOOKING_CONFLICTS);
+                }
+            })?;
         let view = BookingView::new(&booking, now).with_payment(payment.as_ref(), &booking.user_id);
         let mut res = json(StatusCode::CREATED, &view)?;
         let location = HeaderValue::try_from(format!("/bookings/{}", booking.id))

@@ -1,7 +1,7 @@
 //! `GET /calendar/{token}`: a member's upcoming bookings as an iCalendar feed (RFC 5545),
 //! for calendar apps to subscribe to (Google Calendar "From URL", Outlook "Subscribe from
 //! web", Apple Calendar). No sign-in: calendar apps cannot send one, so the token in the
-//! URL is the secret (256 random bits, only its hash stored; `.ics` may follow it). A
+//! URL is the secret (244 random bits, only its hash stored; `.ics` may follow it). A
 //! member replaces or deletes it at `/users/me/calendar-feed`. An unknown token is a 404
 //! like any missing page. Times are in each space's zone (`domain::calendar`).
 

@@ -50,7 +50,7 @@ pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore + SpaceSto
         // Erased account: nothing may be written under its id again.
         return Ok(());
     };
-    store
+    let new = store
         .put_notification(&Notification {
             id: event_id.clone(),
             user_id: user_id.clone(),
@@ -63,15 +63,22 @@ pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore + SpaceSto
         })
         .await
         .map_err(|e| retry(&e))?;
-    emf::count_by(emf::names::NOTIFICATIONS_SENT, ("Channel", "inbox"), 1.0);
+    if new {
+        emf::count_by(emf::names::NOTIFICATIONS_SENT, ("Channel", "inbox"), 1.0);
+    }
     let subject = format!("{} - coworking", message.title);
+    // Read before the claim: a failure here must leave the email unclaimed for the retry.
+    let invite = if user.notifications.email {
+        invitation(store, event, now).await.map_err(|e| retry(&e))?
+    } else {
+        None
+    };
     if user.notifications.email
         && store
             .claim_delivery(&event_id, "email", now)
             .await
             .map_err(|e| retry(&e))?
     {
-        let invite = invitation(store, event, now).await.map_err(|e| retry(&e))?;
         let sent = notifier.send_email(&user.email, &subject, &message.body, invite.as_ref());
         deliver(store, &event_id, "email", sent).await?;
     }
@@ -116,8 +123,9 @@ async fn within_allowance<S: PhoneStore>(
     Ok(ok)
 }
 
-/// The booking as an `.ics` for calendar apps, with a confirmation or cancellation (the
-/// same event as in the member's feed, so importing it twice keeps one).
+/// The booking as an `.ics` for calendar apps, with its confirmation (the same event, UID,
+/// as in the member's feed, so having both keeps one). Not with a cancellation: a plain
+/// `.ics` cannot remove an event (that takes an iTIP CANCEL from an organizer).
 async fn invitation<S: SpaceStore>(
     store: &S,
     event: &BridgeEvent,
@@ -142,7 +150,7 @@ async fn invitation<S: SpaceStore>(
         invite_for_event(&event.detail_type, &event.detail, &name, address, now).map(|data| {
             Attachment {
                 filename: "booking.ics".into(),
-                content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+                content_type: "text/calendar; charset=utf-8".into(),
                 data,
             }
         }),

@@ -91,7 +91,10 @@ impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWe
             EventKind::Refund(refund) => refund.metadata.get("booking_id"),
             _ => None,
         };
-        context::correlate(booking.map(String::as_str), self.apply(&event, now)).await
+        if let Some(id) = booking {
+            context::adopt(id);
+        }
+        self.apply(&event, now).await
     }
 }
 

@@ -13,6 +13,7 @@ pub struct CorsPolicy {
     origins: Vec<String>,
     methods: String,
     headers: String,
+    expose: String,
     max_age: Option<u64>,
 }
 
@@ -25,6 +26,7 @@ impl CorsPolicy {
             origins,
             methods: config.allow_methods.join(","),
             headers: config.allow_headers.join(","),
+            expose: config.expose_headers.join(","),
             max_age: config.max_age,
         }
     }
@@ -72,10 +74,16 @@ impl CorsPolicy {
         out
     }
 
-    /// Adds `Access-Control-Allow-Origin` to an answer for an allowed origin.
+    /// Adds `Access-Control-Allow-Origin` (and the exposed headers) to an answer for an
+    /// allowed origin.
     pub fn decorate(&self, request: &HeaderMap, response: &mut HeaderMap) {
         if let Some(origin) = self.allowed(request) {
             response.insert(http::header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+            if !self.expose.is_empty()
+                && let Ok(v) = HeaderValue::from_str(&self.expose)
+            {
+                response.insert(http::header::ACCESS_CONTROL_EXPOSE_HEADERS, v);
+            }
             response.append(http::header::VARY, HeaderValue::from_static("origin"));
         }
     }
@@ -90,6 +98,7 @@ mod tests {
             Some(&Cors {
                 allow_methods: vec!["GET".into(), "POST".into()],
                 allow_headers: vec!["authorization".into(), "content-type".into()],
+                expose_headers: vec!["x-request-id".into()],
                 max_age: Some(600),
             }),
             vec!["http://127.0.0.1:3001".into()],
@@ -128,5 +137,9 @@ mod tests {
         assert!(answer.is_empty());
         p.decorate(&with_origin("http://127.0.0.1:3001"), &mut answer);
         assert!(answer.contains_key(http::header::ACCESS_CONTROL_ALLOW_ORIGIN));
+        assert_eq!(
+            answer[http::header::ACCESS_CONTROL_EXPOSE_HEADERS],
+            "x-request-id"
+        );
     }
 }

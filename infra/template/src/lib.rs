@@ -77,6 +77,8 @@ pub struct SocketRoute {
 pub struct Cors {
     pub allow_methods: Vec<String>,
     pub allow_headers: Vec<String>,
+    /// Response headers a page may read (`X-Request-Id`).
+    pub expose_headers: Vec<String>,
     pub max_age: Option<u64>,
 }
 
@@ -159,6 +161,7 @@ impl Template {
                         Cors {
                             allow_methods: list("AllowMethods"),
                             allow_headers: list("AllowHeaders"),
+                            expose_headers: list("ExposeHeaders"),
                             max_age: c.get("MaxAge").and_then(Value::as_u64),
                         }
                     });

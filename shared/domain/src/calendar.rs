@@ -13,8 +13,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::booking::{Booking, BookingStatus};
 
-/// A feed URL's secret: 256 random bits as 64 hex digits (two UUID v4s' random parts and
-/// more). Calendar apps cannot send headers, so the URL itself must be unguessable.
+/// A feed URL's secret: two UUID v4s (244 random bits) as 64 hex digits. Calendar apps
+/// cannot send headers, so the URL itself must be unguessable.
 pub fn new_feed_token() -> String {
     format!(
         "{}{}",
@@ -131,8 +131,9 @@ pub fn document(name: &str, entries: &[CalendarEntry], now: Timestamp) -> String
     doc.line("BEGIN:VCALENDAR");
     doc.line("VERSION:2.0");
     doc.line("PRODID:-//Coworking//Bookings//EN");
+    // No METHOD: this is a calendar to show, not an iTIP message (which would need an
+    // ORGANIZER and scheduling semantics calendar apps then apply).
     doc.line("CALSCALE:GREGORIAN");
-    doc.line("METHOD:PUBLISH");
     doc.line(&format!("X-WR-CALNAME:{}", text(name)));
     let mut zones: Vec<&str> = entries.iter().map(|e| e.time_zone.as_str()).collect();
     zones.sort_unstable();

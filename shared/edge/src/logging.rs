@@ -40,9 +40,7 @@ where
     W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
 {
     let base = std::env::var(EnvFilter::DEFAULT_ENV).unwrap_or_else(|_| "info".to_string());
-    // Metric lines pass whatever the log level: a quiet stage still has its metrics.
-    let filter = EnvFilter::try_new(format!("{base},{}=info", emf::TARGET))
-        .unwrap_or_else(|_| EnvFilter::new(format!("info,{}=info", emf::TARGET)));
+    let filter = filter_for(&base);
     let json = format()
         .json()
         .flatten_event(true)
@@ -55,6 +53,13 @@ where
         .event_format(WithInvocation(json))
         .with_env_filter(filter)
         .finish()
+}
+
+/// The level filter for `RUST_LOG` = `base`: metric lines pass whatever the level, so a
+/// quiet stage still has its metrics.
+fn filter_for(base: &str) -> EnvFilter {
+    EnvFilter::try_new(format!("{base},{}=info", emf::TARGET))
+        .unwrap_or_else(|_| EnvFilter::new(format!("info,{}=info", emf::TARGET)))
 }
 
 fn format() -> format::Format {
@@ -159,19 +164,21 @@ mod tests {
             .event_format(WithInvocation(
                 format().json().flatten_event(true).with_target(false),
             ))
-            .with_env_filter(EnvFilter::new("info"))
+            // As a stage that logs warnings only: metric lines must still pass.
+            .with_env_filter(filter_for("warn"))
             .finish();
         let _guard = tracing::subscriber::set_default(subscriber);
         let inv = context::Invocation::new("create-booking", Some("req-9".into()), None);
         context::run(inv, async {
             context::correlate(Some("bk_7"), async {
-                tracing::info!(booking_id = "bk_7", "booked");
+                tracing::warn!(booking_id = "bk_7", "booked");
+                tracing::info!("below the level: dropped");
                 emf::count_by("Conflicts", ("Kind", "slot-taken"), 1.0);
             })
             .await;
         })
         .await;
-        tracing::info!("outside");
+        tracing::warn!("outside");
         let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
         let lines: Vec<serde_json::Value> = text
             .lines()

@@ -19,7 +19,8 @@ export function CalendarFeed() {
     const { data, error } = await api.POST("/users/me/calendar-feed");
     if (error || !data) return setProblem(show(error));
     setProblem(null);
-    setUrl(new URL(data.path, apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`).toString());
+    // The API's base may carry a path prefix: keep it.
+    setUrl(`${apiUrl.replace(/\/+$/, "")}${data.path}`);
     setNotice("A new link: any earlier one no longer works.");
   }
 

@@ -64,11 +64,12 @@ pub async fn feed_document<S: CalendarFeeds + BookingStore + SpaceStore>(
             break;
         }
     }
-    // Held (while the hold lasts), confirmed, and cancelled (so a subscribed calendar
-    // drops it); a booking that ended without its time is not an appointment.
+    // Held (while the hold lasts) and confirmed. A cancelled booking is left out: a
+    // subscribed calendar drops an event that is no longer in the feed, whereas some
+    // ignore STATUS:CANCELLED and would keep showing it.
     bookings.retain(|b| match b.status {
         BookingStatus::Pending => b.hold_expires_at.is_some_and(|t| t > now),
-        BookingStatus::Confirmed | BookingStatus::Cancelled => true,
+        BookingStatus::Confirmed => true,
         _ => false,
     });
     bookings.truncate(FEED_LIMIT);

@@ -419,7 +419,7 @@ impl BookingStore for DynamoStore {
         for pk in keys::slot_partitions(space_id, from, to) {
             let (client, table) = (self.client.clone(), self.table.clone());
             let (lo, hi) = (sortable(from), sortable(to));
-            tasks.spawn(async move {
+            tasks.spawn(crate::telemetry::context::inherit(async move {
                 let mut items = Vec::new();
                 let mut start = None;
                 loop {
@@ -446,7 +446,7 @@ impl BookingStore for DynamoStore {
                         return Ok::<_, StoreError>(items);
                     }
                 }
-            });
+            }));
         }
         let mut claims = Vec::new();
         while let Some(done) = tasks.join_next().await {

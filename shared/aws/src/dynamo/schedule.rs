@@ -34,7 +34,7 @@ impl ScheduleStore for DynamoStore {
             let (client, table) = (self.client.clone(), self.table.clone());
             // Keys sort by their time: everything up to now, nothing later.
             let upto = format!("{}#~", sortable(now));
-            tasks.spawn(async move {
+            tasks.spawn(crate::telemetry::context::inherit(async move {
                 let out = client
                     .query()
                     .table_name(&table)
@@ -52,7 +52,7 @@ impl ScheduleStore for DynamoStore {
                         .filter_map(|i| parse(i.get("PK")?.as_s().ok()?, i.get("SK")?.as_s().ok()?))
                         .collect::<Vec<_>>(),
                 )
-            });
+            }));
         }
         let mut due = Vec::new();
         while let Some(done) = tasks.join_next().await {

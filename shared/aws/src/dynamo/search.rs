@@ -216,7 +216,7 @@ impl SearchStore for DynamoStore {
         let mut tasks = tokio::task::JoinSet::new();
         for p in partitions {
             let (client, table, pk) = (self.client.clone(), self.table.clone(), partition_key(p));
-            tasks.spawn(async move {
+            tasks.spawn(crate::telemetry::context::inherit(async move {
                 let (mut rows, mut queries, mut capacity) = (Vec::new(), 0usize, 0f64);
                 let mut start = None;
                 loop {
@@ -242,7 +242,7 @@ impl SearchStore for DynamoStore {
                         return Ok::<_, StoreError>((rows, queries, capacity));
                     }
                 }
-            });
+            }));
         }
         let mut read = SearchRead {
             partitions: partitions.len(),

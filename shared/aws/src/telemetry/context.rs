@@ -19,7 +19,8 @@ pub struct Invocation {
 }
 
 tokio::task_local! {
-    static CURRENT: Invocation;
+    // A cell, so a handler can `adopt` a correlation for the rest of its invocation.
+    static CURRENT: std::cell::RefCell<Invocation>;
 }
 
 impl Invocation {
@@ -43,7 +44,19 @@ impl Invocation {
 
 /// Runs `work` as `invocation`.
 pub async fn run<F: Future>(invocation: Invocation, work: F) -> F::Output {
-    CURRENT.scope(invocation, work).await
+    CURRENT
+        .scope(std::cell::RefCell::new(invocation), work)
+        .await
+}
+
+/// Correlates the rest of the current invocation with `correlation_id` (a route about one
+/// booking adopts its id, so every line of the request, its failure too, is in the
+/// booking's flow). Ignored outside an invocation or for an id that is not a plain token.
+pub fn adopt(correlation_id: &str) {
+    if is_valid_id(correlation_id) {
+        let _ =
+            CURRENT.try_with(|cell| cell.borrow_mut().correlation_id = correlation_id.to_string());
+    }
 }
 
 /// Runs `work` correlated with `correlation_id` (a booking id, an event's correlation id),
@@ -55,25 +68,39 @@ pub async fn correlate<F: Future>(correlation_id: Option<&str>, work: F) -> F::O
     };
     let mut invocation = current().unwrap_or_else(|| Invocation::new("local", None, None));
     invocation.correlation_id = id.to_string();
-    CURRENT.scope(invocation, work).await
+    run(invocation, work).await
+}
+
+/// `work` to run on another task (`tokio::spawn`, a `JoinSet`) as part of the current
+/// invocation: task-locals do not cross a spawn, so its lines would otherwise be anonymous.
+pub fn inherit<F: Future>(work: F) -> impl Future<Output = F::Output> {
+    let invocation = current();
+    async move {
+        match invocation {
+            Some(inv) => run(inv, work).await,
+            None => work.await,
+        }
+    }
 }
 
 /// The current invocation, if any (none outside a function's work, e.g. at start-up).
 pub fn current() -> Option<Invocation> {
-    CURRENT.try_with(Clone::clone).ok()
+    CURRENT.try_with(|cell| cell.borrow().clone()).ok()
 }
 
 /// Reads the current invocation without cloning it (the log formatter, once per line).
 pub fn with_current<R>(f: impl FnOnce(Option<&Invocation>) -> R) -> R {
     let mut f = Some(f);
-    match CURRENT.try_with(|inv| (f.take().expect("called once"))(Some(inv))) {
+    match CURRENT.try_with(|cell| (f.take().expect("called once"))(Some(&cell.borrow()))) {
         Ok(r) => r,
         Err(_) => (f.take().expect("not called yet"))(None),
     }
 }
 
 pub fn correlation_id() -> Option<String> {
-    CURRENT.try_with(|inv| inv.correlation_id.clone()).ok()
+    CURRENT
+        .try_with(|cell| cell.borrow().correlation_id.clone())
+        .ok()
 }
 
 /// Ids we put in log lines: UUIDs, API Gateway and Lambda request ids, X-Ray trace ids
@@ -107,6 +134,35 @@ mod tests {
         })
         .await;
         assert_eq!(correlation_id(), None);
+    }
+
+    #[tokio::test]
+    async fn an_adopted_correlation_lasts_for_the_rest_of_the_invocation() {
+        let inv = Invocation::new("cancel-booking", Some("req-3".into()), None);
+        run(inv, async {
+            adopt("bk_3");
+            assert_eq!(correlation_id().as_deref(), Some("bk_3"));
+            adopt("not an id");
+            assert_eq!(correlation_id().as_deref(), Some("bk_3"));
+            correlate(Some("evt"), async {
+                assert_eq!(correlation_id().as_deref(), Some("evt"));
+            })
+            .await;
+            assert_eq!(correlation_id().as_deref(), Some("bk_3"));
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn spawned_work_inherits_the_invocation() {
+        let inv = Invocation::new("search-spaces", Some("req-2".into()), None);
+        let seen = run(inv, async {
+            tokio::spawn(inherit(async { correlation_id() }))
+                .await
+                .unwrap()
+        })
+        .await;
+        assert_eq!(seen.as_deref(), Some("req-2"));
     }
 
     #[tokio::test]

@@ -26,8 +26,10 @@ pub const NAMESPACE_ENV: &str = "METRICS_NAMESPACE";
 /// The metric names (template.yaml's alarms and dashboard use the same strings; a test
 /// checks that every name an alarm watches is one of these or an event type).
 pub mod names {
-    /// A 409 answer; dimension `Kind` is the problem type.
+    /// A 409 answer of any route; dimension `Kind` says what conflicted.
     pub const CONFLICTS: &str = "Conflicts";
+    /// A booking attempt answered 409 (the `ConflictRate` alarm's numerator).
+    pub const BOOKING_CONFLICTS: &str = "BookingConflicts";
     /// A 5xx answer (always a bug); dimension `Function`.
     pub const SERVER_ERRORS: &str = "ServerErrors";
     /// A Stripe webhook call whose signature did not verify.
