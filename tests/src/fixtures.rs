@@ -284,7 +284,10 @@ pub async fn stored_booking(
         c.booking.status = domain::booking::BookingStatus::Confirmed;
         c.booking.hold_expires_at = None;
         c.holds = 0;
-        c.due = None;
+        // As a confirmation schedules it: the no-show release, where check-in is required.
+        c.due = domain::lifecycle::no_show_due(&c.booking)
+            .into_iter()
+            .collect();
         c.marker = MarkerChange::Put {
             hold_expires_at: None,
         };

@@ -84,3 +84,153 @@ async fn holds_expire_and_reminders_go_out_once() {
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     assert_eq!(reminders().await, 1);
 }
+
+/// A space that requires check-in (window 30 min, released 5 min in, 25 % back), open
+/// around the clock so a booking can start within the next half hour.
+async fn check_in_fixture() -> Fixture {
+    let mut space = open_space("Etc/UTC");
+    let all_day = json!([{"open": "00:00", "close": "24:00"}]);
+    for d in [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ] {
+        space["opening_hours"][d] = all_day.clone();
+    }
+    space["pricing_rules"] = json!([]);
+    space["check_in"] =
+        json!({"window_minutes": 30, "grace_minutes": 5, "no_show_refund_percent": 25});
+    fixture_for(&space, &[0, 0]).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_no_show_is_released_after_the_grace_period_and_its_time_is_bookable_again() {
+    let f = check_in_fixture().await;
+    let member = user_with_roles(&[]).await;
+    let other = user_with_roles(&[]).await;
+    let date = day(12);
+    let b = book_paid(
+        &member.access_token,
+        &f.items[0],
+        &at(&date, "10:00"),
+        &at(&date, "12:00"),
+    )
+    .await;
+    let id = b["id"].as_str().unwrap().to_string();
+    assert_eq!(b["check_in"]["grace_minutes"], 5);
+
+    // Within the grace period: kept. Then released: once, with a quarter back.
+    let start = ts(&at(&date, "10:00"));
+    run_at(start + SignedDuration::from_mins(4)).await;
+    assert_eq!(
+        booking_view(&id, &member.access_token).await["status"],
+        "confirmed"
+    );
+    let report = run_at(start + SignedDuration::from_mins(6)).await;
+    assert!(report["no_shows"].as_u64().unwrap() >= 1, "{report}");
+    let v = booking_view(&id, &member.access_token).await;
+    assert_eq!(v["status"], "cancelled", "{v}");
+    assert_eq!(v["no_show"], true);
+    wait_until("the no-show refund", 20, || async {
+        booking_view(&id, &member.access_token).await["payment"]["refunded_amount"] == 1000
+    })
+    .await;
+    // The space's report counts it.
+    let report_path = format!("/spaces/{}/reports?from={date}&to={date}", f.space_id);
+    let op = f.operator.access_token.clone();
+    wait_until("the no-show in the report", 20, || async {
+        let r: Value = get_with_token(&report_path, &op)
+            .await
+            .json()
+            .await
+            .unwrap();
+        r["totals"]["no_shows"] == 1 && r["totals"]["cancellations"] == 1
+    })
+    .await;
+    // Its time (the part still to come) can be booked by someone else.
+    let again = book(
+        &other.access_token,
+        &f.items[0],
+        &at(&date, "11:00"),
+        &at(&date, "12:00"),
+    )
+    .await;
+    assert_eq!(again.status(), 201);
+    // A later run changes nothing more.
+    run_at(start + SignedDuration::from_mins(30)).await;
+    assert_eq!(
+        booking_view(&id, &member.access_token).await["payment"]["refunded_amount"],
+        1000
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_who_checked_in_keeps_the_booking() {
+    let f = check_in_fixture().await;
+    let member = user_with_roles(&[]).await;
+    // The next half hour on the item's 30-minute grid: inside the 30-minute window now.
+    let now = Timestamp::now().as_second();
+    let start = Timestamp::from_second(now - now % 1800 + 1800).unwrap();
+    let end = start + SignedDuration::from_hours(1);
+    let b = book_paid(
+        &member.access_token,
+        &f.items[1],
+        &start.to_string(),
+        &end.to_string(),
+    )
+    .await;
+    let id = b["id"].as_str().unwrap().to_string();
+    let path = format!("/bookings/{id}/check-in");
+    let stranger = user_with_roles(&[]).await;
+    assert_eq!(
+        call("POST", &path, Some(&stranger.access_token), None)
+            .await
+            .status(),
+        404
+    );
+    let res = call("POST", &path, Some(&member.access_token), None).await;
+    assert_eq!(res.status(), 200);
+    let v: Value = res.json().await.unwrap();
+    assert!(v["checked_in_at"].is_string(), "{v}");
+    // Twice is harmless.
+    assert_eq!(
+        call("POST", &path, Some(&member.access_token), None)
+            .await
+            .status(),
+        200
+    );
+    run_at(start + SignedDuration::from_mins(10)).await;
+    let v = booking_view(&id, &member.access_token).await;
+    assert_eq!(v["status"], "confirmed", "{v}");
+    assert!(v.get("no_show").is_none(), "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_in_outside_its_window_is_a_409_saying_when() {
+    let f = check_in_fixture().await;
+    let member = user_with_roles(&[]).await;
+    let date = day(13);
+    let b = book_paid(
+        &member.access_token,
+        &f.items[1],
+        &at(&date, "10:00"),
+        &at(&date, "11:00"),
+    )
+    .await;
+    let res = call(
+        "POST",
+        &format!("/bookings/{}/check-in", b["id"].as_str().unwrap()),
+        Some(&member.access_token),
+        None,
+    )
+    .await;
+    let problem = expect_problem(res, 409).await;
+    assert!(
+        problem["conflict"]["check_in_opens"].is_string(),
+        "{problem}"
+    );
+}

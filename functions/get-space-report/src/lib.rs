@@ -1,5 +1,5 @@
 //! `GET /spaces/{spaceId}/reports?from=YYYY-MM-DD&to=YYYY-MM-DD`: per local day and item,
-//! open and booked minutes (utilization), revenue, bookings and cancellations. For the
+//! open and booked minutes (utilization), revenue, bookings, cancellations and no-shows. For the
 //! space's operator and admins. Counters come from the analytics worker; open minutes
 //! from the space's opening hours.
 
@@ -40,6 +40,8 @@ struct Line {
     revenue: std::collections::BTreeMap<String, i64>,
     bookings: i64,
     cancellations: i64,
+    /// Of the cancellations: released because nobody checked in.
+    no_shows: i64,
 }
 
 impl Line {
@@ -52,6 +54,7 @@ impl Line {
             revenue: c.revenue.clone(),
             bookings: c.bookings,
             cancellations: c.cancellations,
+            no_shows: c.no_shows,
         }
     }
 }

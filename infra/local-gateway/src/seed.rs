@@ -411,6 +411,7 @@ fn space_within(
         amenities,
         photos: vec![format!("https://images.example.com/spaces/{id}/1.jpg")],
         cancellation_policy: CancellationPolicy::default(),
+        check_in: None,
         booking_horizon_days: domain::space::DEFAULT_HORIZON_DAYS,
         // Half the spaces charge a morning peak on weekdays and less in the evening.
         pricing_rules: if n.is_multiple_of(2) {

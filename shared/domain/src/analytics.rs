@@ -20,6 +20,9 @@ pub struct Counters {
     pub revenue: BTreeMap<String, i64>,
     pub bookings: i64,
     pub cancellations: i64,
+    /// Of the cancellations: bookings released because nobody checked in.
+    #[serde(default)]
+    pub no_shows: i64,
 }
 
 impl Counters {
@@ -30,6 +33,7 @@ impl Counters {
         }
         self.bookings += other.bookings;
         self.cancellations += other.cancellations;
+        self.no_shows += other.no_shows;
     }
 }
 
@@ -99,6 +103,7 @@ pub fn changes(detail_type: &str, detail: &serde_json::Value) -> Vec<Change> {
             BTreeMap::from([(currency.clone(), amount)])
         }
     };
+    let no_show = text("cancelled_by") == Some("no_show");
     let refund = detail
         .get("refund_amount")
         .and_then(|v| v.as_i64())
@@ -114,6 +119,7 @@ pub fn changes(detail_type: &str, detail: &serde_json::Value) -> Vec<Change> {
                     revenue: money(if first { total } else { 0 }),
                     bookings: first as i64,
                     cancellations: 0,
+                    no_shows: 0,
                 }
             } else {
                 Counters {
@@ -121,6 +127,7 @@ pub fn changes(detail_type: &str, detail: &serde_json::Value) -> Vec<Change> {
                     revenue: money(if first { -refund } else { 0 }),
                     bookings: 0,
                     cancellations: first as i64,
+                    no_shows: (first && no_show) as i64,
                 }
             };
             Change {
@@ -194,7 +201,8 @@ mod tests {
                 booked_minutes: 120,
                 revenue: [("EUR".to_string(), 4000)].into(),
                 bookings: 1,
-                cancellations: 0
+                cancellations: 0,
+                no_shows: 0
             }
         );
         d["previous_status"] = "confirmed".into();
@@ -206,9 +214,12 @@ mod tests {
                 booked_minutes: -120,
                 revenue: [("EUR".to_string(), -2000)].into(),
                 bookings: 0,
-                cancellations: 1
+                cancellations: 1,
+                no_shows: 0
             }
         );
+        d["cancelled_by"] = "no_show".into();
+        assert_eq!(changes("BookingCancelled", &d)[0].add.no_shows, 1);
         d["previous_status"] = "pending".into();
         assert!(
             changes("BookingCancelled", &d).is_empty(),

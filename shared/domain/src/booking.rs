@@ -110,6 +110,15 @@ pub struct Booking {
     /// what the member agreed to. (Absent on bookings made before it was copied.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancellation_policy: Option<CancellationPolicy>,
+    /// The space's check-in rule when it was booked (None: no check-in required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_in: Option<crate::space::CheckInPolicy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub checked_in_at: Option<Timestamp>,
+    /// Released because nobody checked in (its status is then `cancelled`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_show: bool,
     /// Included membership minutes this booking took from a month's allowance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub included: Option<IncludedUse>,

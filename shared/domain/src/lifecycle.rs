@@ -50,6 +50,9 @@ pub enum Actor {
     Booker,
     /// The space's operator or an admin, acting for the member: they refund in full.
     Manager,
+    /// The scheduler, releasing a booking nobody checked in to: the booking's
+    /// `no_show_refund_percent` goes back.
+    NoShowRelease,
 }
 
 /// What happens to the booking's claims.
@@ -106,6 +109,10 @@ pub enum Outcome {
     /// Stripe's amount or currency differs from the record: not confirmed, under review.
     Mismatch,
     Cancelled,
+    /// Released as a no-show.
+    NoShow,
+    /// Checked in (or already was).
+    CheckedIn,
     Expired,
     /// Stripe refused a refund we owed: recorded for an admin.
     RefundRefused,
@@ -169,7 +176,7 @@ pub struct Creation {
     pub hold_limit: u32,
     pub new_account_hold_limit: u32,
     pub marker: MarkerChange,
-    pub due: Option<DueAt>,
+    pub due: Vec<DueAt>,
     pub event: DomainEvent,
     /// The payment due (attached once the provider's intent exists; none when free).
     pub payment: Option<PaymentTransaction>,
@@ -263,6 +270,9 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         slots,
         slot_minutes: item.slot_minutes,
         cancellation_policy: Some(space.cancellation_policy.clone()),
+        check_in: space.check_in,
+        checked_in_at: None,
+        no_show: false,
         included: included.clone(),
         payment_transaction_id: None,
         version: 1,
@@ -270,14 +280,22 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         updated_at: n.now,
     };
     let due = match hold_expires_at {
-        Some(at) => Some(DueAt {
+        Some(at) => vec![DueAt {
             kind: DueKind::Expire,
             at,
-        }),
-        None => reminder_at(n.start, n.now).map(|at| DueAt {
-            kind: DueKind::Remind,
-            at,
-        }),
+        }],
+        // Confirmed at once (free): what a paid booking gets when it is confirmed.
+        None => {
+            let mut due: Vec<DueAt> = reminder_at(n.start, n.now)
+                .map(|at| DueAt {
+                    kind: DueKind::Remind,
+                    at,
+                })
+                .into_iter()
+                .collect();
+            due.extend(no_show_due(&booking));
+            due
+        }
     };
     let event = DomainEvent::booking(
         if free {
@@ -411,6 +429,15 @@ fn bookkeeping(e: &mut Effects, back_percent: u8) {
     }
 }
 
+/// When a confirmed booking with a check-in rule is released if nobody checked in.
+pub fn no_show_due(b: &Booking) -> Option<DueAt> {
+    let rule = b.check_in?;
+    Some(DueAt {
+        kind: DueKind::NoShow,
+        at: b.start_time + SignedDuration::from_mins(rule.grace_minutes as i64),
+    })
+}
+
 fn remind(e: &mut Effects, now: Timestamp) {
     if let Some(at) = reminder_at(e.after.start_time, now) {
         e.due.push(DueAt {
@@ -484,6 +511,7 @@ fn with_event(mut e: Effects, event_id: &str) -> Effects {
 fn confirm(mut e: Effects, paid: PaymentTransaction, now: Timestamp) -> Effects {
     bookkeeping(&mut e, 100);
     remind(&mut e, now);
+    e.due.extend(no_show_due(&e.after));
     e.events
         .push(DomainEvent::payment("PaymentSucceeded", &paid, now));
     e.events
@@ -669,7 +697,14 @@ pub fn cancel(
     let percent = match actor {
         Actor::Manager => 100,
         Actor::Booker => refund_for(policy, 100, b.start_time, now).percent,
+        Actor::NoShowRelease => b
+            .check_in
+            .map_or(100, |c| c.no_show_refund_percent.min(100)),
     };
+    if actor == Actor::NoShowRelease {
+        e.after.no_show = true;
+        e.outcome = Outcome::NoShow;
+    }
     // Included minutes follow the policy like money once the booking is confirmed; an
     // unpaid hold gives them all back (as if it had expired).
     bookkeeping(
@@ -707,6 +742,7 @@ pub fn cancel(
             match actor {
                 Actor::Booker => "booker",
                 Actor::Manager => "manager",
+                Actor::NoShowRelease => "no_show",
             }
             .into(),
         );
@@ -733,6 +769,61 @@ pub fn cancellation_preview(
         Ok(Decision::Apply(e)) => e.refund_decision,
         _ => None,
     }
+}
+
+/// Checking in to a confirmed booking, from the check-in window before its start until
+/// its end (the window of the space's rule, or an hour where none is required). Checking
+/// in twice changes nothing.
+pub fn check_in(b: &Booking, now: Timestamp) -> Result<Decision, DomainError> {
+    if b.checked_in_at.is_some() {
+        return Ok(Decision::Ignore("already checked in"));
+    }
+    if b.status_at(now) != BookingStatus::Confirmed {
+        return Err(DomainError::conflict(
+            "only a confirmed booking can be checked in to",
+            Some(serde_json::json!({"booking_id": b.id, "status": b.status_at(now)})),
+        ));
+    }
+    let window = b.check_in.map_or(60, |c| c.window_minutes) as i64;
+    let opens = b.start_time - SignedDuration::from_mins(window);
+    if now < opens || now >= b.end_time {
+        return Err(DomainError::conflict(
+            "check-in is open from the window before the start until the end",
+            Some(serde_json::json!({"check_in_opens": opens, "check_in_closes": b.end_time})),
+        ));
+    }
+    let mut e = base(b, BookingStatus::Confirmed, now, Outcome::CheckedIn);
+    e.after.checked_in_at = Some(now);
+    e.events
+        .push(DomainEvent::booking("BookingCheckedIn", &e.after, now));
+    Ok(Decision::Apply(Box::new(e)))
+}
+
+/// The scheduler's release of a confirmed booking nobody checked in to, once its grace
+/// period is over: cancelled with the rule's refund, its cells freed for others. Too
+/// early, checked in, without a rule, or already over: nothing to do.
+pub fn release_no_show(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    now: Timestamp,
+) -> Result<Decision, DomainError> {
+    let Some(rule) = b.check_in else {
+        return Ok(Decision::Ignore("no check-in required"));
+    };
+    if b.checked_in_at.is_some() {
+        return Ok(Decision::Ignore("checked in"));
+    }
+    if b.status_at(now) != BookingStatus::Confirmed {
+        return Ok(Decision::Ignore("not a confirmed booking"));
+    }
+    if now < b.start_time + SignedDuration::from_mins(rule.grace_minutes as i64) {
+        return Ok(Decision::Ignore("still within the grace period"));
+    }
+    if now >= b.end_time {
+        return Ok(Decision::Ignore("already over"));
+    }
+    let policy = b.cancellation_policy.clone().unwrap_or_default();
+    cancel(b, p, Actor::NoShowRelease, &policy, None, now)
 }
 
 /// The scheduler's release of a hold that ran out: nothing was paid, the unpaid intent is

@@ -31,6 +31,7 @@ pub fn sample_space() -> Space {
         amenities: vec!["wifi".into()],
         photos: vec!["https://img.example.com/1.jpg".into()],
         cancellation_policy: CancellationPolicy::default(),
+        check_in: None,
         booking_horizon_days: DEFAULT_HORIZON_DAYS,
         pricing_rules: vec![],
         status: SpaceStatus::Active,

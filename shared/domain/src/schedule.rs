@@ -24,6 +24,8 @@ pub enum DueKind {
     Remind,
     /// Ask Stripe again for a refund that is owed (`PaymentTransaction::refund_due`).
     Refund,
+    /// Release a confirmed booking nobody checked in to (`Booking::check_in`).
+    NoShow,
 }
 
 /// A refund that Stripe did not confirm at once is asked for again this much later.
@@ -35,6 +37,7 @@ impl DueKind {
             Self::Expire => "expire",
             Self::Remind => "remind",
             Self::Refund => "refund",
+            Self::NoShow => "no_show",
         }
     }
 
@@ -43,6 +46,7 @@ impl DueKind {
             "expire" => Some(Self::Expire),
             "remind" => Some(Self::Remind),
             "refund" => Some(Self::Refund),
+            "no_show" => Some(Self::NoShow),
             _ => None,
         }
     }

@@ -29,6 +29,9 @@ pub struct Space {
     #[serde(default)]
     pub photos: Vec<String>,
     pub cancellation_policy: CancellationPolicy,
+    /// Whether members must check in (None: they need not); copied onto each booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_in: Option<CheckInPolicy>,
     /// How far ahead bookings may start, in days (an operator setting).
     #[serde(default = "default_horizon_days")]
     pub booking_horizon_days: u32,
@@ -132,6 +135,21 @@ pub struct CancellationPolicy {
     pub partial_refund_hours: u32,
     pub partial_refund_percent: u8,
 }
+
+/// Check-in, where an operator requires it: a member checks in from `window_minutes`
+/// before the start; a confirmed booking not checked in `grace_minutes` after its start is
+/// released as a no-show (its time bookable again) with `no_show_refund_percent` of the
+/// price given back (0: the whole fee is kept).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CheckInPolicy {
+    pub window_minutes: u32,
+    pub grace_minutes: u32,
+    pub no_show_refund_percent: u8,
+}
+
+pub const MAX_CHECK_IN_WINDOW_MINUTES: u32 = 240;
+pub const MIN_GRACE_MINUTES: u32 = 5;
+pub const MAX_GRACE_MINUTES: u32 = 240;
 
 impl Default for CancellationPolicy {
     fn default() -> Self {

@@ -9,7 +9,10 @@ use crate::error::DomainError;
 use crate::geo::validate_point;
 use crate::hours::{MAX_CLOSURES, parse_date, time_zone, validate_opening_hours};
 use crate::money::validate_money;
-use crate::space::{BookableItem, MAX_HORIZON_DAYS, Space};
+use crate::space::{
+    BookableItem, MAX_CHECK_IN_WINDOW_MINUTES, MAX_GRACE_MINUTES, MAX_HORIZON_DAYS,
+    MIN_GRACE_MINUTES, Space,
+};
 use crate::validate::Violations;
 
 pub const MAX_PHOTOS: usize = 20;
@@ -138,6 +141,26 @@ pub fn validate_space(space: &Space) -> Result<(), DomainError> {
         "range",
         "must be between 0 and 100",
     );
+    if let Some(c) = &space.check_in {
+        v.check(
+            c.window_minutes <= MAX_CHECK_IN_WINDOW_MINUTES,
+            "check_in.window_minutes",
+            "range",
+            format!("must be at most {MAX_CHECK_IN_WINDOW_MINUTES}"),
+        );
+        v.check(
+            (MIN_GRACE_MINUTES..=MAX_GRACE_MINUTES).contains(&c.grace_minutes),
+            "check_in.grace_minutes",
+            "range",
+            format!("must be between {MIN_GRACE_MINUTES} and {MAX_GRACE_MINUTES}"),
+        );
+        v.check(
+            c.no_show_refund_percent <= 100,
+            "check_in.no_show_refund_percent",
+            "range",
+            "must be between 0 and 100",
+        );
+    }
     v.into_result()
 }
 

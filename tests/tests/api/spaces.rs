@@ -32,6 +32,7 @@ fn space(status: SpaceStatus) -> Space {
         amenities: vec!["wifi".into()],
         photos: vec![],
         cancellation_policy: CancellationPolicy::default(),
+        check_in: None,
         booking_horizon_days: domain::space::DEFAULT_HORIZON_DAYS,
         pricing_rules: vec![],
         status,

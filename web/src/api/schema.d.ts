@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bookings/{bookingId}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
+        post: operations["check-in-booking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/calendar/{token}": {
         parameters: {
             query?: never;
@@ -684,6 +701,9 @@ export interface components {
         Booking: {
             bookable_item_id: string;
             cancellation_policy?: null | components["schemas"]["CancellationPolicy"];
+            check_in?: null | components["schemas"]["CheckInPolicy"];
+            /** Format: date-time */
+            checked_in_at?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -695,6 +715,8 @@ export interface components {
             /** @description What was booked, as it was then (items can be renamed or removed later). */
             item_identifier: string;
             item_kind: components["schemas"]["ItemKind"];
+            /** @description Released because nobody checked in (its status is then `cancelled`). */
+            no_show?: boolean;
             payment_transaction_id?: string | null;
             price: components["schemas"]["PriceBreakdown"];
             /**
@@ -736,6 +758,9 @@ export interface components {
          */
         BookingView: {
             bookable_item_id: string;
+            check_in?: null | components["schemas"]["CheckInPolicy"];
+            /** Format: date-time */
+            checked_in_at?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -745,6 +770,8 @@ export interface components {
             id: string;
             item_identifier: string;
             item_kind: components["schemas"]["ItemKind"];
+            /** @description Released because nobody checked in (then `cancelled`). */
+            no_show?: boolean;
             payment?: null | components["schemas"]["PaymentView"];
             payment_transaction_id?: string | null;
             price: components["schemas"]["PriceBreakdown"];
@@ -778,6 +805,20 @@ export interface components {
             partial_refund_hours: number;
             /** Format: int32 */
             partial_refund_percent: number;
+        };
+        /**
+         * @description Check-in, where an operator requires it: a member checks in from `window_minutes`
+         *     before the start; a confirmed booking not checked in `grace_minutes` after its start is
+         *     released as a no-show (its time bookable again) with `no_show_refund_percent` of the
+         *     price given back (0: the whole fee is kept).
+         */
+        CheckInPolicy: {
+            /** Format: int32 */
+            grace_minutes: number;
+            /** Format: int32 */
+            no_show_refund_percent: number;
+            /** Format: int32 */
+            window_minutes: number;
         };
         Closure: {
             date: string;
@@ -918,6 +959,11 @@ export interface components {
             bookings: number;
             /** Format: int64 */
             cancellations: number;
+            /**
+             * Format: int64
+             * @description Of the cancellations: released because nobody checked in.
+             */
+            no_shows: number;
             /** Format: int64 */
             open_minutes: number;
             /** @description Minor units per currency (items of one space may be priced in several). */
@@ -1350,6 +1396,7 @@ export interface components {
             cancellation_policy: components["schemas"]["CancellationPolicy"];
             /** @description H3 cells of `location`, derived at every write (the geo-search keys). */
             cells: components["schemas"]["GeoCells"];
+            check_in?: null | components["schemas"]["CheckInPolicy"];
             /** @description Local dates (YYYY-MM-DD) on which the space is closed. */
             closures?: components["schemas"]["Closure"][];
             /** Format: date-time */
@@ -1385,6 +1432,7 @@ export interface components {
              */
             booking_horizon_days?: number;
             cancellation_policy?: components["schemas"]["CancellationPolicy"];
+            check_in?: null | components["schemas"]["CheckInPolicy"];
             closures?: components["schemas"]["Closure"][];
             description?: string;
             location: components["schemas"]["GeoPoint"];
@@ -1404,6 +1452,7 @@ export interface components {
             /** Format: int32 */
             booking_horizon_days?: number | null;
             cancellation_policy?: null | components["schemas"]["CancellationPolicy"];
+            check_in?: null | components["schemas"]["CheckInPolicy"];
             closures?: components["schemas"]["Closure"][] | null;
             description?: string | null;
             location?: null | components["schemas"]["GeoPoint"];
@@ -1846,6 +1895,118 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description cancelled (refund per policy) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingView"];
+                };
+            };
+            /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not the caller's to see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `conflict` says with what. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed (e.g. a payment method Stripe refuses). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is briefly unavailable; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "check-in-booking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bookingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description checked in (or was already) */
             200: {
                 headers: {
                     [name: string]: unknown;

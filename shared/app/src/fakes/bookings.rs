@@ -216,7 +216,7 @@ impl BookingStore for MemoryBookings {
         if let Some(p) = &c.payment {
             w.payments.insert(b.id.clone(), p.clone());
         }
-        if let Some(due) = &c.due {
+        for due in &c.due {
             push_due(&mut w, due.kind, &b.id, due.at);
         }
         w.events.push(c.event.clone());

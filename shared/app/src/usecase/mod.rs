@@ -4,6 +4,7 @@ pub mod bookings;
 pub mod calendar;
 pub mod cancel_booking;
 pub mod catalog;
+pub mod check_in;
 pub mod create_booking;
 pub mod lifecycle;
 pub mod memberships;

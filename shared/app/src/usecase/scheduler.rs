@@ -1,6 +1,7 @@
 //! The booking scheduler (an EventBridge schedule): releases holds that ran out (and says
 //! so with BookingExpired, making the unpaid intent unpayable), sends each confirmed
-//! booking its reminder once, and asks Stripe again for refunds it has not confirmed.
+//! booking its reminder once, releases confirmed bookings nobody checked in to (where the
+//! space requires check-in), and asks Stripe again for refunds it has not confirmed.
 //! Runs are idempotent and may overlap: every step is a decision of the lifecycle,
 //! conditional on the booking's version. One action failing (Stripe or the table away)
 //! neither stops the run nor is lost: it is counted, logged and tried again next run.
@@ -29,6 +30,8 @@ pub struct RunReport {
     pub expired: usize,
     pub reminded: usize,
     pub refunded: usize,
+    /// Confirmed bookings nobody checked in to, released.
+    pub no_shows: usize,
     pub skipped: usize,
     /// Actions that failed this run (left for the next).
     pub failed: usize,
@@ -83,6 +86,18 @@ async fn one<S: BookingStore + ScheduleStore, P: Payments>(
             match ran {
                 Ran::Applied(..) => report.expired += 1,
                 // Paid, cancelled or gone meanwhile: nothing to release.
+                _ => report.skipped += 1,
+            }
+            store.finish_due(action).await?;
+        }
+        DueKind::NoShow => {
+            let ran = lifecycle::run(store, payments, &action.booking_id, now, |b, p| {
+                Ok(domain::lifecycle::release_no_show(b, p, now)?)
+            })
+            .await?;
+            match ran {
+                Ran::Applied(..) => report.no_shows += 1,
+                // Checked in, cancelled or gone meanwhile.
                 _ => report.skipped += 1,
             }
             store.finish_due(action).await?;

@@ -13,14 +13,16 @@ use domain::analytics::{Change, Counters};
 const REVENUE_PREFIX: &str = "revenue_";
 
 fn add(table: &str, pk: &str, sk: String, c: &Counters) -> Result<TransactWriteItem, StoreError> {
-    let mut expression = "ADD booked_minutes :m, bookings :b, cancellations :c".to_string();
+    let mut expression =
+        "ADD booked_minutes :m, bookings :b, cancellations :c, no_shows :x".to_string();
     let mut update = Update::builder()
         .table_name(table)
         .key("PK", s(pk))
         .key("SK", s(sk))
         .expression_attribute_values(":m", n(c.booked_minutes))
         .expression_attribute_values(":b", n(c.bookings))
-        .expression_attribute_values(":c", n(c.cancellations));
+        .expression_attribute_values(":c", n(c.cancellations))
+        .expression_attribute_values(":x", n(c.no_shows));
     for (i, (currency, amount)) in c.revenue.iter().enumerate() {
         // Currency codes are validated ISO 4217 codes; names and values are placeholders.
         expression.push_str(&format!(", #r{i} :r{i}"));
@@ -52,6 +54,7 @@ fn counters(item: &Item) -> Counters {
             .collect(),
         bookings: num("bookings"),
         cancellations: num("cancellations"),
+        no_shows: num("no_shows"),
     }
 }
 

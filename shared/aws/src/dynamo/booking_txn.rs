@@ -358,7 +358,7 @@ pub(super) fn create(
     if let Some(p) = &c.payment {
         t.push(Tag::Other, action_put(put(payment_item(p)?, table))?);
     }
-    if let Some(due) = &c.due {
+    for due in &c.due {
         t.push(Tag::Other, due_put(table, due.kind, &b.id, due.at)?);
     }
     t.push(Tag::Other, event_put(table, &c.event)?);
@@ -593,7 +593,7 @@ mod tests {
             now,
         })
         .unwrap();
-        assert!(c.needs_payment() && c.usage.is_some() && c.due.is_some());
+        assert!(c.needs_payment() && c.usage.is_some() && !c.due.is_empty());
         c.attach_intent("pi_1", "pi_1_secret", now);
         (c, now)
     }

@@ -129,7 +129,7 @@ fn create_prices_holds_and_writes_its_bookkeeping() {
             hold_expires_at: b.hold_expires_at
         }
     );
-    assert_eq!(c.due.unwrap().kind, DueKind::Expire);
+    assert_eq!(c.due[0].kind, DueKind::Expire);
     assert_eq!(c.event.detail_type, "BookingCreated");
     assert!(c.needs_payment() && c.payment.is_none());
 }
@@ -694,5 +694,131 @@ fn every_decision_moves_the_version_by_one_and_keeps_identity() {
             (b.id.as_str(), b.slots.len())
         );
         assert_eq!(e.before, b);
+    }
+}
+
+/// A paid booking (09:00-10:00 UTC on 2027-01-05) of a space that requires check-in: the
+/// window opens 30 minutes ahead, a no-show is released 15 minutes in with 25 % back.
+fn confirmed_with_check_in() -> (Booking, PaymentTransaction, Effects) {
+    let mut s = space();
+    s.check_in = Some(crate::space::CheckInPolicy {
+        window_minutes: 30,
+        grace_minutes: 15,
+        no_show_refund_percent: 25,
+    });
+    let mut c = create(&NewBooking {
+        id: "b1",
+        user_id: "u1",
+        space: &s,
+        item: &sample_item(),
+        start: ts("2027-01-05T09:00:00Z"),
+        end: ts("2027-01-05T10:00:00Z"),
+        member: &MemberState::default(),
+        hold: HOLD,
+        hold_limit: 5,
+        now: ts(NOW),
+    })
+    .unwrap();
+    c.attach_intent("pi_1", "pi_1_secret", ts(NOW));
+    let (b, p) = (c.booking, c.payment.unwrap());
+    let e = apply(payment_succeeded(
+        &b,
+        Some(&p),
+        (3000, "eur"),
+        "evt_pay",
+        ts(NOW),
+    ));
+    (e.after.clone(), e.payment.clone().unwrap(), e)
+}
+
+#[test]
+fn confirming_a_booking_that_needs_check_in_schedules_its_no_show_release() {
+    let (b, _, e) = confirmed_with_check_in();
+    assert_eq!(b.check_in.unwrap().grace_minutes, 15);
+    assert!(e.due.contains(&DueAt {
+        kind: DueKind::NoShow,
+        at: ts("2027-01-05T09:15:00Z"),
+    }));
+    // Without a rule: nothing of the kind.
+    let (b, _) = confirmed();
+    assert!(b.check_in.is_none());
+}
+
+#[test]
+fn check_in_is_open_from_the_window_until_the_end_and_only_once() {
+    let (b, _, _) = confirmed_with_check_in();
+    assert!(check_in(&b, ts("2027-01-05T08:29:59Z")).is_err());
+    assert!(check_in(&b, ts("2027-01-05T10:00:00Z")).is_err());
+    let e = apply(check_in(&b, ts("2027-01-05T08:30:00Z")).unwrap());
+    assert_eq!(e.after.checked_in_at, Some(ts("2027-01-05T08:30:00Z")));
+    assert_eq!(e.after.status, BookingStatus::Confirmed);
+    assert_eq!(e.claims, ClaimChange::Keep);
+    assert_eq!(e.events[0].detail_type, "BookingCheckedIn");
+    assert_eq!(
+        ignored(check_in(&e.after, ts("2027-01-05T09:00:00Z")).unwrap()),
+        "already checked in"
+    );
+    // An unpaid hold cannot be checked in to.
+    let (p, _) = pending();
+    assert!(check_in(&p, ts("2027-01-05T09:05:00Z")).is_err());
+}
+
+#[test]
+fn a_no_show_is_released_after_the_grace_period_with_the_rules_refund() {
+    let (b, p, _) = confirmed_with_check_in();
+    assert_eq!(
+        ignored(release_no_show(&b, Some(&p), ts("2027-01-05T09:14:59Z")).unwrap()),
+        "still within the grace period"
+    );
+    let e = apply(release_no_show(&b, Some(&p), ts("2027-01-05T09:15:00Z")).unwrap());
+    assert_eq!(e.outcome, Outcome::NoShow);
+    assert_eq!(e.after.status, BookingStatus::Cancelled);
+    assert!(e.after.no_show);
+    // Every cell goes back (the past ones can no longer be booked anyway).
+    assert_eq!(e.claims, ClaimChange::Release);
+    assert_eq!(e.marker, MarkerChange::Delete);
+    let refund = e.refund_decision.unwrap();
+    assert_eq!((refund.percent, refund.amount), (25, 750));
+    let cancelled = &e.events[0];
+    assert_eq!(cancelled.detail_type, "BookingCancelled");
+    assert_eq!(cancelled.detail["cancelled_by"], "no_show");
+    // Checked in, over, cancelled, or without a rule: nothing to release.
+    let checked = apply(check_in(&b, ts("2027-01-05T09:01:00Z")).unwrap()).after;
+    assert_eq!(
+        ignored(release_no_show(&checked, Some(&p), ts("2027-01-05T09:20:00Z")).unwrap()),
+        "checked in"
+    );
+    assert_eq!(
+        ignored(release_no_show(&b, Some(&p), ts("2027-01-05T10:00:00Z")).unwrap()),
+        "already over"
+    );
+    assert_eq!(
+        ignored(release_no_show(&e.after, Some(&p), ts("2027-01-05T09:20:00Z")).unwrap()),
+        "not a confirmed booking"
+    );
+    let (plain, pp) = confirmed();
+    assert_eq!(
+        ignored(release_no_show(&plain, Some(&pp), ts("2027-01-05T09:20:00Z")).unwrap()),
+        "no check-in required"
+    );
+}
+
+#[test]
+fn check_in_rules_are_validated_on_the_space() {
+    let mut s = space();
+    s.check_in = Some(crate::space::CheckInPolicy {
+        window_minutes: 241,
+        grace_minutes: 4,
+        no_show_refund_percent: 101,
+    });
+    let err = crate::space_rules::validate_space(&s)
+        .unwrap_err()
+        .to_string();
+    for field in [
+        "check_in.window_minutes",
+        "check_in.grace_minutes",
+        "check_in.no_show_refund_percent",
+    ] {
+        assert!(err.contains(field), "{field}: {err}");
     }
 }

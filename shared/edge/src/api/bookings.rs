@@ -51,6 +51,15 @@ pub struct BookingView<'a> {
     /// or an admin); absent when it cannot be cancelled or nothing was paid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_if_cancelled: Option<RefundDecision>,
+    /// The space's check-in rule when it was booked (absent: no check-in required).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_in: Option<domain::space::CheckInPolicy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub checked_in_at: Option<Timestamp>,
+    /// Released because nobody checked in (then `cancelled`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_show: bool,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -93,6 +102,9 @@ impl<'a> BookingView<'a> {
             payment: None,
             refund: None,
             refund_if_cancelled: None,
+            check_in: b.check_in,
+            checked_in_at: b.checked_in_at,
+            no_show: b.no_show,
             created_at: b.created_at,
             updated_at: b.updated_at,
         }

@@ -37,6 +37,10 @@ pub struct SpaceInput {
     pub photos: Vec<String>,
     #[serde(default)]
     pub cancellation_policy: CancellationPolicy,
+    /// Require check-in (absent: not required); a booking nobody checked in to is released
+    /// `grace_minutes` after its start.
+    #[serde(default)]
+    pub check_in: Option<domain::space::CheckInPolicy>,
     /// How far ahead bookings may start (days, 1 to 730; default 365).
     #[serde(default = "default_horizon_days")]
     pub booking_horizon_days: u32,
@@ -65,6 +69,7 @@ impl SpaceInput {
             amenities: self.amenities,
             photos: self.photos,
             cancellation_policy: self.cancellation_policy,
+            check_in: self.check_in,
             booking_horizon_days: self.booking_horizon_days,
             pricing_rules: self.pricing_rules,
             status: SpaceStatus::Active,
@@ -96,6 +101,10 @@ pub struct SpacePatch {
     pub amenities: Option<Vec<String>>,
     pub photos: Option<Vec<String>>,
     pub cancellation_policy: Option<CancellationPolicy>,
+    /// A rule, or `null` to stop requiring check-in (bookings keep the rule they were made with).
+    #[serde(default, deserialize_with = "crate::http::patch::nullable")]
+    #[schema(value_type = Option<domain::space::CheckInPolicy>)]
+    pub check_in: Option<Option<domain::space::CheckInPolicy>>,
     pub booking_horizon_days: Option<u32>,
     pub pricing_rules: Option<Vec<domain::pricing::PricingRule>>,
 }
@@ -113,6 +122,7 @@ impl SpacePatch {
         set(&mut space.amenities, self.amenities);
         set(&mut space.photos, self.photos);
         set(&mut space.cancellation_policy, self.cancellation_policy);
+        set(&mut space.check_in, self.check_in);
         set(&mut space.booking_horizon_days, self.booking_horizon_days);
         set(&mut space.pricing_rules, self.pricing_rules);
         space.version += 1;
