@@ -247,11 +247,16 @@ test("an operator creates a space with an item and a member finds it through sea
   await page.getByLabel("Monday").fill("08:00-20:00");
   await page.getByLabel("Sunday").fill("");
   await page.getByRole("button", { name: "Add a pricing rule" }).click();
+  // Check-in required: released 10 minutes in, half refunded.
+  await page.getByLabel(/Members must check in/).check();
+  await page.getByLabel("Grace period (minutes after the start)").fill("10");
+  await page.getByLabel("Refunded for a no-show (%)").fill("50");
   await page.getByRole("button", { name: "Save rules" }).click();
   await page.getByText("Saved. Bookings already made").waitFor();
   const saved = await (await fetch(`${product.api}/spaces/${await spaceIdOnPage(page)}`)).json();
   assert.deepEqual(saved.opening_hours.sunday, []);
   assert.equal(saved.pricing_rules[0].multiplier_percent, 120);
+  assert.deepEqual(saved.check_in, { window_minutes: 30, grace_minutes: 10, no_show_refund_percent: 50 });
   await page.getByRole("button", { name: "Show" }).click();
   await page.getByRole("img", { name: "Utilization per day" }).waitFor();
   await snap(page, "operator");

@@ -60,6 +60,13 @@ export function EditSpace({ spaceId }: { spaceId: string }) {
           partial_refund_hours: Number(f.get("partial_refund_hours")),
           partial_refund_percent: Number(f.get("partial_refund_percent")),
         },
+        check_in: f.get("check_in_required")
+          ? {
+              window_minutes: Number(f.get("check_in_window")),
+              grace_minutes: Number(f.get("check_in_grace")),
+              no_show_refund_percent: Number(f.get("no_show_refund_percent")),
+            }
+          : null,
       },
     });
     if (error || !data) {
@@ -73,6 +80,7 @@ export function EditSpace({ spaceId }: { spaceId: string }) {
   if (!space) return problem ? <FormMessage error={problem.message} /> : <p className="muted">Loading the space…</p>;
   const nested = Object.entries(problem?.fields ?? {}).filter(([k]) => k.includes(".") || k.includes("["));
   const policy = space.cancellation_policy;
+  const checkIn = space.check_in;
   return (
     <form onSubmit={save} noValidate aria-labelledby="edit-space">
       <h2 id="edit-space">Rules of {space.name}</h2>
@@ -169,6 +177,16 @@ export function EditSpace({ spaceId }: { spaceId: string }) {
         <Field label="Full refund with at least (hours notice)" name="full_refund_hours" type="number" defaultValue={policy.full_refund_hours} error={problem?.fields["cancellation_policy.full_refund_hours"]} />
         <Field label="Partial refund with at least (hours notice)" name="partial_refund_hours" type="number" defaultValue={policy.partial_refund_hours} error={problem?.fields["cancellation_policy.partial_refund_hours"]} />
         <Field label="Partial refund (%)" name="partial_refund_percent" type="number" defaultValue={policy.partial_refund_percent} error={problem?.fields["cancellation_policy.partial_refund_percent"]} />
+      </fieldset>
+      <fieldset>
+        <legend>Check-in (for new bookings)</legend>
+        <label style={{ fontWeight: 400 }}>
+          <input type="checkbox" name="check_in_required" defaultChecked={!!checkIn} /> Members must check in; a booking
+          nobody checked in to is released after the grace period
+        </label>
+        <Field label="Check-in opens (minutes before the start)" name="check_in_window" type="number" defaultValue={checkIn?.window_minutes ?? 30} error={problem?.fields["check_in.window_minutes"]} />
+        <Field label="Grace period (minutes after the start)" name="check_in_grace" type="number" defaultValue={checkIn?.grace_minutes ?? 15} error={problem?.fields["check_in.grace_minutes"]} />
+        <Field label="Refunded for a no-show (%)" name="no_show_refund_percent" type="number" defaultValue={checkIn?.no_show_refund_percent ?? 0} error={problem?.fields["check_in.no_show_refund_percent"]} />
       </fieldset>
       <p>
         <button type="submit">Save rules</button>

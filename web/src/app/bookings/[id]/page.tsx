@@ -73,11 +73,22 @@ export default function BookingPage({ params }: { params: Promise<{ id: string }
     setB(data);
   }
 
+  async function checkIn() {
+    const { data, error } = await api.POST("/bookings/{bookingId}/check-in", { params: { path: { bookingId: id } } });
+    if (error || !data) return setError(show(error).message);
+    setError(null);
+    setB(data);
+  }
+
   if (ready && !session) return <p>Please <Link href={`/signin?next=/bookings/${id}`}>sign in</Link> to see this booking.</p>;
   if (!b) return error ? <FormMessage error={error} /> : <p className="muted">Loading the booking…</p>;
 
   const ended = Date.parse(b.end_time) <= openedAt;
   const cancellable = (b.status === "pending" || b.status === "confirmed") && !ended;
+  // Check-in opens the space's window before the start (an hour where none is required).
+  const windowMs = (b.check_in?.window_minutes ?? 60) * 60_000;
+  const checkInOpen =
+    b.status === "confirmed" && !b.checked_in_at && !ended && openedAt >= Date.parse(b.start_time) - windowMs;
   return (
     <>
       <h1>Booking of {b.item_identifier}</h1>
@@ -97,6 +108,29 @@ export default function BookingPage({ params }: { params: Promise<{ id: string }
           <h2 id="pay">Pay {money(b.payment.amount, b.payment.currency)}</h2>
           <Pay clientSecret={b.payment.client_secret} intentId={b.payment.stripe_payment_intent_id} onPaid={() => setWaiting(true)} />
         </section>
+      )}
+      {b.check_in && b.status === "confirmed" && !b.checked_in_at && (
+        <p className="muted">
+          Check in from {b.check_in.window_minutes} minutes before the start: without it the booking is released{" "}
+          {b.check_in.grace_minutes} minutes after the start ({b.check_in.no_show_refund_percent} % refunded).
+        </p>
+      )}
+      {b.checked_in_at && (
+        <p className="notice" role="status">
+          Checked in at {localTime(b.checked_in_at, b.time_zone)}.
+        </p>
+      )}
+      {b.no_show && (
+        <p className="notice" role="status">
+          Released: nobody checked in within {b.check_in?.grace_minutes ?? 0} minutes of the start.
+        </p>
+      )}
+      {checkInOpen && (
+        <p>
+          <button type="button" onClick={checkIn}>
+            Check in
+          </button>
+        </p>
       )}
       {b.payment && b.payment.refunded_amount > 0 && (
         <p className="notice" role="status" data-testid="refunded">
