@@ -1,6 +1,7 @@
 //! Model-based: generated mixes of bookings, payments (right and wrong amounts), declines,
-//! cancellations by members and operators, hold expiry, scheduler runs, item grid edits
-//! and space time-zone edits, over zones with 30- and 45-minute offsets and shifts. After
+//! cancellations by members and operators, hold expiry, check-ins and no-show releases
+//! (half the seeds require check-in), scheduler runs, item grid edits and space time-zone
+//! edits, over zones with 30- and 45-minute offsets and shifts. After
 //! every step the invariants are read from the whole state:
 //! - no two bookings of an item that hold their time share an instant;
 //! - a booking that holds its time has every cell claimed by itself;
@@ -249,11 +250,21 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
     let mut operations = 0;
     // (created, refused as invalid, refused as conflicting)
     let mut outcomes = (0, 0, 0);
+    let (mut checked_in, mut no_shows) = (0, 0);
     for seed in 1..=12u64 {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
         let s = Setup::new("2027-03-28T00:00:00Z");
+        let mut place = space("s1", ZONES[rng.below(ZONES.len() as u64) as usize]);
+        // Half the seeds require check-in: no-shows are released by scheduler runs.
+        if seed % 2 == 0 {
+            place.check_in = Some(domain::space::CheckInPolicy {
+                window_minutes: rng.below(61) as u32,
+                grace_minutes: 5 + rng.below(26) as u32,
+                no_show_refund_percent: rng.below(101) as u8,
+            });
+        }
         s.store.put_space(
-            space("s1", ZONES[rng.below(ZONES.len() as u64) as usize]),
+            place,
             vec![item("i1", "s1", 60, 0), item("i2", "s1", 30, 30)],
         );
         s.store.put_membership(membership(s.now()));
@@ -332,9 +343,55 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
                         }
                     }
                 }
-                73..=82 => s.advance(SignedDuration::from_mins(1 + rng.below(20) as i64)),
+                // Minutes mostly; now and then hours, so bookings' times come and pass
+                // (check-in windows, grace periods, ends). The scheduler runs every
+                // minute in production: here at least every hour while time jumps.
+                73..=79 => {
+                    if rng.below(3) == 0 {
+                        for _ in 0..1 + rng.below(24) {
+                            s.advance(SignedDuration::from_hours(1));
+                            no_shows += s.scheduler().await.no_shows;
+                        }
+                    } else {
+                        s.advance(SignedDuration::from_mins(1 + rng.below(20) as i64));
+                    }
+                }
+                80..=82 => {
+                    // Mostly a booking whose check-in may be open now, else any.
+                    let mut open = Vec::new();
+                    for id in &ids {
+                        let b = s.stored(id).await.0;
+                        if b.status == BookingStatus::Confirmed
+                            && b.start_time - SignedDuration::from_hours(1) <= s.now()
+                            && s.now() < b.end_time
+                        {
+                            open.push(id.clone());
+                        }
+                    }
+                    let target = if open.is_empty() || rng.below(4) == 0 {
+                        pick_booking(&mut rng, &ids)
+                    } else {
+                        Some(open[rng.below(open.len() as u64) as usize].clone())
+                    };
+                    if let Some(id) = target {
+                        let owner = s.stored(&id).await.0.user_id;
+                        let checked = crate::usecase::check_in::check_in_booking(
+                            &s.store,
+                            &s.stripe,
+                            &member(&owner),
+                            &id,
+                            s.now(),
+                        )
+                        .await;
+                        match checked {
+                            Ok(_) => checked_in += 1,
+                            Err(AppError::Conflict { .. }) => {}
+                            Err(e) => panic!("step {step}: {e:?}"),
+                        }
+                    }
+                }
                 83..=88 => {
-                    s.scheduler().await;
+                    no_shows += s.scheduler().await.no_shows;
                 }
                 89..=93 => {
                     let id = *rng.pick(&["i1", "i2"]);
@@ -374,5 +431,9 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
     assert!(
         created > 200 && invalid > 20 && conflicting > 20,
         "the run exercised every outcome: {outcomes:?}"
+    );
+    assert!(
+        checked_in > 0 && no_shows > 0,
+        "check-ins ({checked_in}) and no-show releases ({no_shows}) were exercised"
     );
 }
