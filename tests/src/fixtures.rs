@@ -21,6 +21,26 @@ pub fn open_space(tz: &str) -> Value {
     })
 }
 
+/// [`open_space`], open around the clock every day and without pricing rules (so a
+/// booking may start at any hour, e.g. within the next half hour, at a flat price).
+pub fn open_around_the_clock(tz: &str) -> Value {
+    let mut space = open_space(tz);
+    let all_day = json!([{"open": "00:00", "close": "24:00"}]);
+    for d in [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ] {
+        space["opening_hours"][d] = all_day.clone();
+    }
+    space["pricing_rules"] = json!([]);
+    space
+}
+
 pub fn room(identifier: &str, buffer: u32) -> Value {
     json!({"kind": "room", "identifier": identifier, "capacity": 4,
            "price_per_hour": {"amount": 2000, "currency": "EUR"},

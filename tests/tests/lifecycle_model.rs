@@ -88,19 +88,8 @@ async fn setup() -> Arc<Shared> {
     }
     let (mut zones, mut items) = (HashMap::new(), HashMap::new());
     for (s, zone) in ZONES.iter().take(2).enumerate() {
-        let mut space = open_space(zone);
-        let all_day = json!([{"open": "00:00", "close": "24:00"}]);
-        for d in [
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ] {
-            space["opening_hours"][d] = all_day.clone();
-        }
+        let mut space = open_around_the_clock(zone);
+        space["pricing_rules"] = open_space(zone)["pricing_rules"].clone();
         let res = call(
             "POST",
             "/spaces",

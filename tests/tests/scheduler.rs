@@ -88,20 +88,7 @@ async fn holds_expire_and_reminders_go_out_once() {
 /// A space that requires check-in (window 30 min, released 5 min in, 25 % back), open
 /// around the clock so a booking can start within the next half hour.
 async fn check_in_fixture() -> Fixture {
-    let mut space = open_space("Etc/UTC");
-    let all_day = json!([{"open": "00:00", "close": "24:00"}]);
-    for d in [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ] {
-        space["opening_hours"][d] = all_day.clone();
-    }
-    space["pricing_rules"] = json!([]);
+    let mut space = open_around_the_clock("Etc/UTC");
     space["check_in"] =
         json!({"window_minutes": 30, "grace_minutes": 5, "no_show_refund_percent": 25});
     fixture_for(&space, &[0, 0]).await

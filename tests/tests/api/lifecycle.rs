@@ -13,20 +13,7 @@ use crate::payments::{post_webhook, refunds_at_stripe, webhook_secret};
 
 /// A space open around the clock in `tz` (no pricing rules), by a new operator.
 async fn all_day_space(tz: &str) -> (TestUser, String) {
-    let mut space = open_space(tz);
-    let all_day = json!([{"open": "00:00", "close": "24:00"}]);
-    for d in [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ] {
-        space["opening_hours"][d] = all_day.clone();
-    }
-    space["pricing_rules"] = json!([]);
+    let space = open_around_the_clock(tz);
     let operator = user_with_roles(&[Role::Operator]).await;
     let res = call(
         "POST",

@@ -255,20 +255,7 @@ fn slot_after(ahead: SignedDuration) -> Timestamp {
 #[tokio::test]
 async fn cancellation_refunds_what_the_policy_says_at_three_points_in_time() {
     // Open around the clock so bookings can start 1, 6 and 72 hours from now.
-    let mut space = open_space("Etc/UTC");
-    let all_day = json!([{"open": "00:00", "close": "24:00"}]);
-    for d in [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ] {
-        space["opening_hours"][d] = all_day.clone();
-    }
-    space["pricing_rules"] = json!([]);
+    let mut space = open_around_the_clock("Etc/UTC");
     // 24 h before: everything back; 2 h before: 40 %; after: nothing.
     space["cancellation_policy"] =
         json!({"full_refund_hours": 24, "partial_refund_hours": 2, "partial_refund_percent": 40});
