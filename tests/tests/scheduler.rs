@@ -220,4 +220,13 @@ async fn check_in_outside_its_window_is_a_409_saying_when() {
         problem["conflict"]["check_in_opens"].is_string(),
         "{problem}"
     );
+    // The space's operator at the front desk is held to the same window.
+    let by_operator = call(
+        "POST",
+        &format!("/bookings/{}/check-in", b["id"].as_str().unwrap()),
+        Some(&f.operator.access_token),
+        None,
+    )
+    .await;
+    expect_problem(by_operator, 409).await;
 }

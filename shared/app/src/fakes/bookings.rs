@@ -52,6 +52,7 @@ pub struct World {
     /// user -> subscribe lock held until.
     pub subscribing: HashMap<String, Timestamp>,
     pub due: Vec<DueAction>,
+    pub scheduler_ran: Option<Timestamp>,
     pub events: Vec<DomainEvent>,
     pub audit: Vec<AuditEntry>,
 }
@@ -665,6 +666,16 @@ impl ScheduleStore for MemoryBookings {
             .collect();
         due.sort_by_key(|d| d.at);
         Ok(due)
+    }
+
+    async fn last_run(&self) -> Result<Option<Timestamp>, StoreError> {
+        Ok(self.world.lock().unwrap().scheduler_ran)
+    }
+
+    async fn record_run(&self, at: Timestamp) -> Result<(), StoreError> {
+        let mut w = self.world.lock().unwrap();
+        w.scheduler_ran = w.scheduler_ran.max(Some(at));
+        Ok(())
     }
 
     async fn finish_due(&self, action: &DueAction) -> Result<(), StoreError> {

@@ -24,6 +24,11 @@ pub trait ScheduleStore: Send + Sync + 'static {
         now: Timestamp,
         lookback_hours: i64,
     ) -> impl Future<Output = Result<Vec<DueAction>, StoreError>> + Send;
+    /// When the last run that finished started (None before the first). A run looks back
+    /// at least to it, so actions due while the scheduler was stopped are never skipped.
+    fn last_run(&self) -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send;
+    /// Records a finished run of `at` (never moves back: runs may overlap).
+    fn record_run(&self, at: Timestamp) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Removes an action that needs nothing more.
     fn finish_due(&self, action: &DueAction)
     -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -18,8 +18,20 @@ use domain::booking::BookingStatus;
 use domain::events::DomainEvent;
 use domain::schedule::DueKind;
 
-/// A run looks back this far, so a scheduler that was down for a while catches up.
+/// A run looks back at least this far, and further, to the last finished run, when the
+/// scheduler was stopped longer (bounded by `MAX_LOOKBACK_HOURS`): a due action is never
+/// skipped, so a hold is always released and an owed refund always asked for again.
 pub const LOOKBACK_HOURS: i64 = 24;
+pub const MAX_LOOKBACK_HOURS: i64 = 24 * 31;
+
+/// Hours to look back from `now`: a day, or back to the last finished run.
+pub fn lookback_hours(now: Timestamp, last_run: Option<Timestamp>) -> i64 {
+    let since_last = last_run.map_or(0, |t| {
+        let secs = (now - t).as_secs().max(0);
+        (secs + 3599) / 3600
+    });
+    since_last.clamp(LOOKBACK_HOURS, MAX_LOOKBACK_HOURS)
+}
 
 /// A refund Stripe has not confirmed is asked for again this much later (moved forward,
 /// so it never ages out of the look-back).
@@ -43,12 +55,15 @@ pub async fn run<S: BookingStore + ScheduleStore, P: Payments>(
     now: Timestamp,
 ) -> Result<RunReport, AppError> {
     let mut report = RunReport::default();
-    for action in store.due_actions(now, LOOKBACK_HOURS).await? {
+    let hours = lookback_hours(now, store.last_run().await?);
+    for action in store.due_actions(now, hours).await? {
         if let Err(e) = one(store, payments, &action, now, &mut report).await {
             tracing::error!(booking_id = %action.booking_id, kind = action.kind.as_str(), error = %e, "due action failed; retried next run");
             report.failed += 1;
         }
     }
+    // A failed action stays in its bucket, within the next runs' day of look-back.
+    store.record_run(now).await?;
     Ok(report)
 }
 
@@ -118,4 +133,27 @@ async fn one<S: BookingStore + ScheduleStore, P: Payments>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod lookback_tests {
+    use super::*;
+
+    #[test]
+    fn a_day_at_least_back_to_the_last_run_and_a_month_at_most() {
+        let now: Timestamp = "2027-03-10T12:00:00Z".parse().unwrap();
+        let ago = |h: i64| Some(now - SignedDuration::from_hours(h));
+        assert_eq!(lookback_hours(now, None), 24);
+        assert_eq!(lookback_hours(now, ago(0)), 24);
+        assert_eq!(lookback_hours(now, ago(30)), 30);
+        assert_eq!(
+            lookback_hours(now, Some(now - SignedDuration::from_mins(72 * 60 + 1))),
+            73
+        );
+        assert_eq!(lookback_hours(now, ago(24 * 90)), MAX_LOOKBACK_HOURS);
+        assert_eq!(
+            lookback_hours(now, Some(now + SignedDuration::from_hours(2))),
+            24
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! Calendar feeds: one item per member (`USER#<id>` / `CALFEED`) holding the feed key,
-//! indexed by it (GSI1 `CALFEED#<key>`). Replacing the item replaces the index entry, so
-//! an old URL stops resolving with the same write; erasing the member's partition erases it.
+//! indexed by it (GSI1 `CALFEED#<key>`). The lookup goes through the index, then confirms
+//! the key on the member's item read consistently, so a replaced, stopped or erased feed
+//! stops resolving with the write that ends it (erasing the member's partition erases it).
 
 use super::writes::s;
 use super::{DynamoStore, keys, store_error};
@@ -74,10 +75,36 @@ impl CalendarFeeds for DynamoStore {
             "feed_owner",
             out.consumed_capacity().and_then(|c| c.capacity_units),
         );
-        Ok(out
+        let Some(user_id) = out
             .items()
             .first()
             .and_then(|item| text(item, "PK"))
-            .and_then(|pk| pk.strip_prefix("USER#").map(str::to_owned)))
+            .and_then(|pk| pk.strip_prefix("USER#").map(str::to_owned))
+        else {
+            return Ok(None);
+        };
+        // The index is eventually consistent: a replaced, stopped or erased feed may still
+        // be found there for a moment. The member's item, read consistently, decides.
+        let current = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(&user_id)))
+            .key("SK", s(keys::CALENDAR_FEED))
+            .consistent_read(true)
+            .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(store_error)?;
+        crate::metrics::record(
+            "feed_owner",
+            current.consumed_capacity().and_then(|c| c.capacity_units),
+        );
+        let still = current
+            .item
+            .as_ref()
+            .and_then(|item| text(item, "feed_key"))
+            .is_some_and(|k| k == key);
+        Ok(still.then_some(user_id))
     }
 }

@@ -271,3 +271,7 @@ pub const CALENDAR_FEED: &str = "CALFEED";
 pub fn calendar_feed(key: &str) -> String {
     format!("CALFEED#{key}")
 }
+
+/// The scheduler's watermark: when its last finished run started.
+pub const SCHEDULER: &str = "SCHEDULER";
+pub const SCHEDULER_LAST_RUN: &str = "LASTRUN";

@@ -2,7 +2,7 @@ use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
 use jiff::{SignedDuration, Timestamp};
 
 use super::writes::{built, due_put, event_put, s};
-use super::{DynamoStore, TxnFailure, keys, store_error, txn_failure};
+use super::{DynamoStore, TxnFailure, is_condition_failure, keys, store_error, txn_failure};
 use app::ports::schedule::{DueAction, ScheduleStore};
 use app::ports::store::StoreError;
 use domain::events::DomainEvent;
@@ -60,6 +60,45 @@ impl ScheduleStore for DynamoStore {
         }
         due.sort_by_key(|a| a.at);
         Ok(due)
+    }
+
+    async fn last_run(&self) -> Result<Option<Timestamp>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::SCHEDULER))
+            .key("SK", s(keys::SCHEDULER_LAST_RUN))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(out
+            .item
+            .and_then(|i| i.get("at").and_then(|v| v.as_s().ok()).cloned())
+            .and_then(|t| t.parse().ok()))
+    }
+
+    async fn record_run(&self, at: Timestamp) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::SCHEDULER))
+            .key("SK", s(keys::SCHEDULER_LAST_RUN))
+            .update_expression("SET #at = :at, sort_at = :sort")
+            // Never back: a slower, earlier run finishing later must not rewind it.
+            .condition_expression("attribute_not_exists(sort_at) OR sort_at < :sort")
+            .expression_attribute_names("#at", "at")
+            .expression_attribute_values(":at", s(at.to_string()))
+            .expression_attribute_values(":sort", s(sortable(at)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Ok(()),
+            Err(e) => Err(store_error(e)),
+        }
     }
 
     async fn finish_due(&self, action: &DueAction) -> Result<(), StoreError> {

@@ -579,3 +579,44 @@ async fn subscription_news_from_the_second_of_a_cancellation_cannot_undo_it() {
     assert_eq!(m.status, MembershipStatus::PastDue);
     assert!(m.cancel_at_period_end);
 }
+
+/// The scheduler stopped for three days (a disabled rule, a broken deploy): its next run
+/// still releases the hold that ran out meanwhile and asks again for the refund Stripe
+/// refused, though both are due beyond a day's look-back.
+#[tokio::test]
+async fn a_scheduler_stopped_for_days_catches_up_on_everything_due_meanwhile() {
+    let s = setup().await;
+    s.scheduler().await; // a run before the outage: its time is the watermark
+    let (hold, _) = s
+        .book(
+            "u2",
+            "i2",
+            slot("2027-03-09T09:00:00Z", "2027-03-09T10:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let b = confirmed(
+        &s,
+        "u1",
+        slot("2027-03-10T09:00:00Z", "2027-03-10T10:00:00Z"),
+    )
+    .await;
+    s.stripe
+        .refund_outages
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    let done = s.cancel(&b.id, &member("u1")).await.unwrap();
+    assert!(
+        done.payment.unwrap().refund_due.is_some(),
+        "Stripe refused: owed"
+    );
+    s.advance(SignedDuration::from_hours(72));
+    let report = s.scheduler().await;
+    assert_eq!((report.expired, report.refunded), (1, 1), "{report:?}");
+    assert_eq!(s.stored(&hold.id).await.0.status, BookingStatus::Expired);
+    let p = s.stored(&b.id).await.1.unwrap();
+    assert!(p.refund_due.is_none());
+    assert_eq!(
+        s.stripe.refunded(&p.stripe_payment_intent_id),
+        p.refunded_amount
+    );
+}
