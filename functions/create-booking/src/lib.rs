@@ -86,6 +86,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
         let caller = caller_of(&req)?;
         let key = idempotency_key(&req)?;
         let request: BookingRequest = parse_json(&req)?;
+        let period = request.period()?;
         let now = Timestamp::now();
         // The booking's id (derived from caller and key) is its flow's correlation id.
         context::adopt(&booking_id_for(&caller.user_id, &key));
@@ -96,8 +97,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
                     user_id: &caller.user_id,
                     idempotency_key: &key,
                     item_id: &request.bookable_item_id,
-                    start: request.start_time,
-                    end: request.end_time,
+                    period,
                 },
                 now,
             )

@@ -42,6 +42,9 @@ struct Line {
     cancellations: i64,
     /// Of the cancellations: released because nobody checked in.
     no_shows: i64,
+    /// Of the bookings: day passes, and week or month stays.
+    day_passes: i64,
+    long_stays: i64,
 }
 
 impl Line {
@@ -55,6 +58,8 @@ impl Line {
             bookings: c.bookings,
             cancellations: c.cancellations,
             no_shows: c.no_shows,
+            day_passes: c.day_passes,
+            long_stays: c.long_stays,
         }
     }
 }

@@ -20,6 +20,7 @@ use domain::space::{
     Address, BookableItem, CancellationPolicy, GeoPoint, ItemKind, LocalInterval, OpeningHours,
     Space, SpaceStatus,
 };
+use domain::stay::StayRates;
 use domain::user::User;
 use jiff::Timestamp;
 use serde_json::json;
@@ -283,6 +284,19 @@ fn item(
         ItemKind::Room => (15, 30, 8 * 60, 15),
         ItemKind::Office => (60, 4 * 60, 12 * 60, 60),
     };
+    // Desks sell day passes (six hours' price); offices also go by the week and month.
+    let stay_rates = match kind {
+        ItemKind::Desk => StayRates {
+            day: Some(price * 6),
+            ..Default::default()
+        },
+        ItemKind::Room => StayRates::default(),
+        ItemKind::Office => StayRates {
+            day: Some(price * 8),
+            week: Some(price * 35),
+            month: Some(price * 120),
+        },
+    };
     BookableItem {
         id: uuid::Uuid::new_v4().to_string(),
         space_id: space_id.into(),
@@ -296,6 +310,8 @@ fn item(
         min_booking_minutes: min,
         max_booking_minutes: max,
         buffer_minutes: buffer,
+        hourly: true,
+        stay_rates,
         retired_at: None,
         version: 1,
         created_at: now,

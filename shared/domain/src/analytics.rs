@@ -23,6 +23,11 @@ pub struct Counters {
     /// Of the cancellations: bookings released because nobody checked in.
     #[serde(default)]
     pub no_shows: i64,
+    /// Of the bookings: day passes, and week or month stays (`domain::stay`).
+    #[serde(default)]
+    pub day_passes: i64,
+    #[serde(default)]
+    pub long_stays: i64,
 }
 
 impl Counters {
@@ -34,6 +39,8 @@ impl Counters {
         self.bookings += other.bookings;
         self.cancellations += other.cancellations;
         self.no_shows += other.no_shows;
+        self.day_passes += other.day_passes;
+        self.long_stays += other.long_stays;
     }
 }
 
@@ -104,6 +111,11 @@ pub fn changes(detail_type: &str, detail: &serde_json::Value) -> Vec<Change> {
         }
     };
     let no_show = text("cancelled_by") == Some("no_show");
+    let (day_pass, long_stay) = match text("unit") {
+        Some("day") => (1, 0),
+        Some("week" | "month") => (0, 1),
+        _ => (0, 0),
+    };
     let refund = detail
         .get("refund_amount")
         .and_then(|v| v.as_i64())
@@ -118,8 +130,9 @@ pub fn changes(detail_type: &str, detail: &serde_json::Value) -> Vec<Change> {
                     booked_minutes: minutes,
                     revenue: money(if first { total } else { 0 }),
                     bookings: first as i64,
-                    cancellations: 0,
-                    no_shows: 0,
+                    day_passes: first as i64 * day_pass,
+                    long_stays: first as i64 * long_stay,
+                    ..Default::default()
                 }
             } else {
                 Counters {
@@ -128,6 +141,7 @@ pub fn changes(detail_type: &str, detail: &serde_json::Value) -> Vec<Change> {
                     bookings: 0,
                     cancellations: first as i64,
                     no_shows: (first && no_show) as i64,
+                    ..Default::default()
                 }
             };
             Change {
@@ -201,8 +215,7 @@ mod tests {
                 booked_minutes: 120,
                 revenue: [("EUR".to_string(), 4000)].into(),
                 bookings: 1,
-                cancellations: 0,
-                no_shows: 0
+                ..Default::default()
             }
         );
         d["previous_status"] = "confirmed".into();
@@ -213,13 +226,20 @@ mod tests {
             Counters {
                 booked_minutes: -120,
                 revenue: [("EUR".to_string(), -2000)].into(),
-                bookings: 0,
                 cancellations: 1,
-                no_shows: 0
+                ..Default::default()
             }
         );
         d["cancelled_by"] = "no_show".into();
         assert_eq!(changes("BookingCancelled", &d)[0].add.no_shows, 1);
+        // Day passes and long stays are counted as they are confirmed.
+        let mut stay = d.clone();
+        stay["unit"] = "month".into();
+        let c = changes("BookingConfirmed", &stay);
+        assert_eq!((c[0].add.long_stays, c[0].add.day_passes), (1, 0));
+        stay["unit"] = "day".into();
+        let c = changes("BookingConfirmed", &stay);
+        assert_eq!((c[0].add.long_stays, c[0].add.day_passes), (0, 1));
         d["previous_status"] = "pending".into();
         assert!(
             changes("BookingCancelled", &d).is_empty(),

@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn free_intervals_are_exactly_what_a_booking_may_take() {
         use crate::booking_rules::plan_claims;
-        use crate::claims::cell_interval;
+        let interval = |c: &crate::booking::PlannedSlot| (c.start, c.block().end());
         let mut rng: u64 = 0x2545_F491_4F6C_DD1D;
         let mut next = move |n: u64| {
             rng ^= rng << 13;
@@ -245,9 +245,12 @@ mod tests {
                     let start = 7 * 60 + 15 * next(48) as i64;
                     let end = start + 15 * (1 + next(8) as i64);
                     if let Ok(cells) = plan_claims(&space, &other, local(start), local(end), now)
-                        && cells.iter().all(|c| !claims.iter().any(|t| t.0 == c.start))
+                        && cells.iter().all(|c| {
+                            let (x, y) = interval(c);
+                            !claims.iter().any(|(p, q)| x < *q && *p < y)
+                        })
                     {
-                        claims.extend(cells.iter().map(|c| cell_interval(c.start)));
+                        claims.extend(cells.iter().map(interval));
                     }
                 }
                 let free =
@@ -267,7 +270,7 @@ mod tests {
                         let accepted =
                             plan_claims(&space, &item, start, end, now).is_ok_and(|cells| {
                                 cells.iter().all(|c| {
-                                    let (x, y) = cell_interval(c.start);
+                                    let (x, y) = interval(c);
                                     !claims.iter().any(|(p, q)| x < *q && *p < y)
                                 })
                             });

@@ -5,8 +5,10 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::claims::{Block, Level, intents};
 use crate::pricing::PriceBreakdown;
 use crate::space::{CancellationPolicy, ItemKind};
+pub use crate::stay::BookingUnit;
 
 /// How long a pending booking holds its slots unless payment confirms it.
 pub const HOLD: SignedDuration = SignedDuration::from_mins(15);
@@ -74,13 +76,24 @@ pub enum SlotKind {
     Buffer,
 }
 
-/// One claimed cell of the UTC lattice (`domain::claims`): its start and whether it is
-/// the booking's own time or its changeover buffer.
+/// One block of the UTC lattice the booking claims whole (`domain::claims`): its level
+/// and start, and whether it is the booking's own time or its changeover buffer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlannedSlot {
     #[schema(value_type = String, format = DateTime)]
     pub start: Timestamp,
     pub kind: SlotKind,
+    #[serde(default)]
+    pub level: Level,
+}
+
+impl PlannedSlot {
+    pub fn block(&self) -> Block {
+        Block {
+            level: self.level,
+            start: self.start,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -102,8 +115,15 @@ pub struct Booking {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub hold_expires_at: Option<Timestamp>,
     pub price: PriceBreakdown,
-    /// Every cell this booking claims (its own and its buffer), to release them exactly.
+    /// Every block this booking claims whole (its own and its buffer), to release them
+    /// exactly; the blocks it marks as partly used follow from them (`claims::intents`).
     pub slots: Vec<PlannedSlot>,
+    /// Booked by the hour, or as whole local days (a day pass, a week or month stay).
+    #[serde(default, skip_serializing_if = "BookingUnit::is_hour")]
+    pub unit: BookingUnit,
+    /// How many days, weeks or months (1 for an hourly booking).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub quantity: u32,
     /// The item's grid when it was booked (informational: claims are 15-minute cells).
     pub slot_minutes: u32,
     /// The space's cancellation policy when it was booked: a later edit does not change
@@ -143,7 +163,20 @@ pub struct IncludedUse {
     pub returned: u32,
 }
 
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
 impl Booking {
+    /// The blocks this booking marks as partly used.
+    pub fn intents(&self) -> Vec<Block> {
+        intents(self.slots.iter().map(PlannedSlot::block))
+    }
+
     /// The status as of `now`: a pending booking whose hold ran out is expired, whether or
     /// not a sweeper has written that yet (expiry never waits for TTL or a schedule).
     pub fn status_at(&self, now: Timestamp) -> BookingStatus {

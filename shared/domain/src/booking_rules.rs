@@ -1,7 +1,7 @@
 //! The rules a requested interval must meet, all in the space's time zone: the item's
 //! grid (local), minimum and maximum duration, the space's booking horizon, the item's
 //! availability window, the space's closures and opening hours, and "not in the past".
-//! What passes becomes the list of cells the booking claims (`domain::claims`).
+//! What passes becomes the list of lattice blocks the booking claims (`domain::claims`).
 //! Intervals are half-open: `[start, end)`. No input can make these functions panic:
 //! date arithmetic at the ends of the calendar is checked, and refused as a rule.
 
@@ -10,7 +10,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::booking::{PlannedSlot, SlotKind};
-use crate::claims::{MAX_CLAIMS_PER_BOOKING, cells, is_cell_boundary};
+use crate::claims::{Block, MAX_CLAIMS_PER_BOOKING, cover, intents, is_cell_boundary};
 use crate::error::DomainError;
 use crate::hours::{local_instant, parse_date, time_zone};
 use crate::space::{BookableItem, Space};
@@ -207,26 +207,47 @@ pub fn plan_claims(
     v.into_result()?;
 
     let buffer_end = end + SignedDuration::from_mins(item.buffer_minutes as i64);
-    let booked = cells(start, end);
-    let buffer = cells(end, buffer_end);
-    // Item rules keep every booking within the budget; an item stored under older rules
-    // is refused here rather than failing the transaction.
-    if (booked.len() + buffer.len()) as u32 > MAX_CLAIMS_PER_BOOKING {
+    claimed_blocks(start, end, buffer_end)
+}
+
+/// The blocks a booking of `[start, end)` followed by its buffer up to `buffer_end`
+/// claims whole (`claims::cover` of each part), or a 422 when they and the blocks they
+/// mark do not fit one transaction. Item rules keep every hourly booking within the
+/// budget; an item stored under older rules is refused here rather than failing the
+/// transaction.
+pub fn claimed_blocks(
+    start: Timestamp,
+    end: Timestamp,
+    buffer_end: Timestamp,
+) -> Result<Vec<PlannedSlot>, DomainError> {
+    let slot = |kind| {
+        move |b: Block| PlannedSlot {
+            start: b.start,
+            kind,
+            level: b.level,
+        }
+    };
+    let slots: Vec<PlannedSlot> = cover(start, end)
+        .into_iter()
+        .map(slot(SlotKind::Booking))
+        .chain(
+            cover(end, buffer_end)
+                .into_iter()
+                .map(slot(SlotKind::Buffer)),
+        )
+        .collect();
+    let marks = intents(slots.iter().map(PlannedSlot::block));
+    if (slots.len() + marks.len()) as u32 > MAX_CLAIMS_PER_BOOKING {
         return Err(DomainError::field(
             "end_time",
             "duration",
             format!(
-                "a booking plus its buffer may span at most {} minutes",
-                MAX_CLAIMS_PER_BOOKING * crate::claims::CELL_MINUTES
+                "the booking needs {} claims and one transaction holds {MAX_CLAIMS_PER_BOOKING}: book a shorter time",
+                slots.len() + marks.len()
             ),
         ));
     }
-    let slot = |kind| move |start| PlannedSlot { start, kind };
-    Ok(booked
-        .into_iter()
-        .map(slot(SlotKind::Booking))
-        .chain(buffer.into_iter().map(slot(SlotKind::Buffer)))
-        .collect())
+    Ok(slots)
 }
 
 /// The starts of the item's grid slots of `[start, end)`: what the price is counted in.
@@ -244,6 +265,7 @@ pub fn grid_slots(item: &BookableItem, start: Timestamp, end: Timestamp) -> Vec<
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::claims::Level;
     use crate::samples::{sample_item, sample_space};
     use crate::space::Closure;
 
@@ -260,6 +282,11 @@ pub(crate) mod tests {
     }
 
     const NOW: &str = "2026-01-01T00:00:00Z";
+
+    /// Minutes the claimed blocks cover.
+    fn covered(slots: &[PlannedSlot]) -> u32 {
+        slots.iter().map(|s| s.level.minutes()).sum()
+    }
 
     fn plan(
         space: &Space,
@@ -282,17 +309,16 @@ pub(crate) mod tests {
         .unwrap();
         let kinds: Vec<_> = slots
             .iter()
-            .map(|s| (s.start.to_string(), s.kind))
+            .map(|s| (s.start.to_string(), s.kind, s.level))
             .collect();
+        let at = |t: &str| t.to_string();
+        // The whole UTC hour as one block; the buffer's quarter hours as cells.
         assert_eq!(
             kinds,
             [
-                ("2026-11-25T08:00:00Z".to_string(), SlotKind::Booking),
-                ("2026-11-25T08:15:00Z".to_string(), SlotKind::Booking),
-                ("2026-11-25T08:30:00Z".to_string(), SlotKind::Booking),
-                ("2026-11-25T08:45:00Z".to_string(), SlotKind::Booking),
-                ("2026-11-25T09:00:00Z".to_string(), SlotKind::Buffer),
-                ("2026-11-25T09:15:00Z".to_string(), SlotKind::Buffer),
+                (at("2026-11-25T08:00:00Z"), SlotKind::Booking, Level::Hour),
+                (at("2026-11-25T09:00:00Z"), SlotKind::Buffer, Level::Cell),
+                (at("2026-11-25T09:15:00Z"), SlotKind::Buffer, Level::Cell),
             ]
         );
     }
@@ -443,7 +469,7 @@ pub(crate) mod tests {
             "2026-11-01T07:00:00Z",
         )
         .unwrap();
-        assert_eq!(slots.len(), 12);
+        assert_eq!(covered(&slots), 180);
     }
 
     #[test]
@@ -458,7 +484,7 @@ pub(crate) mod tests {
         hourly.buffer_minutes = 0;
         // 01:00-02:00 local spans the repeated half hour: 14:00Z-15:30Z, 90 real minutes.
         let slots = plan(&lh, &hourly, "2026-04-04T14:00:00Z", "2026-04-04T15:30:00Z").unwrap();
-        assert_eq!(slots.len(), 6);
+        assert_eq!(covered(&slots), 90);
         // The real hour 14:00Z-15:00Z ends at the second 01:30: off the local grid.
         assert_eq!(
             plan(&lh, &hourly, "2026-04-04T14:00:00Z", "2026-04-04T15:00:00Z")
@@ -479,7 +505,7 @@ pub(crate) mod tests {
             "2026-11-25T04:15:00Z",
         )
         .unwrap();
-        assert_eq!(slots.len(), 4);
+        assert_eq!(covered(&slots), 60);
         assert_eq!(
             plan(
                 &ktm,

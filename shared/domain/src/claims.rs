@@ -15,8 +15,126 @@
 //! every start and end on an item's local 15/30/60-minute grid is a cell boundary; an
 //! instant that is not (a zone with a historic, odd offset) is refused, never rounded.
 //! The item's grid only decides which starts and lengths are allowed.
+//!
+//! Long bookings (day passes, week and month stays) would need thousands of cells, so
+//! the lattice has three levels, all fixed in UTC: cells (15 min), hours and days. A
+//! booking claims the fewest aligned blocks that cover its interval exactly (`cover`):
+//! cells up to the first whole hour, hours up to the first whole UTC day, days, then
+//! hours and cells again. Two bookings whose blocks are at different levels must still
+//! collide, so every claimed block also marks each of its ancestors as partly used
+//! (`intents`; multi-granularity locking): a whole claim needs its block neither
+//! claimed nor partly used, and a mark needs its block not claimed whole. Any two
+//! overlapping intervals then meet on one item: the larger of two overlapping blocks is
+//! an ancestor of (or equal to) the smaller. A month in the worst zone (quarter-hour
+//! offset) is at most 3 + 23 + 29 + 23 + 3 blocks and 4 marks: one transaction holds it.
 
 use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// A level of the lattice. Cells stay the default: bookings stored before the levels
+/// existed claimed cells only.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    #[default]
+    Cell,
+    Hour,
+    Day,
+}
+
+impl Level {
+    pub fn minutes(self) -> u32 {
+        match self {
+            Level::Cell => CELL_MINUTES,
+            Level::Hour => 60,
+            Level::Day => 24 * 60,
+        }
+    }
+
+    fn seconds(self) -> i64 {
+        self.minutes() as i64 * 60
+    }
+
+    pub fn parent(self) -> Option<Level> {
+        match self {
+            Level::Cell => Some(Level::Hour),
+            Level::Hour => Some(Level::Day),
+            Level::Day => None,
+        }
+    }
+
+    /// Whether `t` starts a block of this level.
+    pub fn aligned(self, t: Timestamp) -> bool {
+        t.subsec_nanosecond() == 0 && t.as_second().rem_euclid(self.seconds()) == 0
+    }
+}
+
+/// One block of the lattice: a level and its aligned UTC start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Block {
+    pub level: Level,
+    pub start: Timestamp,
+}
+
+impl Block {
+    pub fn end(self) -> Timestamp {
+        self.start
+            .checked_add(SignedDuration::from_secs(self.level.seconds()))
+            .unwrap_or(self.start)
+    }
+
+    /// The block of the next level up that contains this one.
+    pub fn parent(self) -> Option<Block> {
+        let level = self.level.parent()?;
+        let s = self.start.as_second();
+        let start = Timestamp::from_second(s - s.rem_euclid(level.seconds())).ok()?;
+        Some(Block { level, start })
+    }
+}
+
+/// The fewest aligned blocks covering exactly `[start, end)` (both cell boundaries), in
+/// time order: greedy, the largest block that starts at `t` and fits.
+pub fn cover(start: Timestamp, end: Timestamp) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut t = start;
+    while t < end {
+        let Some(block) = [Level::Day, Level::Hour, Level::Cell]
+            .into_iter()
+            .map(|level| Block { level, start: t })
+            .find(|b| b.level.aligned(t) && b.end() <= end)
+        else {
+            break; // not on the lattice: the rules refuse such intervals before this
+        };
+        out.push(block);
+        t = block.end();
+    }
+    out
+}
+
+/// The blocks that `claimed` blocks mark as partly used: every ancestor of each, once,
+/// in order. (None of them is claimed whole by the same booking: its blocks are disjoint.)
+pub fn intents(claimed: impl IntoIterator<Item = Block>) -> Vec<Block> {
+    let mut out: Vec<Block> = claimed
+        .into_iter()
+        .flat_map(|b| std::iter::successors(b.parent(), |p| p.parent()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
 
 /// The lattice step.
 pub const CELL_MINUTES: u32 = 15;
@@ -122,6 +240,53 @@ mod tests {
                     assert!(is_cell_boundary(t), "{zone} {local}");
                 }
                 day = day.tomorrow().unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn cover_partitions_the_interval_into_aligned_blocks() {
+        // Quarter-hour zone edges: 18:15Z on day 1 to 18:15Z thirty-one days later.
+        let (a, b) = (ts("2027-01-01T18:15:00Z"), ts("2027-02-01T18:15:00Z"));
+        let blocks = cover(a, b);
+        let mut t = a;
+        for block in &blocks {
+            assert_eq!(block.start, t);
+            assert!(block.level.aligned(block.start));
+            t = block.end();
+        }
+        assert_eq!(t, b);
+        let count = |l| blocks.iter().filter(|x| x.level == l).count();
+        assert_eq!(
+            (count(Level::Cell), count(Level::Hour), count(Level::Day)),
+            (4, 23, 30)
+        );
+        let marks = intents(blocks.iter().copied());
+        assert_eq!(marks.len(), 4, "two hours and two days partly used");
+        assert!(blocks.len() + marks.len() <= MAX_CLAIMS_PER_BOOKING as usize);
+    }
+
+    #[test]
+    fn any_two_overlapping_covers_meet_on_one_block() {
+        // Exhaustive over a small window: whenever two intervals overlap, a block claimed
+        // whole by one is claimed whole or marked by the other (so the transactions
+        // collide on one item); when they do not overlap, they never collide.
+        let base = ts("2027-03-27T22:00:00Z").as_second();
+        let at = |q: i64| Timestamp::from_second(base + q * 900).unwrap();
+        // UTC days start at q = 8 and q = 104 (and 200).
+        let points = [0, 1, 3, 4, 7, 8, 9, 12, 103, 104, 105, 108, 200, 201];
+        for &a0 in &points {
+            for &a1 in points.iter().filter(|&&x| x > a0) {
+                for &b0 in &points {
+                    for &b1 in points.iter().filter(|&&x| x > b0) {
+                        let (wa, wb) = (cover(at(a0), at(a1)), cover(at(b0), at(b1)));
+                        let (ma, mb) = (intents(wa.clone()), intents(wb.clone()));
+                        let collide = wa.iter().any(|x| wb.contains(x) || mb.contains(x))
+                            || wb.iter().any(|x| ma.contains(x));
+                        let overlap = a0 < b1 && b0 < a1;
+                        assert_eq!(collide, overlap, "{a0}..{a1} vs {b0}..{b1}");
+                    }
+                }
             }
         }
     }

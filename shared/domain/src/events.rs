@@ -62,6 +62,8 @@ impl DomainEvent {
                 "start_time": b.start_time,
                 "end_time": b.end_time,
                 "status": b.status,
+                "unit": b.unit,
+                "quantity": b.quantity,
                 "version": b.version,
                 "total": {"amount": b.price.total, "currency": b.price.currency},
             }),

@@ -32,5 +32,6 @@ pub mod schedule;
 pub mod search;
 pub mod space;
 pub mod space_rules;
+pub mod stay;
 pub mod user;
 pub mod validate;

@@ -42,6 +42,7 @@ use crate::payment::{
 use crate::pricing::price;
 use crate::schedule::{DueKind, REFUND_RETRY, reminder_at};
 use crate::space::{BookableItem, CancellationPolicy, Space};
+use crate::stay::{BookingUnit, StayRequest, plan_stay, stay_price};
 
 /// Who asks for a change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +66,21 @@ pub enum ClaimChange {
     Release,
     /// Claims are written as booked if each is free, this booking's, or an expired hold.
     Reclaim,
+    /// The hold ran out: its whole claims are left (another booking may own them now, and
+    /// an expired hold's are taken over by the next booking), and its marks on partly
+    /// used blocks are withdrawn, so a whole day there can be booked again.
+    Abandon,
+}
+
+/// What leaving a live status does to the booking's claims.
+fn give_up_claims(b: &Booking, now: Timestamp) -> ClaimChange {
+    if b.holds_slots(now) {
+        ClaimChange::Release
+    } else if b.status.is_live() {
+        ClaimChange::Abandon
+    } else {
+        ClaimChange::Keep
+    }
 }
 
 /// A change of the member's included-minutes counter for a month.
@@ -204,14 +220,26 @@ impl Creation {
     }
 }
 
+/// What is booked: an interval on the item's hourly grid, or whole local days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Hours { start: Timestamp, end: Timestamp },
+    Stay(StayRequest),
+}
+
+impl From<(Timestamp, Timestamp)> for Period {
+    fn from((start, end): (Timestamp, Timestamp)) -> Self {
+        Period::Hours { start, end }
+    }
+}
+
 /// A booking request with everything its rules and price depend on.
 pub struct NewBooking<'a> {
     pub id: &'a str,
     pub user_id: &'a str,
     pub space: &'a Space,
     pub item: &'a BookableItem,
-    pub start: Timestamp,
-    pub end: Timestamp,
+    pub period: Period,
     pub member: &'a MemberState,
     /// How long a pending booking holds its claims.
     pub hold: SignedDuration,
@@ -223,23 +251,49 @@ pub struct NewBooking<'a> {
 /// benefits (only inside the period paid for), and what its transaction writes.
 pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
     let (space, item) = (n.space, n.item);
-    let slots = plan_claims(space, item, n.start, n.end, n.now)?;
     let tz: TimeZone = time_zone(&space.time_zone).ok_or_else(|| {
         DomainError::Inconsistent(format!("space {} has an invalid time zone", space.id))
     })?;
-    let month = usage_month(n.start, &tz);
+    let (start, end, slots, stay) = match n.period {
+        Period::Hours { start, end } => {
+            if !item.hourly {
+                return Err(DomainError::field(
+                    "unit",
+                    "not_offered",
+                    "this item is not sold by the hour: ask for a day, week or month stay",
+                ));
+            }
+            (
+                start,
+                end,
+                plan_claims(space, item, start, end, n.now)?,
+                None,
+            )
+        }
+        Period::Stay(req) => {
+            let p = plan_stay(space, item, &req, n.now)?;
+            (p.start, p.end, p.slots, Some((req, p.rate)))
+        }
+    };
+    let month = usage_month(start, &tz);
     let used = n.member.usage.get(&month).copied().unwrap_or(0);
     let membership = n.member.membership.as_ref();
-    let benefit = membership.and_then(|m| m.benefit_for(&space.id, (n.start, n.end), n.now, used));
-    let breakdown = price(
-        item.price_per_hour.amount,
-        &item.price_per_hour.currency,
-        item.slot_minutes,
-        &grid_slots(item, n.start, n.end),
-        &tz,
-        &space.pricing_rules,
-        benefit.as_ref(),
-    );
+    let benefit = membership.and_then(|m| m.benefit_for(&space.id, (start, end), n.now, used));
+    let breakdown = match stay {
+        None => price(
+            item.price_per_hour.amount,
+            &item.price_per_hour.currency,
+            item.slot_minutes,
+            &grid_slots(item, start, end),
+            &tz,
+            &space.pricing_rules,
+            benefit.as_ref(),
+        ),
+        Some((req, rate)) => {
+            let minutes = u32::try_from((end - start).as_mins()).unwrap_or(u32::MAX);
+            stay_price(item, &req, rate, minutes, benefit.as_ref())
+        }
+    };
     let included = membership
         .filter(|_| breakdown.included_minutes_applied > 0)
         .map(|m| IncludedUse {
@@ -257,8 +311,8 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         bookable_item_id: item.id.clone(),
         item_identifier: item.identifier.clone(),
         item_kind: item.kind,
-        start_time: n.start,
-        end_time: n.end,
+        start_time: start,
+        end_time: end,
         time_zone: space.time_zone.clone(),
         status: if free {
             BookingStatus::Confirmed
@@ -268,9 +322,12 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         hold_expires_at,
         price: breakdown,
         slots,
+        unit: stay.map_or(BookingUnit::Hour, |(r, _)| r.unit),
+        quantity: stay.map_or(1, |(r, _)| r.quantity),
         slot_minutes: item.slot_minutes,
         cancellation_policy: Some(space.cancellation_policy.clone()),
-        check_in: space.check_in,
+        // A stay starts at midnight: nobody checks in then (`domain::stay`).
+        check_in: space.check_in.filter(|_| stay.is_none()),
         checked_in_at: None,
         no_show: false,
         included: included.clone(),
@@ -286,7 +343,7 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         }],
         // Confirmed at once (free): what a paid booking gets when it is confirmed.
         None => {
-            let mut due: Vec<DueAt> = reminder_at(n.start, n.now)
+            let mut due: Vec<DueAt> = reminder_at(start, n.now)
                 .map(|at| DueAt {
                     kind: DueKind::Remind,
                     at,
@@ -575,9 +632,7 @@ pub fn refund_in_full(
         BookingStatus::Failed
     };
     let mut e = base(b, to, now, Outcome::Refunded);
-    if b.holds_slots(now) {
-        e.claims = ClaimChange::Release;
-    }
+    e.claims = give_up_claims(b, now);
     bookkeeping(&mut e, 100);
     let mut paid = paid.clone();
     paid.status = PaymentStatus::Succeeded;
@@ -651,9 +706,7 @@ pub fn payment_failed(
     failed.updated_at = now;
     let mut e = base(b, BookingStatus::Failed, now, Outcome::Released);
     // An expired hold's cells may already belong to someone else: leave them.
-    if b.holds_slots(now) {
-        e.claims = ClaimChange::Release;
-    }
+    e.claims = give_up_claims(b, now);
     bookkeeping(&mut e, 100);
     e.events
         .push(DomainEvent::payment("PaymentFailed", &failed, now));
@@ -691,9 +744,7 @@ pub fn cancel(
     }
     let policy = b.cancellation_policy.as_ref().unwrap_or(current_policy);
     let mut e = base(b, BookingStatus::Cancelled, now, Outcome::Cancelled);
-    if b.holds_slots(now) {
-        e.claims = ClaimChange::Release;
-    }
+    e.claims = give_up_claims(b, now);
     let percent = match actor {
         Actor::Manager => 100,
         Actor::Booker => refund_for(policy, 100, b.start_time, now).percent,
@@ -827,13 +878,15 @@ pub fn release_no_show(
 }
 
 /// The scheduler's release of a hold that ran out: nothing was paid, the unpaid intent is
-/// made unpayable, the member's counters get their place and minutes back. The cells are
-/// left alone: expiry freed them already, and another booking may own them now.
+/// made unpayable, the member's counters get their place and minutes back. The whole
+/// claims are left alone: expiry freed them already, and another booking may own them
+/// now; its marks on partly used blocks are withdrawn (`ClaimChange::Abandon`).
 pub fn expire(b: &Booking, p: Option<&PaymentTransaction>, now: Timestamp) -> Decision {
     if b.status != BookingStatus::Pending || b.status_at(now) != BookingStatus::Expired {
         return Decision::Ignore("not a hold that ran out");
     }
     let mut e = base(b, BookingStatus::Expired, now, Outcome::Expired);
+    e.claims = ClaimChange::Abandon;
     bookkeeping(&mut e, 100);
     if let Some(p) = p {
         let mut next = p.clone();

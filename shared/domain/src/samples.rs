@@ -56,6 +56,8 @@ pub fn sample_item() -> BookableItem {
         min_booking_minutes: 30,
         max_booking_minutes: 480,
         buffer_minutes: 30,
+        hourly: true,
+        stay_rates: Default::default(),
         retired_at: None,
         version: 1,
         created_at: Timestamp::UNIX_EPOCH,

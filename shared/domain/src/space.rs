@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::geo::GeoCells;
 use crate::money::Money;
 use crate::pricing::PricingRule;
+pub use crate::stay::StayRates;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Space {
@@ -169,6 +170,14 @@ pub enum ItemKind {
     Office,
 }
 
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BookableItem {
     pub id: String,
@@ -189,6 +198,13 @@ pub struct BookableItem {
     pub max_booking_minutes: u32,
     /// Free minutes kept after each booking (cleaning, changeover).
     pub buffer_minutes: u32,
+    /// Whether the item can be booked by the hour (an office let only by the month: no).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub hourly: bool,
+    /// Day, week and month rates where the item is also sold by whole days
+    /// (`domain::stay`).
+    #[serde(default, skip_serializing_if = "StayRates::is_empty")]
+    pub stay_rates: StayRates,
     /// Set while the item is being deleted: it takes no new bookings (see
     /// `functions/delete-item`), and goes away or comes back at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]

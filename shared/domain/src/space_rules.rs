@@ -209,6 +209,23 @@ pub fn validate_item(item: &BookableItem) -> Result<(), DomainError> {
             ),
         );
     }
+    for (unit, rate) in item.stay_rates.offered() {
+        v.check(
+            (1..=crate::money::MAX_AMOUNT).contains(&rate),
+            format!("stay_rates.{}", unit.as_str()),
+            "range",
+            format!(
+                "must be between 1 and {} (minor units of the item's currency)",
+                crate::money::MAX_AMOUNT
+            ),
+        );
+    }
+    v.check(
+        item.hourly || !item.stay_rates.is_empty(),
+        "hourly",
+        "unsellable",
+        "an item not sold by the hour needs a day, week or month rate",
+    );
     let from = item.available_from.as_deref().map(|d| (d, parse_date(d)));
     let to = item.available_to.as_deref().map(|d| (d, parse_date(d)));
     if let Some((_, None)) = from {

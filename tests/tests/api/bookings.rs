@@ -39,8 +39,8 @@ async fn stored_bookings(space_id: &str) -> Vec<HashMap<String, AttributeValue>>
     }
 }
 
-/// Every slot claim of a space, read from the table directly.
-pub(crate) async fn stored_slots(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
+/// Every item of a space's slot partitions, read from the table directly.
+pub(crate) async fn slot_items(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
     let aws = aws().await;
     let mut out = Vec::new();
     let mut start = None;
@@ -61,6 +61,46 @@ pub(crate) async fn stored_slots(space_id: &str) -> Vec<HashMap<String, Attribut
             return out;
         }
     }
+}
+
+/// Every block of a space's lattice claimed whole by a booking (`domain::claims`).
+pub(crate) async fn stored_slots(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
+    let mut items = slot_items(space_id).await;
+    items.retain(|i| i.contains_key("booking_id"));
+    items
+}
+
+/// Every block some booking marks as partly used, with the bookings marking it.
+pub(crate) async fn stored_marks(space_id: &str) -> Vec<(String, Vec<String>)> {
+    slot_items(space_id)
+        .await
+        .into_iter()
+        .filter_map(|i| {
+            let users = i.get("users")?.as_ss().ok()?.clone();
+            Some((i["SK"].as_s().unwrap().clone(), users))
+        })
+        .filter(|(_, users)| !users.is_empty())
+        .collect()
+}
+
+/// Minutes the claims cover (a cell 15, an hour 60, a day 1440).
+pub(crate) fn claimed_minutes(slots: &[HashMap<String, AttributeValue>]) -> i64 {
+    slots
+        .iter()
+        .map(|s| s["minutes"].as_n().unwrap().parse::<i64>().unwrap())
+        .sum()
+}
+
+/// Nothing claimed and nothing marked: every claim and mark was released.
+pub(crate) async fn assert_nothing_claimed(space_id: &str, what: &str) {
+    assert!(
+        stored_slots(space_id).await.is_empty(),
+        "{what}: claims left"
+    );
+    assert!(
+        stored_marks(space_id).await.is_empty(),
+        "{what}: marks left"
+    );
 }
 
 pub(crate) fn text<'a>(item: &'a HashMap<String, AttributeValue>, k: &str) -> &'a str {
@@ -113,14 +153,21 @@ async fn fifty_concurrent_overlapping_requests_make_exactly_one_booking() {
             .iter()
             .all(|s| text(s, "booking_id") == winner["id"].as_str().unwrap())
     );
-    let expected_slots = (ts(winner["end_time"].as_str().unwrap())
+    let expected_minutes = (ts(winner["end_time"].as_str().unwrap())
         - ts(winner["start_time"].as_str().unwrap()))
-    .as_mins()
-        / 15;
+    .as_mins();
     assert_eq!(
-        slots.len() as i64,
-        expected_slots,
+        claimed_minutes(&slots),
+        expected_minutes,
         "no 409 left a slot claim behind"
+    );
+    let winner_id = winner["id"].as_str().unwrap();
+    assert!(
+        stored_marks(&f.space_id)
+            .await
+            .iter()
+            .all(|(_, users)| users == &[winner_id.to_string()]),
+        "no 409 left a mark behind"
     );
 }
 
@@ -481,7 +528,7 @@ async fn bad_input_is_refused_and_writes_nothing() {
     )
     .await;
     assert!(stored_bookings(&f.space_id).await.is_empty());
-    assert!(stored_slots(&f.space_id).await.is_empty());
+    assert_nothing_claimed(&f.space_id, "bad input").await;
 }
 
 #[tokio::test]
@@ -706,10 +753,7 @@ async fn cancel_releases_slots_and_only_the_right_people_see_bookings() {
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "cancelled");
     let res = call("PUT", &cancel, Some(&member.access_token), None).await;
     assert_eq!(res.status(), 200, "cancelling twice is harmless");
-    assert!(
-        stored_slots(&f.space_id).await.is_empty(),
-        "all slots, buffer included, released"
-    );
+    assert_nothing_claimed(&f.space_id, "all slots, buffer included, released").await;
     // The same interval can be booked again, and now the space can go.
     assert_eq!(
         book(

@@ -19,4 +19,5 @@ mod reviews;
 mod sample_events;
 mod search;
 mod spaces;
+mod stays;
 mod users;

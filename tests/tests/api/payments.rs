@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::fixtures::*;
 use integration_tests::*;
 
-use crate::bookings::{stored_slots, text};
+use crate::bookings::{assert_nothing_claimed, claimed_minutes, stored_slots, text};
 use domain::instant::sortable;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -108,9 +108,9 @@ async fn book_pay_webhook_confirms_and_replays_change_nothing() {
         view["payment"].get("client_secret").is_none(),
         "secret only while payment is due"
     );
-    // An hour is four cells of the 15-minute UTC lattice.
+    // An hour claimed whole (one block of the UTC lattice).
     let slots = stored_slots(&f.space_id).await;
-    assert_eq!(slots.len(), 4);
+    assert_eq!(claimed_minutes(&slots), 60);
     assert!(
         slots
             .iter()
@@ -205,10 +205,7 @@ async fn declined_card_releases_the_hold() {
     assert_eq!(pay(intent, CARD_DECLINED).await, 402);
     let view = wait_for_status(id, &member.access_token, "failed").await;
     assert_eq!(view["payment"]["status"], "failed");
-    assert!(
-        stored_slots(&f.space_id).await.is_empty(),
-        "the hold is released"
-    );
+    assert_nothing_claimed(&f.space_id, "the hold is released").await;
     assert_eq!(
         book(&other.access_token, &f.items[0], &start, &end)
             .await
@@ -335,10 +332,7 @@ async fn cancellation_refunds_what_the_policy_says_at_three_points_in_time() {
         assert_eq!(res.status(), 200);
         assert_eq!(refunds_at_stripe(&intent).await.iter().sum::<i64>(), refund);
     }
-    assert!(
-        stored_slots(&f.space_id).await.is_empty(),
-        "every slot released"
-    );
+    assert_nothing_claimed(&f.space_id, "every slot released").await;
 }
 
 /// Moves a booking's hold (and its claims') into the past: what 15 minutes of waiting do.
@@ -420,9 +414,9 @@ async fn paid_after_the_hold_expired_and_the_slot_was_taken_ends_refunded() {
         booking_view(&quick_id, &quick.access_token).await["status"],
         "confirmed"
     );
-    // An hour is four cells of the 15-minute UTC lattice.
+    // An hour claimed whole (one block of the UTC lattice).
     let slots = stored_slots(&f.space_id).await;
-    assert_eq!(slots.len(), 4);
+    assert_eq!(claimed_minutes(&slots), 60);
     assert!(
         slots
             .iter()

@@ -62,6 +62,8 @@ fn item(space_id: &str, identifier: &str) -> BookableItem {
         min_booking_minutes: 60,
         max_booking_minutes: 600,
         buffer_minutes: 0,
+        hourly: true,
+        stay_rates: Default::default(),
         retired_at: None,
         version: 1,
         created_at: now,

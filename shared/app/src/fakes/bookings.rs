@@ -5,7 +5,7 @@
 //! unit test of a flow sees what the real store would answer. Its clock is settable:
 //! conditions on holds use it, as the adapter uses the wall clock.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use jiff::{SignedDuration, Timestamp};
@@ -17,7 +17,7 @@ use crate::ports::spaces::SpaceStore;
 use crate::ports::store::StoreError;
 use domain::audit::AuditEntry;
 use domain::booking::{Booking, SlotKind};
-use domain::claims::CELL_MINUTES;
+use domain::claims::Block;
 use domain::events::DomainEvent;
 use domain::lifecycle::{ClaimChange, Creation, Effects, MarkerChange, UsageChange};
 use domain::membership::{MemberState, Membership};
@@ -34,14 +34,59 @@ pub struct FakeClaim {
     pub booking: (Timestamp, Timestamp),
 }
 
+pub type ClaimKey = (String, String, Block);
+
+fn key(b: &Booking, block: Block) -> ClaimKey {
+    (b.space_id.clone(), b.bookable_item_id.clone(), block)
+}
+
+impl FakeClaim {
+    /// A hold that has run out: the next booking may take the block.
+    fn expired(&self, now: Timestamp) -> bool {
+        self.held_until.is_some_and(|until| until < now)
+    }
+}
+
+impl World {
+    /// Whether a whole claim on `k` is possible (the adapter's `claim_put` condition).
+    fn claimable(&self, k: &ClaimKey, booking_id: &str, ours: bool, now: Timestamp) -> bool {
+        let claim = self.claims.get(k);
+        let marked = self.marks.get(k).is_some_and(|m| !m.is_empty());
+        (claim.is_none() && !marked)
+            || claim.is_some_and(|c| c.expired(now))
+            || (ours && claim.is_some_and(|c| c.booking_id == booking_id))
+    }
+
+    /// Whether a mark on `k` is possible (the adapter's `mark_update` condition).
+    fn markable(&self, k: &ClaimKey, now: Timestamp) -> bool {
+        self.claims.get(k).is_none_or(|c| c.expired(now))
+    }
+
+    fn mark(&mut self, k: ClaimKey, booking_id: &str) {
+        self.claims.remove(&k); // an expired hold's whole claim ends
+        self.marks
+            .entry(k)
+            .or_default()
+            .insert(booking_id.to_string());
+    }
+
+    fn unmark(&mut self, k: &ClaimKey, booking_id: &str) {
+        if let Some(m) = self.marks.get_mut(k) {
+            m.remove(booking_id);
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct World {
     pub spaces: HashMap<String, Space>,
     pub items: HashMap<String, BookableItem>,
     pub bookings: HashMap<String, Booking>,
     pub payments: HashMap<String, PaymentTransaction>,
-    /// (space, item, cell start) -> claim.
-    pub claims: BTreeMap<(String, String, Timestamp), FakeClaim>,
+    /// (space, item, block) -> whole claim.
+    pub claims: BTreeMap<ClaimKey, FakeClaim>,
+    /// (space, item, block) -> bookings marking it as partly used.
+    pub marks: BTreeMap<ClaimKey, BTreeSet<String>>,
     /// (space, item, booking) -> (end, hold).
     pub markers: HashMap<(String, String, String), (Timestamp, Option<Timestamp>)>,
     pub idempotency: HashMap<(String, String), IdempotencyRecord>,
@@ -179,16 +224,39 @@ impl BookingStore for MemoryBookings {
         if !(space_ok && item_ok && membership_ok && usage_ok) {
             return Err(CreateBookingError::Stale);
         }
+        let taken = |k: &ClaimKey, start: Timestamp| {
+            // A block only marked as partly used names a live claim in the way instead
+            // (the adapter reads one after the refusal).
+            let old = w.claims.get(k).or_else(|| {
+                let end = b.slots.last().map_or(b.end_time, |s| s.block().end());
+                w.claims
+                    .iter()
+                    .filter(|((sp, it, blk), c)| {
+                        sp == &b.space_id
+                            && it == &b.bookable_item_id
+                            && blk.start < end
+                            && b.start_time < blk.end()
+                            && !c.expired(now)
+                    })
+                    .map(|(_, c)| c)
+                    .next()
+            });
+            CreateBookingError::SlotTaken {
+                slot_start: start,
+                kind: old.map(|c| c.kind),
+                taken: old.map(|c| c.booking),
+            }
+        };
         for slot in &b.slots {
-            let key = (b.space_id.clone(), b.bookable_item_id.clone(), slot.start);
-            if let Some(old) = w.claims.get(&key)
-                && old.held_until.is_none_or(|until| until >= now)
-            {
-                return Err(CreateBookingError::SlotTaken {
-                    slot_start: slot.start,
-                    kind: Some(old.kind),
-                    taken: Some(old.booking),
-                });
+            let k = key(b, slot.block());
+            if !w.claimable(&k, &b.id, false, now) {
+                return Err(taken(&k, slot.start));
+            }
+        }
+        for block in b.intents() {
+            let k = key(b, block);
+            if !w.markable(&k, now) {
+                return Err(taken(&k, block.start));
             }
         }
         if w.bookings.contains_key(&b.id) {
@@ -204,8 +272,9 @@ impl BookingStore for MemoryBookings {
         }
         *w.holds.entry(b.user_id.clone()).or_insert(0) += c.holds;
         for slot in &b.slots {
+            w.marks.remove(&key(b, slot.block()));
             w.claims.insert(
-                (b.space_id.clone(), b.bookable_item_id.clone(), slot.start),
+                key(b, slot.block()),
                 FakeClaim {
                     booking_id: b.id.clone(),
                     kind: slot.kind,
@@ -213,6 +282,9 @@ impl BookingStore for MemoryBookings {
                     booking: (b.start_time, b.end_time),
                 },
             );
+        }
+        for block in b.intents() {
+            w.mark(key(b, block), &b.id);
         }
         if let Some(p) = &c.payment {
             w.payments.insert(b.id.clone(), p.clone());
@@ -243,19 +315,19 @@ impl BookingStore for MemoryBookings {
         }
         let refused = |w: &World| -> bool {
             let claims_ok = e.before.slots.iter().all(|slot| {
-                let old =
-                    w.claims
-                        .get(&(b.space_id.clone(), b.bookable_item_id.clone(), slot.start));
+                let k = key(b, slot.block());
                 match e.claims {
-                    ClaimChange::Keep => true,
+                    ClaimChange::Keep | ClaimChange::Abandon => true,
                     ClaimChange::Book | ClaimChange::Release => {
-                        old.is_some_and(|c| c.booking_id == b.id)
+                        w.claims.get(&k).is_some_and(|c| c.booking_id == b.id)
                     }
-                    ClaimChange::Reclaim => old.is_none_or(|c| {
-                        c.booking_id == b.id || c.held_until.is_some_and(|h| h < now)
-                    }),
+                    ClaimChange::Reclaim => w.claimable(&k, &b.id, true, now),
                 }
-            });
+            }) && (e.claims != ClaimChange::Reclaim
+                || e.before
+                    .intents()
+                    .into_iter()
+                    .all(|block| w.markable(&key(b, block), now)));
             let bookable = !e.require_bookable
                 || (w
                     .spaces
@@ -283,14 +355,22 @@ impl BookingStore for MemoryBookings {
         if let Some(id) = &e.stripe_event_id {
             w.stripe_events.insert(id.clone());
         }
-        for slot in &e.before.slots {
-            let key = (b.space_id.clone(), b.bookable_item_id.clone(), slot.start);
+        for block in e.before.intents() {
             match e.claims {
-                ClaimChange::Keep => {}
+                ClaimChange::Keep | ClaimChange::Book => {}
+                ClaimChange::Release | ClaimChange::Abandon => w.unmark(&key(b, block), &b.id),
+                ClaimChange::Reclaim => w.mark(key(b, block), &b.id),
+            }
+        }
+        for slot in &e.before.slots {
+            let key = key(b, slot.block());
+            match e.claims {
+                ClaimChange::Keep | ClaimChange::Abandon => {}
                 ClaimChange::Release => {
                     w.claims.remove(&key);
                 }
                 ClaimChange::Book | ClaimChange::Reclaim => {
+                    w.marks.remove(&key);
                     w.claims.insert(
                         key,
                         FakeClaim {
@@ -420,18 +500,22 @@ impl BookingStore for MemoryBookings {
         to: Timestamp,
     ) -> Result<Vec<SlotClaim>, StoreError> {
         let w = self.world.lock().unwrap();
-        Ok(w.claims
+        let mut out: Vec<SlotClaim> = w
+            .claims
             .iter()
-            .filter(|((s, _, start), _)| s == space_id && *start >= from && *start < to)
-            .map(|((_, item, start), c)| SlotClaim {
+            .filter(|((s, _, block), _)| s == space_id && block.start < to && block.end() > from)
+            .map(|((_, item, block), c)| SlotClaim {
                 item_id: item.clone(),
-                start: *start,
-                end: *start + SignedDuration::from_mins(CELL_MINUTES as i64),
+                start: block.start,
+                end: block.end(),
                 booking_id: c.booking_id.clone(),
+                booking: Some(c.booking),
                 kind: c.kind,
                 held_until: c.held_until,
             })
-            .collect())
+            .collect();
+        out.sort_by(|a, b| (a.start, &a.item_id).cmp(&(b.start, &b.item_id)));
+        Ok(out)
     }
 
     async fn has_upcoming_bookings(

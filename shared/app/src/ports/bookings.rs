@@ -60,13 +60,15 @@ pub enum CreateBookingError {
     Store(#[from] StoreError),
 }
 
-/// A claimed cell as availability sees it.
+/// A block claimed whole (`domain::claims`) as availability sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlotClaim {
     pub item_id: String,
     pub start: Timestamp,
     pub end: Timestamp,
     pub booking_id: String,
+    /// The claiming booking's own interval (what a 409 names).
+    pub booking: Option<(Timestamp, Timestamp)>,
     pub kind: SlotKind,
     /// Set while the booking is pending: the claim lapses at this instant.
     pub held_until: Option<Timestamp>,

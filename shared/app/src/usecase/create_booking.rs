@@ -21,7 +21,7 @@ use crate::ports::spaces::SpaceStore;
 use crate::usecase::catalog::Catalog;
 use crate::usecase::memberships::MemberCache;
 use domain::booking::Booking;
-use domain::lifecycle::{self, NewBooking};
+use domain::lifecycle::{self, NewBooking, Period};
 use domain::payment::PaymentTransaction;
 
 /// What a member asks for.
@@ -29,14 +29,22 @@ pub struct CreateBookingCommand<'a> {
     pub user_id: &'a str,
     pub idempotency_key: &'a str,
     pub item_id: &'a str,
-    pub start: Timestamp,
-    pub end: Timestamp,
+    pub period: Period,
 }
 
 impl CreateBookingCommand<'_> {
     /// What its Idempotency-Key is bound to: the same key with another request is 422.
     pub fn canonical(&self) -> String {
-        format!("{}|{}|{}", self.item_id, self.start, self.end)
+        match self.period {
+            Period::Hours { start, end } => format!("{}|{start}|{end}", self.item_id),
+            Period::Stay(s) => format!(
+                "{}|{}|{}|{}",
+                self.item_id,
+                s.unit.as_str(),
+                s.start_date,
+                s.quantity
+            ),
+        }
     }
 }
 
@@ -136,8 +144,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                 user_id: cmd.user_id,
                 space: &entry.space,
                 item,
-                start: cmd.start,
-                end: cmd.end,
+                period: cmd.period,
                 member: &member,
                 hold: self.hold,
                 hold_limit: self.hold_limit,

@@ -14,7 +14,8 @@ const REVENUE_PREFIX: &str = "revenue_";
 
 fn add(table: &str, pk: &str, sk: String, c: &Counters) -> Result<TransactWriteItem, StoreError> {
     let mut expression =
-        "ADD booked_minutes :m, bookings :b, cancellations :c, no_shows :x".to_string();
+        "ADD booked_minutes :m, bookings :b, cancellations :c, no_shows :x, day_passes :d, long_stays :l"
+            .to_string();
     let mut update = Update::builder()
         .table_name(table)
         .key("PK", s(pk))
@@ -22,7 +23,9 @@ fn add(table: &str, pk: &str, sk: String, c: &Counters) -> Result<TransactWriteI
         .expression_attribute_values(":m", n(c.booked_minutes))
         .expression_attribute_values(":b", n(c.bookings))
         .expression_attribute_values(":c", n(c.cancellations))
-        .expression_attribute_values(":x", n(c.no_shows));
+        .expression_attribute_values(":x", n(c.no_shows))
+        .expression_attribute_values(":d", n(c.day_passes))
+        .expression_attribute_values(":l", n(c.long_stays));
     for (i, (currency, amount)) in c.revenue.iter().enumerate() {
         // Currency codes are validated ISO 4217 codes; names and values are placeholders.
         expression.push_str(&format!(", #r{i} :r{i}"));
@@ -55,6 +58,8 @@ fn counters(item: &Item) -> Counters {
         bookings: num("bookings"),
         cancellations: num("cancellations"),
         no_shows: num("no_shows"),
+        day_passes: num("day_passes"),
+        long_stays: num("long_stays"),
     }
 }
 

@@ -37,6 +37,24 @@ fn failed_actions<'a>(err: &'a super::TxnError, tags: &[Tag]) -> Option<Vec<Fail
     }
 }
 
+impl DynamoStore {
+    /// A live claim of another booking on the item within `b`'s interval and buffer.
+    async fn claim_in_the_way(&self, b: &Booking, now: Timestamp) -> Option<SlotClaim> {
+        let end = b.slots.last().map_or(b.end_time, |s| s.block().end());
+        self.slot_claims(&b.space_id, b.start_time, end)
+            .await
+            .ok()?
+            .into_iter()
+            .find(|c| {
+                c.item_id == b.bookable_item_id
+                    && c.booking_id != b.id
+                    && c.active_at(now)
+                    && c.start < end
+                    && b.start_time < c.end
+            })
+    }
+}
+
 impl BookingStore for DynamoStore {
     async fn create_booking(
         &self,
@@ -72,12 +90,22 @@ impl BookingStore for DynamoStore {
             if has(|t| matches!(t, Tag::Version | Tag::Usage)) {
                 return Err(CreateBookingError::Stale);
             }
-            if let Some((Tag::Claim(i), old)) =
-                failed.iter().find(|(t, _)| matches!(t, Tag::Claim(_)))
-            {
-                let (kind, taken) = taken_interval(*old);
+            let claimed = failed.iter().find_map(|(t, old)| match t {
+                Tag::Claim(i) => Some((c.booking.slots.get(*i)?.start, old)),
+                Tag::Mark(block) => Some((block.start, old)),
+                _ => None,
+            });
+            if let Some((slot_start, old)) = claimed {
+                let (mut kind, mut taken) = taken_interval(*old);
+                if taken.is_none() {
+                    // The block was only marked as partly used: name a claim in the way
+                    // (one read, on the refusal path only).
+                    if let Some(c) = self.claim_in_the_way(&c.booking, now).await {
+                        (kind, taken) = (Some(c.kind), c.booking);
+                    }
+                }
                 return Err(CreateBookingError::SlotTaken {
-                    slot_start: c.booking.slots[*i].start,
+                    slot_start,
                     kind,
                     taken,
                 });
@@ -104,7 +132,7 @@ impl BookingStore for DynamoStore {
             if has(|t| *t == Tag::Booking) {
                 return Err(TransitionError::Changed);
             }
-            if has(|t| matches!(t, Tag::Claim(_) | Tag::Usage | Tag::Version)) {
+            if has(|t| matches!(t, Tag::Claim(_) | Tag::Mark(_) | Tag::Usage | Tag::Version)) {
                 return Err(match e.claims {
                     ClaimChange::Reclaim => TransitionError::ReclaimRefused,
                     // A claim that is no longer ours: the hold ran out and it was taken.
@@ -416,9 +444,16 @@ impl BookingStore for DynamoStore {
         to: Timestamp,
     ) -> Result<Vec<SlotClaim>, StoreError> {
         let mut tasks = tokio::task::JoinSet::new();
-        for pk in keys::slot_partitions(space_id, from, to) {
+        // A block is keyed by its start: one that started up to a day (the longest
+        // block) before `from` may still cover it.
+        let early = from
+            .checked_sub(jiff::SignedDuration::from_mins(
+                domain::claims::Level::Day.minutes() as i64,
+            ))
+            .unwrap_or(from);
+        for pk in keys::slot_partitions(space_id, early, to) {
             let (client, table) = (self.client.clone(), self.table.clone());
-            let (lo, hi) = (sortable(from), sortable(to));
+            let (lo, hi) = (sortable(early), sortable(to));
             tasks.spawn(crate::telemetry::context::inherit(async move {
                 let mut items = Vec::new();
                 let mut start = None;
@@ -451,7 +486,8 @@ impl BookingStore for DynamoStore {
         let mut claims = Vec::new();
         while let Some(done) = tasks.join_next().await {
             for item in done.map_err(|e| StoreError::Other(Box::new(e)))?? {
-                claims.extend(slot_claim(&item));
+                // Blocks only marked as partly used carry no booking: skipped.
+                claims.extend(slot_claim(&item).filter(|c| c.end > from));
             }
         }
         claims.sort_by(|a, b| (a.start, &a.item_id).cmp(&(b.start, &b.item_id)));
@@ -469,7 +505,9 @@ fn slot_claim(item: &Item) -> Option<SlotClaim> {
         .and_then(|v| v.as_n().ok())
         .and_then(|v| v.parse().ok())
         .unwrap_or(domain::claims::CELL_MINUTES as i64);
+    let at = |k: &str| text(k).and_then(|t| t.parse::<Timestamp>().ok());
     Some(SlotClaim {
+        booking: at("booking_start").zip(at("booking_end")),
         item_id: text("item_id")?.clone(),
         start,
         end: start

@@ -10,7 +10,7 @@
 //! | MembershipPlan | `PLANS`        | `PLAN#<id>`   |                  |                  |
 //!
 //! | Booking      | `BOOKING#<id>`   | `BOOKING`     | `USERBOOKINGS#<user>` | `<start>#<id>` |
-//! | Slot claim (15-min UTC cell) | `SLOTS#<space>#w<week>` | `<cell start>#<item>` |  |            |
+//! | Slot claim (block of the UTC lattice: 15-min cell, hour or day) | `SLOTS#<space>#w<week of block start>` | `<block start>#<item>[#H|#D]` |  |            |
 //! | Upcoming-booking marker | `UPCOMING#<space>` | `<item>#<booking>` |      |                  |
 //! | Idempotency  | `IDEMP#<user>#<key>` | `IDEMP`   |                  |                  |
 //! | Outbox event | `EVENT#<id>`     | `EVENT`       |                  |                  |
@@ -123,8 +123,16 @@ pub fn intent(payment_intent_id: &str) -> String {
     format!("INTENT#{payment_intent_id}")
 }
 
-pub fn slot(start: jiff::Timestamp, item_id: &str) -> String {
-    format!("{}#{item_id}", domain::instant::sortable(start))
+/// One block of an item's lattice (`domain::claims`). A cell keeps the shape it had
+/// before hours and days were added, so claims stored then are still found.
+pub fn slot(block: domain::claims::Block, item_id: &str) -> String {
+    use domain::claims::Level;
+    let start = domain::instant::sortable(block.start);
+    match block.level {
+        Level::Cell => format!("{start}#{item_id}"),
+        Level::Hour => format!("{start}#{item_id}#H"),
+        Level::Day => format!("{start}#{item_id}#D"),
+    }
 }
 
 /// A booking request's idempotency record, in its member's partition (`USER#<id>`), so

@@ -5,6 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::*;
 use crate::booking::BookingStatus;
 use crate::booking_rules::tests::weekdays;
+use crate::claims::Level;
 use crate::membership::{Membership, MembershipStatus};
 use crate::payment::PaymentStatus;
 use crate::plan::PlanBenefits;
@@ -55,8 +56,10 @@ fn plan(state: &MemberState, start: &str, end: &str) -> Result<Creation, DomainE
         user_id: "u1",
         space: &space(),
         item: &sample_item(),
-        start: ts(start),
-        end: ts(end),
+        period: Period::Hours {
+            start: ts(start),
+            end: ts(end),
+        },
         member: state,
         hold: HOLD,
         hold_limit: 5,
@@ -118,7 +121,16 @@ fn create_prices_holds_and_writes_its_bookkeeping() {
     assert_eq!(b.status, BookingStatus::Pending);
     assert_eq!(b.price.total, 3000);
     assert_eq!(b.hold_expires_at, Some(at(NOW) + HOLD));
-    assert_eq!(b.slots.len(), 4 + 2, "4 cells booked, 2 of buffer");
+    let kinds: Vec<_> = b.slots.iter().map(|s| (s.level, s.kind)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (Level::Hour, SlotKind::Booking),
+            (Level::Cell, SlotKind::Buffer),
+            (Level::Cell, SlotKind::Buffer)
+        ],
+        "an hour booked, two quarter hours of buffer"
+    );
     assert_eq!(b.cancellation_policy, Some(space().cancellation_policy));
     assert_eq!(c.holds, 1);
     assert_eq!(c.membership_version, None);
@@ -242,7 +254,7 @@ fn payment_after_the_hold_ran_out_reclaims_or_is_refunded_in_full() {
     let r = reclaim_refused(&e, late);
     assert_eq!(r.outcome, Outcome::Refunded);
     assert_eq!(r.after.status, BookingStatus::Failed);
-    assert_eq!(r.claims, ClaimChange::Keep);
+    assert_eq!(r.claims, ClaimChange::Abandon);
     assert_eq!(r.holds, -1);
     assert_eq!(r.marker, MarkerChange::Delete);
     assert_eq!(r.stripe_event_id.as_deref(), Some("evt"));
@@ -349,7 +361,11 @@ fn a_declined_payment_releases_a_live_hold_and_keeps_an_expired_ones_claims() {
     assert_eq!(e.payment.unwrap().status, PaymentStatus::Failed);
     let late = b.hold_expires_at.unwrap() + SignedDuration::from_secs(1);
     let e = apply(payment_failed(&b, Some(&p), "evt", late));
-    assert_eq!(e.claims, ClaimChange::Keep, "others may own them by now");
+    assert_eq!(
+        e.claims,
+        ClaimChange::Abandon,
+        "others may own them by now: only its marks are withdrawn"
+    );
 }
 
 #[test]
@@ -555,7 +571,7 @@ fn an_expired_booking_can_be_cancelled_without_touching_its_claims() {
     let (b, p) = pending();
     let late = b.hold_expires_at.unwrap() + SignedDuration::from_secs(1);
     let e = apply(cancel(&b, Some(&p), Actor::Booker, &Default::default(), None, late).unwrap());
-    assert_eq!(e.claims, ClaimChange::Keep);
+    assert_eq!(e.claims, ClaimChange::Abandon);
     assert_eq!(e.holds, -1);
     assert_eq!(e.events[0].detail["previous_status"], "expired");
 }
@@ -571,7 +587,7 @@ fn expiry_releases_only_holds_that_ran_out() {
     let e = apply(expire(&b, Some(&p), late));
     assert_eq!(e.outcome, Outcome::Expired);
     assert_eq!(e.after.status, BookingStatus::Expired);
-    assert_eq!(e.claims, ClaimChange::Keep);
+    assert_eq!(e.claims, ClaimChange::Abandon);
     assert_eq!((e.holds, e.marker), (-1, MarkerChange::Delete));
     assert_eq!(e.payment.unwrap().status, PaymentStatus::Canceled);
     assert_eq!(e.events[0].detail_type, "BookingExpired");
@@ -711,8 +727,10 @@ fn confirmed_with_check_in() -> (Booking, PaymentTransaction, Effects) {
         user_id: "u1",
         space: &s,
         item: &sample_item(),
-        start: ts("2027-01-05T09:00:00Z"),
-        end: ts("2027-01-05T10:00:00Z"),
+        period: Period::Hours {
+            start: ts("2027-01-05T09:00:00Z"),
+            end: ts("2027-01-05T10:00:00Z"),
+        },
         member: &MemberState::default(),
         hold: HOLD,
         hold_limit: 5,
@@ -821,4 +839,52 @@ fn check_in_rules_are_validated_on_the_space() {
     ] {
         assert!(err.contains(field), "{field}: {err}");
     }
+}
+
+#[test]
+fn a_stay_is_priced_by_its_unit_needs_no_check_in_and_items_may_refuse_hours() {
+    let mut s = space();
+    s.check_in = Some(crate::space::CheckInPolicy {
+        window_minutes: 15,
+        grace_minutes: 15,
+        no_show_refund_percent: 0,
+    });
+    let mut item = sample_item();
+    item.stay_rates.week = Some(20_000);
+    let state = member(10, 20, "2027-02-01T00:00:00Z");
+    let new = |item: &BookableItem, period: Period| {
+        create(&NewBooking {
+            id: "b1",
+            user_id: "u1",
+            space: &s,
+            item,
+            period,
+            member: &state,
+            hold: HOLD,
+            hold_limit: 5,
+            now: ts(NOW),
+        })
+    };
+    let week = Period::Stay(crate::stay::StayRequest {
+        unit: crate::stay::BookingUnit::Week,
+        start_date: "2027-01-11".parse().unwrap(),
+        quantity: 2,
+    });
+    let c = new(&item, week).unwrap();
+    let b = &c.booking;
+    assert_eq!((b.unit, b.quantity), (crate::stay::BookingUnit::Week, 2));
+    // Two weeks from local midnight (Berlin, +01:00), 20 % off for the member, no
+    // included hours taken, no check-in (and so no no-show release).
+    assert_eq!(b.start_time, ts("2027-01-10T23:00:00Z"));
+    assert_eq!(b.end_time, ts("2027-01-24T23:00:00Z"));
+    assert_eq!((b.price.subtotal, b.price.total), (40_000, 32_000));
+    assert!(c.usage.is_none() && b.included.is_none() && b.check_in.is_none());
+    assert!(b.slots.iter().any(|s| s.level == Level::Day));
+    // An item let only by the day or longer refuses hours, naming the field.
+    item.hourly = false;
+    let hours = Period::Hours {
+        start: ts("2027-01-05T09:00:00Z"),
+        end: ts("2027-01-05T10:00:00Z"),
+    };
+    assert_eq!(new(&item, hours).unwrap_err().rules(), ["unit:not_offered"]);
 }

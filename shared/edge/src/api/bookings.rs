@@ -3,20 +3,89 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use app::error::{AppError, FieldError};
 use domain::booking::{Booking, BookingStatus};
+use domain::hours::parse_date;
+use domain::lifecycle::Period;
 use domain::payment::{PaymentStatus, PaymentTransaction, RefundDecision};
 use domain::pricing::PriceBreakdown;
 use domain::space::ItemKind;
+use domain::stay::{BookingUnit, StayRequest};
 
-/// `POST /bookings`.
+/// `POST /bookings`: by the hour (`start_time`, `end_time`), or whole local days
+/// (`unit` day, week or month, `start_date` in the space's zone, `quantity`).
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookingRequest {
     pub bookable_item_id: String,
-    #[schema(value_type = String, format = DateTime)]
-    pub start_time: Timestamp,
-    #[schema(value_type = String, format = DateTime)]
-    pub end_time: Timestamp,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub start_time: Option<Timestamp>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub end_time: Option<Timestamp>,
+    /// `hour` (default), `day`, `week` or `month`.
+    #[serde(default)]
+    pub unit: BookingUnit,
+    /// The first day of a stay, `YYYY-MM-DD` in the space's time zone.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub start_date: Option<String>,
+    /// Days, weeks or months (default 1).
+    #[serde(default)]
+    pub quantity: Option<u32>,
+}
+
+impl BookingRequest {
+    /// What is asked for; the fields of the other way of booking must be absent.
+    pub fn period(&self) -> Result<Period, AppError> {
+        let mut errors = Vec::new();
+        let mut absent = |name: &str, present: bool, unit: &str| {
+            if present {
+                errors.push(FieldError::new(
+                    name,
+                    "unexpected",
+                    format!("not used when booking by the {unit}"),
+                ));
+            }
+        };
+        if self.unit.is_hour() {
+            absent("start_date", self.start_date.is_some(), "hour");
+            absent("quantity", self.quantity.is_some(), "hour");
+            for (name, value) in [("start_time", self.start_time), ("end_time", self.end_time)] {
+                if value.is_none() {
+                    errors.push(FieldError::new(name, "required", "an instant (RFC 3339)"));
+                }
+            }
+            return match (self.start_time, self.end_time) {
+                (Some(start), Some(end)) if errors.is_empty() => Ok(Period::Hours { start, end }),
+                _ => Err(AppError::Validation(errors)),
+            };
+        }
+        let unit = self.unit.as_str();
+        absent("start_time", self.start_time.is_some(), unit);
+        absent("end_time", self.end_time.is_some(), unit);
+        let start_date = self.start_date.as_deref().and_then(parse_date);
+        if start_date.is_none() {
+            errors.push(FieldError::new(
+                "start_date",
+                if self.start_date.is_none() {
+                    "required"
+                } else {
+                    "format"
+                },
+                "a date YYYY-MM-DD (the space's local date)",
+            ));
+        }
+        match start_date {
+            Some(start_date) if errors.is_empty() => Ok(Period::Stay(StayRequest {
+                unit: self.unit,
+                start_date,
+                quantity: self.quantity.unwrap_or(1),
+            })),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
 }
 
 /// A booking as the API shows it: the status as of now (an expired hold shows as
@@ -34,6 +103,10 @@ pub struct BookingView<'a> {
     #[schema(value_type = String, format = DateTime)]
     pub end_time: Timestamp,
     pub time_zone: &'a str,
+    /// `hour`, or a stay of whole local days: `day` (a day pass), `week` or `month`.
+    pub unit: BookingUnit,
+    /// How many days, weeks or months (1 for an hourly booking).
+    pub quantity: u32,
     pub status: BookingStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -93,6 +166,8 @@ impl<'a> BookingView<'a> {
             start_time: b.start_time,
             end_time: b.end_time,
             time_zone: &b.time_zone,
+            unit: b.unit,
+            quantity: b.quantity,
             status,
             hold_expires_at: b
                 .hold_expires_at

@@ -157,6 +157,16 @@ pub struct ItemInput {
     pub max_booking_minutes: u32,
     #[serde(default)]
     pub buffer_minutes: u32,
+    /// Sold by the hour (default true).
+    #[serde(default = "yes")]
+    pub hourly: bool,
+    /// Day, week and month rates in the item's currency (minor units), where offered.
+    #[serde(default)]
+    pub stay_rates: StayRates,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl ItemInput {
@@ -179,6 +189,8 @@ impl ItemInput {
             min_booking_minutes: self.min_booking_minutes,
             max_booking_minutes: self.max_booking_minutes,
             buffer_minutes: self.buffer_minutes,
+            hourly: self.hourly,
+            stay_rates: self.stay_rates,
             retired_at: None,
             version: 1,
             created_at: now,
@@ -205,6 +217,9 @@ pub struct ItemPatch {
     pub min_booking_minutes: Option<u32>,
     pub max_booking_minutes: Option<u32>,
     pub buffer_minutes: Option<u32>,
+    pub hourly: Option<bool>,
+    /// Replaces all three rates (send `{}` to stop selling by the day).
+    pub stay_rates: Option<StayRates>,
 }
 
 impl ItemPatch {
@@ -226,6 +241,8 @@ impl ItemPatch {
         set(&mut item.min_booking_minutes, self.min_booking_minutes);
         set(&mut item.max_booking_minutes, self.max_booking_minutes);
         set(&mut item.buffer_minutes, self.buffer_minutes);
+        set(&mut item.hourly, self.hourly);
+        set(&mut item.stay_rates, self.stay_rates);
         item.version += 1;
         item.updated_at = now;
         validate_item(&item)?;

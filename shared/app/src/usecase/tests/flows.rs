@@ -52,6 +52,10 @@ async fn book_pay_cancel_refund_through_the_use_cases() {
     assert_eq!(s.stripe.refunded(&p.stripe_payment_intent_id), 2000);
     let w = s.store.world.lock().unwrap();
     assert!(w.claims.is_empty() && w.markers.is_empty());
+    assert!(
+        w.marks.values().all(|m| m.is_empty()),
+        "every mark withdrawn"
+    );
     assert_eq!(w.holds["u1"], 0);
 }
 
@@ -113,8 +117,7 @@ async fn a_refused_request_leaves_no_payable_intent_and_its_retry_gets_a_live_on
         user_id: "u2",
         idempotency_key: "key-0001",
         item_id: "i1",
-        start: when.0,
-        end: when.1,
+        period: when.into(),
     };
     let err = s.desk.create(&cmd, s.now()).await.unwrap_err();
     assert!(matches!(err, AppError::Conflict { .. }));

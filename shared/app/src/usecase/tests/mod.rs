@@ -18,7 +18,7 @@ use crate::ports::bookings::BookingStore;
 use crate::ports::payments::{PaymentIntentObject, RefundObject};
 use crate::usecase::create_booking::{BookingDesk, CreateBookingCommand};
 use domain::booking::Booking;
-use domain::lifecycle::Outcome;
+use domain::lifecycle::{Outcome, Period};
 use domain::money::Money;
 use domain::payment::PaymentTransaction;
 use domain::role::Role;
@@ -91,7 +91,7 @@ impl Setup {
         &self,
         user: &str,
         item: &str,
-        (start, end): (Timestamp, Timestamp),
+        period: impl Into<Period>,
     ) -> Result<(Booking, Option<PaymentTransaction>), AppError> {
         let key = uuid::Uuid::new_v4().to_string();
         self.desk
@@ -100,8 +100,7 @@ impl Setup {
                     user_id: user,
                     idempotency_key: &key,
                     item_id: item,
-                    start,
-                    end,
+                    period: period.into(),
                 },
                 self.now(),
             )

@@ -1,10 +1,12 @@
 //! Model-based: generated mixes of bookings, payments (right and wrong amounts), declines,
 //! cancellations by members and operators, hold expiry, check-ins and no-show releases
 //! (half the seeds require check-in), scheduler runs, item grid edits and space time-zone
-//! edits, over zones with 30- and 45-minute offsets and shifts. After
+//! edits, day passes and week stays of the same items, over zones with 30- and 45-minute
+//! offsets and shifts. After
 //! every step the invariants are read from the whole state:
 //! - no two bookings of an item that hold their time share an instant;
-//! - a booking that holds its time has every cell claimed by itself;
+//! - a booking that holds its time has every block claimed by itself and its mark on
+//!   every block above them;
 //! - the unpaid-holds counter of each member is the number of their pending bookings;
 //! - the included-minutes counter of each member and month is what their bookings kept;
 //! - the upcoming markers are exactly the live bookings;
@@ -18,7 +20,6 @@ use jiff::SignedDuration;
 use super::*;
 use crate::ports::spaces::SpaceStore;
 use domain::booking::BookingStatus;
-use domain::claims::cell_interval;
 use domain::membership::{Membership, MembershipStatus};
 use domain::payment::PaymentStatus;
 use domain::plan::PlanBenefits;
@@ -102,6 +103,23 @@ async fn edit_zone(s: &Setup, rng: &mut Rng) {
     s.store.update_space(&old, &new, &audit).await.unwrap();
 }
 
+/// A day pass (1 to 3 days) or a week, starting today or in the next three local days.
+async fn stay_request(s: &Setup, rng: &mut Rng) -> Period {
+    let space = s.store.get_space_profile("s1").await.unwrap().unwrap();
+    let tz = jiff::tz::TimeZone::get(&space.time_zone).unwrap();
+    let day = s.now().to_zoned_datetime(tz).date() + jiff::Span::new().days(rng.below(4) as i64);
+    let (unit, quantity) = if rng.below(4) == 0 {
+        (domain::stay::BookingUnit::Week, 1)
+    } else {
+        (domain::stay::BookingUnit::Day, 1 + rng.below(3) as u32)
+    };
+    Period::Stay(domain::stay::StayRequest {
+        unit,
+        start_date: day,
+        quantity,
+    })
+}
+
 /// A request on the item's current local grid (sometimes off it, or too long), in the
 /// space's current zone, within the next three days.
 async fn request(s: &Setup, rng: &mut Rng, item_id: &str) -> (Timestamp, Timestamp) {
@@ -142,18 +160,22 @@ fn check_invariants(s: &Setup, settle_money: bool, step: usize) {
                     ))
                 );
             }
-            for cell in &a.slots {
-                let claim =
-                    w.claims
-                        .get(&(a.space_id.clone(), a.bookable_item_id.clone(), cell.start));
+            let k = |block| (a.space_id.clone(), a.bookable_item_id.clone(), block);
+            for slot in &a.slots {
+                let claim = w.claims.get(&k(slot.block()));
                 assert_eq!(
                     claim.map(|c| c.booking_id.as_str()),
                     Some(a.id.as_str()),
                     "{}",
                     ctx("claim")
                 );
-                let (c0, c1) = cell_interval(cell.start);
-                assert!(c0 < c1);
+            }
+            for block in a.intents() {
+                assert!(
+                    w.marks.get(&k(block)).is_some_and(|m| m.contains(&a.id)),
+                    "{}",
+                    ctx("mark")
+                );
             }
         }
     }
@@ -250,7 +272,7 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
     let mut operations = 0;
     // (created, refused as invalid, refused as conflicting)
     let mut outcomes = (0, 0, 0);
-    let (mut checked_in, mut no_shows) = (0, 0);
+    let (mut checked_in, mut no_shows, mut stays) = (0, 0, 0);
     for seed in 1..=12u64 {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
         let s = Setup::new("2027-03-28T00:00:00Z");
@@ -263,10 +285,17 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
                 no_show_refund_percent: rng.below(101) as u8,
             });
         }
-        s.store.put_space(
-            place,
-            vec![item("i1", "s1", 60, 0), item("i2", "s1", 30, 30)],
-        );
+        // Both items are also sold by the day and the week: day passes and stays race
+        // hourly bookings of the same item.
+        let items = [item("i1", "s1", 60, 0), item("i2", "s1", 30, 30)].map(|mut i| {
+            i.stay_rates = domain::stay::StayRates {
+                day: Some(2_000),
+                week: Some(9_000),
+                month: None,
+            };
+            i
+        });
+        s.store.put_space(place, items.to_vec());
         s.store.put_membership(membership(s.now()));
         let mut ids: Vec<String> = Vec::new();
         for step in 0..200 {
@@ -278,10 +307,15 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
                 0..=39 => {
                     let item = *rng.pick(&["i1", "i2"]);
                     let user = *rng.pick(&USERS);
-                    let when = request(&s, &mut rng, item).await;
+                    let when = if rng.below(5) == 0 {
+                        stay_request(&s, &mut rng).await
+                    } else {
+                        request(&s, &mut rng, item).await.into()
+                    };
                     match s.book(user, item, when).await {
                         Ok((b, _)) => {
                             outcomes.0 += 1;
+                            stays += usize::from(!b.unit.is_hour());
                             ids.push(b.id)
                         }
                         Err(AppError::Validation(_)) => outcomes.1 += 1,
@@ -432,6 +466,7 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
         created > 200 && invalid > 20 && conflicting > 20,
         "the run exercised every outcome: {outcomes:?}"
     );
+    assert!(stays > 20, "day passes and stays were made: {stays}");
     assert!(
         checked_in > 0 && no_shows > 0,
         "check-ins ({checked_in}) and no-show releases ({no_shows}) were exercised"
