@@ -12,7 +12,7 @@ use aws::dynamo::DynamoStore;
 use domain::availability::free_intervals;
 use domain::hours::time_zone;
 use domain::money::Money;
-use domain::space::{ItemKind, MAX_HORIZON_DAYS};
+use domain::space::{ItemKind, MAX_HORIZON_DAYS, StayRates};
 use edge::http::params::{path_param, query};
 use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
@@ -51,6 +51,10 @@ struct ItemAvailability<'a> {
     slot_minutes: u32,
     min_booking_minutes: u32,
     max_booking_minutes: u32,
+    /// Whether it can be booked by the hour (else only by whole days).
+    hourly: bool,
+    /// Day, week and month rates where it is also sold by whole local days.
+    stay_rates: &'a StayRates,
     free: Vec<FreeInterval>,
 }
 
@@ -153,11 +157,8 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
         let space = &entry.space;
         let tz = time_zone(&space.time_zone)
             .ok_or_else(|| AppError::internal("invalid stored time zone"))?;
-        // The claim covering `from` may start up to a cell before it.
-        let claims = self
-            .store
-            .slot_claims(&space_id, from.max(now) - SignedDuration::from_hours(1), to)
-            .await?;
+        // Every claim overlapping the range (the store finds those that began before it).
+        let claims = self.store.slot_claims(&space_id, from.max(now), to).await?;
         let mut items: Vec<_> = entry
             .items
             .iter()
@@ -189,6 +190,8 @@ impl<S: SpaceStore + BookingStore> HttpFunction for GetAvailability<S> {
                     slot_minutes: item.slot_minutes,
                     min_booking_minutes: item.min_booking_minutes,
                     max_booking_minutes: item.max_booking_minutes,
+                    hourly: item.hourly,
+                    stay_rates: &item.stay_rates,
                     free: free_intervals(space, item, &tz, &taken, from, to, now)
                         .into_iter()
                         .map(|(start_time, end_time)| FreeInterval {

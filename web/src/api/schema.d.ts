@@ -672,6 +672,8 @@ export interface components {
             capacity: number;
             /** Format: date-time */
             created_at: string;
+            /** @description Whether the item can be booked by the hour (an office let only by the month: no). */
+            hourly?: boolean;
             id: string;
             /** @description Unique within the space ("Desk 12", "Room Ada"). */
             identifier: string;
@@ -693,6 +695,11 @@ export interface components {
              */
             slot_minutes: number;
             space_id: string;
+            /**
+             * @description Day, week and month rates where the item is also sold by whole days
+             *     (`domain::stay`).
+             */
+            stay_rates?: components["schemas"]["StayRates"];
             /** Format: date-time */
             updated_at: string;
             /** Format: int64 */
@@ -721,16 +728,26 @@ export interface components {
             price: components["schemas"]["PriceBreakdown"];
             /**
              * Format: int32
+             * @description How many days, weeks or months (1 for an hourly booking).
+             */
+            quantity?: number;
+            /**
+             * Format: int32
              * @description The item's grid when it was booked (informational: claims are 15-minute cells).
              */
             slot_minutes: number;
-            /** @description Every cell this booking claims (its own and its buffer), to release them exactly. */
+            /**
+             * @description Every block this booking claims whole (its own and its buffer), to release them
+             *     exactly; the blocks it marks as partly used follow from them (`claims::intents`).
+             */
             slots: components["schemas"]["PlannedSlot"][];
             space_id: string;
             /** Format: date-time */
             start_time: string;
             status: components["schemas"]["BookingStatus"];
             time_zone: string;
+            /** @description Booked by the hour, or as whole local days (a day pass, a week or month stay). */
+            unit?: components["schemas"]["BookingUnit"];
             /** Format: date-time */
             updated_at: string;
             user_id: string;
@@ -742,16 +759,36 @@ export interface components {
             items: components["schemas"]["BookingView"][];
             next_cursor?: string | null;
         };
-        /** @description `POST /bookings`. */
+        /**
+         * @description `POST /bookings`: by the hour (`start_time`, `end_time`), or whole local days
+         *     (`unit` day, week or month, `start_date` in the space's zone, `quantity`).
+         */
         BookingRequest: {
             bookable_item_id: string;
             /** Format: date-time */
-            end_time: string;
+            end_time?: string | null;
+            /**
+             * Format: int32
+             * @description Days, weeks or months (default 1).
+             */
+            quantity?: number | null;
+            /**
+             * Format: date
+             * @description The first day of a stay, `YYYY-MM-DD` in the space's time zone.
+             */
+            start_date?: string | null;
             /** Format: date-time */
-            start_time: string;
+            start_time?: string | null;
+            /** @description `hour` (default), `day`, `week` or `month`. */
+            unit?: components["schemas"]["BookingUnit"];
         };
         /** @enum {string} */
         BookingStatus: "pending" | "confirmed" | "cancelled" | "expired" | "failed";
+        /**
+         * @description How a booking is sold.
+         * @enum {string}
+         */
+        BookingUnit: "hour" | "day" | "week" | "month";
         /**
          * @description A booking as the API shows it: the status as of now (an expired hold shows as
          *     `expired` at once), without the internal slot list.
@@ -775,6 +812,11 @@ export interface components {
             payment?: null | components["schemas"]["PaymentView"];
             payment_transaction_id?: string | null;
             price: components["schemas"]["PriceBreakdown"];
+            /**
+             * Format: int32
+             * @description How many days, weeks or months (1 for an hourly booking).
+             */
+            quantity: number;
             refund?: null | components["schemas"]["RefundDecision"];
             refund_if_cancelled?: null | components["schemas"]["RefundDecision"];
             space_id: string;
@@ -782,6 +824,8 @@ export interface components {
             start_time: string;
             status: components["schemas"]["BookingStatus"];
             time_zone: string;
+            /** @description `hour`, or a stay of whole local days: `day` (a day pass), `week` or `month`. */
+            unit: components["schemas"]["BookingUnit"];
             /** Format: date-time */
             updated_at: string;
             user_id: string;
@@ -891,6 +935,8 @@ export interface components {
             /** Format: int32 */
             capacity: number;
             free: components["schemas"]["FreeInterval"][];
+            /** @description Whether it can be booked by the hour (else only by whole days). */
+            hourly: boolean;
             identifier: string;
             item_id: string;
             kind: components["schemas"]["ItemKind"];
@@ -901,6 +947,8 @@ export interface components {
             price_per_hour: components["schemas"]["Money"];
             /** Format: int32 */
             slot_minutes: number;
+            /** @description Day, week and month rates where it is also sold by whole local days. */
+            stay_rates: components["schemas"]["StayRates"];
         };
         /** @description `POST /spaces/{spaceId}/items`. */
         ItemInput: {
@@ -910,6 +958,8 @@ export interface components {
             buffer_minutes?: number;
             /** Format: int32 */
             capacity: number;
+            /** @description Sold by the hour (default true). */
+            hourly?: boolean;
             identifier: string;
             kind: components["schemas"]["ItemKind"];
             /** Format: int32 */
@@ -919,6 +969,8 @@ export interface components {
             price_per_hour: components["schemas"]["Money"];
             /** Format: int32 */
             slot_minutes: number;
+            /** @description Day, week and month rates in the item's currency (minor units), where offered. */
+            stay_rates?: components["schemas"]["StayRates"];
         };
         /** @enum {string} */
         ItemKind: "desk" | "room" | "office";
@@ -934,6 +986,7 @@ export interface components {
             buffer_minutes?: number | null;
             /** Format: int32 */
             capacity?: number | null;
+            hourly?: boolean | null;
             identifier?: string | null;
             kind?: null | components["schemas"]["ItemKind"];
             /** Format: int32 */
@@ -943,6 +996,7 @@ export interface components {
             price_per_hour?: null | components["schemas"]["Money"];
             /** Format: int32 */
             slot_minutes?: number | null;
+            stay_rates?: null | components["schemas"]["StayRates"];
         };
         /** @description What a search row holds about one bookable item. */
         ItemSummary: {
@@ -952,6 +1006,12 @@ export interface components {
             kind: components["schemas"]["ItemKind"];
             price_per_hour: components["schemas"]["Money"];
         };
+        /**
+         * @description A level of the lattice. Cells stay the default: bookings stored before the levels
+         *     existed claimed cells only.
+         * @enum {string}
+         */
+        Level: "cell" | "hour" | "day";
         Line: {
             /** Format: int64 */
             booked_minutes: number;
@@ -959,6 +1019,13 @@ export interface components {
             bookings: number;
             /** Format: int64 */
             cancellations: number;
+            /**
+             * Format: int64
+             * @description Of the bookings: day passes, and week or month stays.
+             */
+            day_passes: number;
+            /** Format: int64 */
+            long_stays: number;
             /**
              * Format: int64
              * @description Of the cancellations: released because nobody checked in.
@@ -1221,11 +1288,12 @@ export interface components {
         /** @enum {string} */
         PlanStatus: "active" | "archived";
         /**
-         * @description One claimed cell of the UTC lattice (`domain::claims`): its start and whether it is
-         *     the booking's own time or its changeover buffer.
+         * @description One block of the UTC lattice the booking claims whole (`domain::claims`): its level
+         *     and start, and whether it is the booking's own time or its changeover buffer.
          */
         PlannedSlot: {
             kind: components["schemas"]["SlotKind"];
+            level?: components["schemas"]["Level"];
             /** Format: date-time */
             start: string;
         };
@@ -1468,6 +1536,18 @@ export interface components {
         };
         /** @enum {string} */
         SpaceStatus: "active" | "deleted";
+        /**
+         * @description What an item costs per whole day, week and month, in minor units of its currency
+         *     (`price_per_hour.currency`); a unit without a rate is not offered.
+         */
+        StayRates: {
+            /** Format: int64 */
+            day?: number | null;
+            /** Format: int64 */
+            month?: number | null;
+            /** Format: int64 */
+            week?: number | null;
+        };
         /**
          * @description `POST /memberships`. The payment method is created on the client by Stripe.js / the
          *     mobile SDK (card details never reach us); we only pass its id to Stripe.
