@@ -109,7 +109,8 @@ async fn main() {
     for i in 0..10 {
         let body = json!({"kind": "room", "identifier": format!("Room {i}"), "capacity": 6,
                           "price_per_hour": {"amount": 2500, "currency": "EUR"}, "slot_minutes": 30,
-                          "min_booking_minutes": 30, "max_booking_minutes": 480, "buffer_minutes": 0});
+                          "min_booking_minutes": 30, "max_booking_minutes": 480, "buffer_minutes": 0,
+                          "stay_rates": {"day": 9000, "week": 40000, "month": 120000}});
         let res = call(
             "POST",
             &format!("/spaces/{space_id}/items"),
@@ -176,7 +177,7 @@ async fn main() {
     ));
     let (ms, cost) = timed(200, |i| book(10 + i, member.access_token.clone())).await;
     rows.push(row(
-        "create booking, warm, 1 hour (4 claimed cells)",
+        "create booking, warm, 1 hour (1 hour claimed, its day marked)",
         &ms,
         cost,
         "1 transaction, no read",
@@ -202,7 +203,48 @@ async fn main() {
     })
     .await;
     rows.push(row(
-        "create booking, warm, 8 hours (32 claimed cells)",
+        "create booking, warm, 8 hours (8 hours claimed, their day marked)",
+        &ms,
+        cost,
+        "1 transaction, no read",
+    ));
+
+    // Whole local days of the Berlin space (days start at 23:00 UTC): day passes, each
+    // item on days of its own, then one calendar month per item.
+    let stay = |unit: &'static str, first_day: i64, quantity: u32| {
+        let items = items_for_long.clone();
+        let token = member.access_token.clone();
+        move |i: usize| {
+            let date =
+                jiff::Timestamp::from_second(base + (first_day + (i / 10) as i64 * 35) * 86_400)
+                    .unwrap()
+                    .strftime("%Y-%m-%d")
+                    .to_string();
+            let (item, token) = (items[i % 10].clone(), token.clone());
+            async move {
+                let res = http()
+                    .post(format!("{}/bookings", env.base))
+                    .bearer_auth(&token)
+                    .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+                    .json(&json!({"bookable_item_id": item, "unit": unit,
+                                  "start_date": date, "quantity": quantity}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 201, "{:?}", res.text().await);
+            }
+        }
+    };
+    let (ms, cost) = timed(20, stay("day", 20, 1)).await;
+    rows.push(row(
+        "create booking, day pass (1 hour + 1 day claimed, 2 marks)",
+        &ms,
+        cost,
+        "1 transaction, no read",
+    ));
+    let (ms, cost) = timed(20, stay("month", 60, 1)).await;
+    rows.push(row(
+        "create booking, one-month stay (about 32 blocks claimed)",
         &ms,
         cost,
         "1 transaction, no read",
