@@ -4,7 +4,7 @@
 //! item grid edits and space time-zone edits, over zones with 30- and 45-minute offsets
 //! and shifts, from 8 concurrent clients. Afterwards the checker reads the table itself:
 //! no two bookings of an item that hold their time share an instant, and every such
-//! booking holds all its cells. Its own binary: short holds apply to its stack only.
+//! booking holds all its blocks. Its own binary: short holds apply to its stack only.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -393,14 +393,21 @@ async fn two_thousand_generated_operations_never_overlap() {
         .filter(|i| text(i, "SK").as_deref() == Some("BOOKING"))
         .collect();
     assert!(bookings.len() >= 200);
-    let claims: HashMap<(String, String), String> = scan("SLOTS#")
+    // Whole claims by (item, block start, level): `<start>#<item>[#H|#D]` (marks carry no
+    // booking id).
+    let claims: HashMap<(String, String, String), String> = scan("SLOTS#")
         .await
         .into_iter()
         .filter_map(|c| {
-            let (start, item) = text(&c, "SK")?
-                .split_once('#')
-                .map(|(a, b)| (a.to_string(), b.to_string()))?;
-            Some(((item, start), text(&c, "booking_id")?))
+            let sk = text(&c, "SK")?;
+            let mut parts = sk.split('#');
+            let (start, item) = (parts.next()?.to_string(), parts.next()?.to_string());
+            let level = match parts.next() {
+                Some("H") => "hour",
+                Some("D") => "day",
+                _ => "cell",
+            };
+            Some(((item, start, level.to_string()), text(&c, "booking_id")?))
         })
         .collect();
     let mut holding: HashMap<String, Vec<(Timestamp, Timestamp, String)>> = HashMap::new();
@@ -418,12 +425,16 @@ async fn two_thousand_generated_operations_never_overlap() {
         );
         let id = text(b, "id").unwrap();
         let item = text(b, "bookable_item_id").unwrap();
-        // Every cell of a booking that holds its time is claimed by it.
-        for cell in b["slots"].as_l().unwrap() {
-            let start = cell.as_m().unwrap()["start"].as_s().unwrap();
-            let sortable = domain::instant::sortable(ts(start));
+        // Every block of a booking that holds its time is claimed by it.
+        for block in b["slots"].as_l().unwrap() {
+            let block = block.as_m().unwrap();
+            let start = domain::instant::sortable(ts(block["start"].as_s().unwrap()));
+            let level = block
+                .get("level")
+                .and_then(|l| l.as_s().ok())
+                .map_or("cell", |l| l.as_str());
             assert_eq!(
-                claims.get(&(item.clone(), sortable)),
+                claims.get(&(item.clone(), start, level.to_string())),
                 Some(&id),
                 "claim of {id}"
             );

@@ -428,6 +428,7 @@ fn space_within(
         photos: vec![format!("https://images.example.com/spaces/{id}/1.jpg")],
         cancellation_policy: CancellationPolicy::default(),
         check_in: None,
+        quotas: Default::default(),
         booking_horizon_days: domain::space::DEFAULT_HORIZON_DAYS,
         // Half the spaces charge a morning peak on weekdays and less in the evening.
         pricing_rules: if n.is_multiple_of(2) {
@@ -523,6 +524,7 @@ pub fn demo_plans(now: Timestamp) -> Vec<MembershipPlan> {
                 discount_percent: discount,
                 included_hours_per_month: hours,
                 space_ids: vec![],
+                quotas: Default::default(),
             },
             status: PlanStatus::Active,
             version: 1,

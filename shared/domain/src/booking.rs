@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::claims::{Block, Level, intents};
 use crate::pricing::PriceBreakdown;
+use crate::quota::QuotaUse;
 use crate::space::{CancellationPolicy, ItemKind};
 pub use crate::stay::BookingUnit;
 
@@ -142,6 +143,9 @@ pub struct Booking {
     /// Included membership minutes this booking took from a month's allowance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub included: Option<IncludedUse>,
+    /// What it takes from the member's quota counters while it holds its time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotas: Vec<QuotaUse>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
     pub version: u64,

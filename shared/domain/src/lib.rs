@@ -24,6 +24,7 @@ pub mod payment;
 pub mod phone;
 pub mod plan;
 pub mod pricing;
+pub mod quota;
 pub mod review;
 pub mod role;
 #[cfg(any(test, feature = "samples"))]

@@ -40,6 +40,7 @@ use crate::payment::{
     refund_for,
 };
 use crate::pricing::price;
+use crate::quota::{QuotaUse, Scope, quota_uses, too_far_ahead};
 use crate::schedule::{DueKind, REFUND_RETRY, reminder_at};
 use crate::space::{BookableItem, CancellationPolicy, Space};
 use crate::stay::{BookingUnit, StayRequest, plan_stay, stay_price};
@@ -91,6 +92,34 @@ pub struct UsageChange {
     pub minutes: i64,
     /// For a take: the month's whole allowance, which the counter may not pass.
     pub allowance: u32,
+}
+
+/// A change of one of the member's quota counters (`domain::quota`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuotaChange {
+    pub counter: String,
+    /// Taken (> 0) or given back (< 0).
+    pub delta: i64,
+    /// For a take: the counter may not pass it.
+    pub limit: Option<i64>,
+}
+
+impl QuotaChange {
+    fn take(u: &QuotaUse) -> Self {
+        Self {
+            counter: u.counter.clone(),
+            delta: u.amount,
+            limit: Some(u.limit),
+        }
+    }
+
+    fn give_back(u: &QuotaUse) -> Self {
+        Self {
+            counter: u.counter.clone(),
+            delta: -u.amount,
+            limit: None,
+        }
+    }
 }
 
 /// The upcoming-booking marker (what item and space deletion look for, read consistently).
@@ -155,6 +184,7 @@ pub struct Effects {
     /// Change of the member's unpaid-holds counter.
     pub holds: i64,
     pub usage: Option<UsageChange>,
+    pub quotas: Vec<QuotaChange>,
     pub marker: MarkerChange,
     pub due: Vec<DueAt>,
     pub events: Vec<DomainEvent>,
@@ -186,6 +216,8 @@ pub struct Creation {
     /// The membership version its price assumed (None: no membership then).
     pub membership_version: Option<u64>,
     pub usage: Option<UsageChange>,
+    /// Quota counters taken, each only while it stays within its limit.
+    pub quotas: Vec<QuotaChange>,
     /// +1 for a pending booking: taken only while the member has fewer than `hold_limit`
     /// (`new_account_hold_limit` while the account is in its probation).
     pub holds: i64,
@@ -275,9 +307,16 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
             (p.start, p.end, p.slots, Some((req, p.rate)))
         }
     };
+    let membership = n.member.membership.as_ref();
+    let mut scopes = vec![(Scope::Space(&space.id), &space.quotas)];
+    if let Some(m) = membership.filter(|m| m.applies(&space.id, (start, end), n.now)) {
+        scopes.push((Scope::Plan(&m.plan_id), &m.benefits.quotas));
+    }
+    scopes.retain(|(_, q)| !q.is_empty());
+    too_far_ahead(&scopes, start, n.now)?;
+    let quotas = quota_uses(&scopes, start, end, &tz, stay.is_none());
     let month = usage_month(start, &tz);
     let used = n.member.usage.get(&month).copied().unwrap_or(0);
-    let membership = n.member.membership.as_ref();
     let benefit = membership.and_then(|m| m.benefit_for(&space.id, (start, end), n.now, used));
     let breakdown = match stay {
         None => price(
@@ -331,6 +370,7 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         checked_in_at: None,
         no_show: false,
         included: included.clone(),
+        quotas: quotas.clone(),
         payment_transaction_id: None,
         version: 1,
         created_at: n.now,
@@ -367,6 +407,7 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         space_version: space.version,
         item_version: item.version,
         membership_version: membership.map(|m| m.version),
+        quotas: quotas.iter().map(QuotaChange::take).collect(),
         usage: included.map(|inc| UsageChange {
             month: inc.month,
             minutes: inc.minutes as i64,
@@ -428,6 +469,7 @@ fn base(b: &Booking, to: BookingStatus, now: Timestamp, outcome: Outcome) -> Eff
         payment: None,
         holds: 0,
         usage: None,
+        quotas: Vec::new(),
         marker: MarkerChange::Keep,
         due: Vec::new(),
         events: Vec::new(),
@@ -450,6 +492,7 @@ fn bookkeeping(e: &mut Effects, back_percent: u8) {
     match (from.is_live(), to.is_live()) {
         (true, false) => {
             e.marker = MarkerChange::Delete;
+            e.quotas = e.after.quotas.iter().map(QuotaChange::give_back).collect();
             if let Some(inc) = e.after.included.as_mut() {
                 let back = inc.minutes.saturating_sub(inc.returned) as u64
                     * back_percent.min(100) as u64
@@ -468,6 +511,7 @@ fn bookkeeping(e: &mut Effects, back_percent: u8) {
             e.marker = MarkerChange::Put {
                 hold_expires_at: None,
             };
+            e.quotas = e.after.quotas.iter().map(QuotaChange::take).collect();
             if let Some(inc) = e.after.included.as_mut().filter(|i| i.returned > 0) {
                 e.usage = Some(UsageChange {
                     month: inc.month.clone(),

@@ -71,6 +71,24 @@ pub struct Membership {
 }
 
 impl Membership {
+    /// Whether the plan's benefits (and its quotas) apply to a booking of `[start, end)` at
+    /// `space_id`: an active subscription covering the space, and the whole booking inside
+    /// the period paid for.
+    pub fn applies(
+        &self,
+        space_id: &str,
+        (start, end): (Timestamp, Timestamp),
+        now: Timestamp,
+    ) -> bool {
+        let paid = self.status == MembershipStatus::Active
+            && self
+                .current_period_end
+                .is_some_and(|paid_until| paid_until > now && start < end && end <= paid_until);
+        let covers = self.benefits.space_ids.is_empty()
+            || self.benefits.space_ids.iter().any(|s| s == space_id);
+        paid && covers
+    }
+
     /// The benefit on a booking of `[start, end)` at `space_id`, asked at `now`, given the
     /// minutes of included time already used in the booking's month. Benefits are only
     /// worth what was paid for: the subscription must be active and the whole booking
@@ -83,13 +101,7 @@ impl Membership {
         now: Timestamp,
         used_minutes: u32,
     ) -> Option<MembershipBenefit> {
-        let paid = self.status == MembershipStatus::Active
-            && self
-                .current_period_end
-                .is_some_and(|paid_until| paid_until > now && start < end && end <= paid_until);
-        let covers = self.benefits.space_ids.is_empty()
-            || self.benefits.space_ids.iter().any(|s| s == space_id);
-        if !paid || !covers {
+        if !self.applies(space_id, (start, end), now) {
             return None;
         }
         let included = self.benefits.included_hours_per_month.saturating_mul(60);
@@ -125,6 +137,7 @@ mod tests {
                 discount_percent: 10,
                 included_hours_per_month: 5,
                 space_ids: spaces.iter().map(|s| s.to_string()).collect(),
+                quotas: Default::default(),
             },
             stripe_customer_id: "cus".into(),
             stripe_subscription_id: "sub".into(),

@@ -3,6 +3,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::quota::Quotas;
+
 use crate::error::DomainError;
 use crate::money::{Money, validate_money};
 use crate::validate::Violations;
@@ -37,6 +39,9 @@ pub struct PlanBenefits {
     /// Spaces the benefits apply to; empty means every space.
     #[serde(default)]
     pub space_ids: Vec<String>,
+    /// Limits on the bookings that use these benefits (`domain::quota`).
+    #[serde(default, skip_serializing_if = "Quotas::is_empty")]
+    pub quotas: Quotas,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -87,5 +92,6 @@ pub fn validate_plan(plan: &MembershipPlan) -> Result<(), DomainError> {
         );
         v.text(&format!("benefits.space_ids[{i}]"), id, 1, 64);
     }
+    b.quotas.validate(&mut v, "benefits.quotas");
     v.into_result()
 }

@@ -32,6 +32,7 @@ pub fn sample_space() -> Space {
         photos: vec!["https://img.example.com/1.jpg".into()],
         cancellation_policy: CancellationPolicy::default(),
         check_in: None,
+        quotas: Default::default(),
         booking_horizon_days: DEFAULT_HORIZON_DAYS,
         pricing_rules: vec![],
         status: SpaceStatus::Active,

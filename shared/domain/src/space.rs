@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::geo::GeoCells;
 use crate::money::Money;
 use crate::pricing::PricingRule;
+pub use crate::quota::Quotas;
 pub use crate::stay::StayRates;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -33,6 +34,9 @@ pub struct Space {
     /// Whether members must check in (None: they need not); copied onto each booking.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_in: Option<CheckInPolicy>,
+    /// Limits on each member's bookings here (`domain::quota`).
+    #[serde(default, skip_serializing_if = "Quotas::is_empty")]
+    pub quotas: Quotas,
     /// How far ahead bookings may start, in days (an operator setting).
     #[serde(default = "default_horizon_days")]
     pub booking_horizon_days: u32,

@@ -141,6 +141,7 @@ pub fn validate_space(space: &Space) -> Result<(), DomainError> {
         "range",
         "must be between 0 and 100",
     );
+    space.quotas.validate(&mut v, "quotas");
     if let Some(c) = &space.check_in {
         v.check(
             c.window_minutes <= MAX_CHECK_IN_WINDOW_MINUTES,

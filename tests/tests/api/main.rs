@@ -15,6 +15,7 @@ mod payments;
 mod phone;
 mod privacy;
 mod query_params;
+mod quotas;
 mod reviews;
 mod sample_events;
 mod search;

@@ -33,6 +33,7 @@ fn space(status: SpaceStatus) -> Space {
         photos: vec![],
         cancellation_policy: CancellationPolicy::default(),
         check_in: None,
+        quotas: Default::default(),
         booking_horizon_days: domain::space::DEFAULT_HORIZON_DAYS,
         pricing_rules: vec![],
         status,

@@ -19,7 +19,7 @@ use domain::audit::AuditEntry;
 use domain::booking::{Booking, SlotKind};
 use domain::claims::Block;
 use domain::events::DomainEvent;
-use domain::lifecycle::{ClaimChange, Creation, Effects, MarkerChange, UsageChange};
+use domain::lifecycle::{ClaimChange, Creation, Effects, MarkerChange, QuotaChange, UsageChange};
 use domain::membership::{MemberState, Membership};
 use domain::payment::PaymentTransaction;
 use domain::schedule::DueKind;
@@ -93,6 +93,8 @@ pub struct World {
     pub stripe_events: HashSet<String>,
     pub holds: HashMap<String, i64>,
     pub usage: HashMap<(String, String), i64>,
+    /// (user, quota counter) -> used.
+    pub quotas: HashMap<(String, String), i64>,
     pub memberships: HashMap<String, Membership>,
     /// user -> subscribe lock held until.
     pub subscribing: HashMap<String, Timestamp>,
@@ -153,6 +155,21 @@ fn apply_usage(w: &mut World, user: &str, u: &UsageChange) -> bool {
     }
     *counter += u.minutes;
     true
+}
+
+/// Whether a quota change may apply (a take stays within its limit).
+fn quota_ok(w: &World, user: &str, q: &QuotaChange) -> bool {
+    let used = *w
+        .quotas
+        .get(&(user.to_string(), q.counter.clone()))
+        .unwrap_or(&0);
+    q.limit.is_none_or(|limit| used <= limit - q.delta)
+}
+
+fn apply_quota(w: &mut World, user: &str, q: &QuotaChange) {
+    *w.quotas
+        .entry((user.to_string(), q.counter.clone()))
+        .or_insert(0) += q.delta;
 }
 
 fn put_marker(w: &mut World, b: &Booking, change: MarkerChange) {
@@ -224,6 +241,9 @@ impl BookingStore for MemoryBookings {
         if !(space_ok && item_ok && membership_ok && usage_ok) {
             return Err(CreateBookingError::Stale);
         }
+        if let Some(index) = c.quotas.iter().position(|q| !quota_ok(&w, &b.user_id, q)) {
+            return Err(CreateBookingError::QuotaReached { index });
+        }
         let taken = |k: &ClaimKey, start: Timestamp| {
             // A block only marked as partly used names a live claim in the way instead
             // (the adapter reads one after the refusal).
@@ -269,6 +289,9 @@ impl BookingStore for MemoryBookings {
         }
         if let Some(u) = &c.usage {
             apply_usage(&mut w, &b.user_id, u);
+        }
+        for q in &c.quotas {
+            apply_quota(&mut w, &b.user_id, q);
         }
         *w.holds.entry(b.user_id.clone()).or_insert(0) += c.holds;
         for slot in &b.slots {
@@ -344,7 +367,8 @@ impl BookingStore for MemoryBookings {
                         .unwrap_or(&0)
                         <= u.allowance as i64 - u.minutes
             });
-            !(claims_ok && usage_ok && bookable)
+            let quotas_ok = e.quotas.iter().all(|q| quota_ok(w, &b.user_id, q));
+            !(claims_ok && usage_ok && quotas_ok && bookable)
         };
         if refused(&w) {
             return Err(match e.claims {
@@ -389,6 +413,9 @@ impl BookingStore for MemoryBookings {
         *w.holds.entry(b.user_id.clone()).or_insert(0) += e.holds;
         if let Some(u) = &e.usage {
             apply_usage(&mut w, &b.user_id, u);
+        }
+        for q in &e.quotas {
+            apply_quota(&mut w, &b.user_id, q);
         }
         put_marker(&mut w, b, e.marker);
         for due in &e.due {

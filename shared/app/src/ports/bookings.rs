@@ -56,6 +56,10 @@ pub enum CreateBookingError {
     /// account when `new_account`).
     #[error("too many active holds")]
     TooManyHolds { limit: u32, new_account: bool },
+    /// Taking the booking's `index`-th quota (`Creation::quotas`, `Booking::quotas`) would
+    /// pass its limit.
+    #[error("a quota is reached")]
+    QuotaReached { index: usize },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

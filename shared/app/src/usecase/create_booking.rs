@@ -208,6 +208,12 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                         })),
                     });
                 }
+                Err(CreateBookingError::QuotaReached { index }) => {
+                    let reached = creation.booking.quotas.get(index).ok_or_else(|| {
+                        AppError::internal("the store named a quota the booking does not take")
+                    })?;
+                    return Err(domain::quota::quota_reached(reached).into());
+                }
                 Err(CreateBookingError::Store(e)) => return Err(e.into()),
             }
         }

@@ -17,7 +17,7 @@ use app::ports::store::StoreError;
 use domain::booking::{Booking, PlannedSlot, SlotKind};
 use domain::claims::Block;
 use domain::instant::sortable;
-use domain::lifecycle::{ClaimChange, Creation, Effects, MarkerChange, UsageChange};
+use domain::lifecycle::{ClaimChange, Creation, Effects, MarkerChange, QuotaChange, UsageChange};
 use domain::payment::PaymentTransaction;
 
 /// What a transaction action is, to read its cancellation reason.
@@ -31,6 +31,8 @@ pub(super) enum Tag {
     Usage,
     /// The member's unpaid-holds counter (with its limit).
     HoldLimit,
+    /// A quota counter taken (its index in the change list).
+    Quota(usize),
     Booking,
     /// A block claimed whole (its index in the booking's slots).
     Claim(usize),
@@ -176,6 +178,26 @@ fn usage_update(
         return Ok((Tag::Usage, action_update(update)?));
     }
     Ok((Tag::Other, action_update(update)?))
+}
+
+/// A quota counter taken (only while it stays within its limit) or given back.
+fn quota_update(
+    table: &str,
+    user_id: &str,
+    q: &QuotaChange,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut update = Update::builder()
+        .table_name(table)
+        .key("PK", s(keys::user(user_id)))
+        .key("SK", s(keys::quota(&q.counter)))
+        .update_expression("ADD used :n")
+        .expression_attribute_values(":n", n(q.delta));
+    if let Some(limit) = q.limit {
+        update = update
+            .condition_expression("attribute_not_exists(used) OR used <= :max")
+            .expression_attribute_values(":max", n((limit - q.delta).max(-1)));
+    }
+    action_update(update)
 }
 
 fn membership_check(
@@ -416,6 +438,9 @@ pub(super) fn create(
         let (tag, action) = usage_update(table, &b.user_id, u)?;
         t.push(tag, action);
     }
+    for (i, q) in c.quotas.iter().enumerate() {
+        t.push(Tag::Quota(i), quota_update(table, &b.user_id, q)?);
+    }
     if c.holds != 0 {
         t.push(
             Tag::HoldLimit,
@@ -573,6 +598,14 @@ pub(super) fn apply(table: &str, e: &Effects, now: Timestamp) -> Result<Txn, Sto
         let (tag, action) = usage_update(table, &b.user_id, u)?;
         t.push(tag, action);
     }
+    for (i, q) in e.quotas.iter().enumerate() {
+        let tag = if q.limit.is_some() {
+            Tag::Quota(i)
+        } else {
+            Tag::Other
+        };
+        t.push(tag, quota_update(table, &b.user_id, q)?);
+    }
     if let Some(marker) = marker_action(table, b, e.marker)? {
         t.push(Tag::Other, marker);
     }
@@ -635,6 +668,7 @@ mod tests {
                     discount_percent: 10,
                     included_hours_per_month: 1,
                     space_ids: vec![],
+                    quotas: every_counted_quota(),
                 },
                 stripe_customer_id: "cus".into(),
                 stripe_subscription_id: "sub".into(),
@@ -650,8 +684,18 @@ mod tests {
         }
     }
 
+    /// Both counted quotas, generous enough never to refuse.
+    fn every_counted_quota() -> domain::quota::Quotas {
+        domain::quota::Quotas {
+            hours_per_week: Some(168),
+            bookings_per_day: Some(100),
+            days_ahead: None,
+        }
+    }
+
     fn open_all_week() -> domain::space::Space {
         let mut space = sample_space();
+        space.quotas = every_counted_quota();
         let day = vec![LocalInterval {
             open: "00:00".into(),
             close: "24:00".into(),
@@ -707,6 +751,11 @@ mod tests {
         let end = start + jiff::SignedDuration::from_mins(item.max_booking_minutes as i64);
         let c = plan(&space, &item, (start, end).into(), now);
         assert!(c.needs_payment() && c.usage.is_some() && !c.due.is_empty());
+        assert_eq!(
+            c.quotas.len(),
+            4,
+            "a space's and a plan's two counted quotas"
+        );
         (c, now)
     }
 

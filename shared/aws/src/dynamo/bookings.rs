@@ -87,8 +87,15 @@ impl BookingStore for DynamoStore {
                     new_account,
                 });
             }
+            // Planned on rules that changed since: plan again before naming a quota.
             if has(|t| matches!(t, Tag::Version | Tag::Usage)) {
                 return Err(CreateBookingError::Stale);
+            }
+            if let Some(i) = failed.iter().find_map(|(t, _)| match t {
+                Tag::Quota(i) => Some(*i),
+                _ => None,
+            }) {
+                return Err(CreateBookingError::QuotaReached { index: i });
             }
             let claimed = failed.iter().find_map(|(t, old)| match t {
                 Tag::Claim(i) => Some((c.booking.slots.get(*i)?.start, old)),
@@ -132,7 +139,12 @@ impl BookingStore for DynamoStore {
             if has(|t| *t == Tag::Booking) {
                 return Err(TransitionError::Changed);
             }
-            if has(|t| matches!(t, Tag::Claim(_) | Tag::Mark(_) | Tag::Usage | Tag::Version)) {
+            if has(|t| {
+                matches!(
+                    t,
+                    Tag::Claim(_) | Tag::Mark(_) | Tag::Usage | Tag::Quota(_) | Tag::Version
+                )
+            }) {
                 return Err(match e.claims {
                     ClaimChange::Reclaim => TransitionError::ReclaimRefused,
                     // A claim that is no longer ours: the hold ran out and it was taken.

@@ -28,6 +28,7 @@
 //! | Review       | `REVIEWS#<space>` | `R#<created>#<id>` |             |                  |
 //! | Reviewed-booking guard | `REVIEWS#<space>` | `B#<booking>` |         |                  |
 //! | Included-hours usage | `USER#<id>` | `USAGE#<YYYY-MM>` |            |                  |
+//! | Quota counter | `USER#<id>` | `QUOTA#<S#space|P#plan>#<quota>#<week or day>` |  |                  |
 //! | Stripe event seen | `STRIPEEVENT#<id>` | `STRIPEEVENT` |          |                  |
 //!
 //! Items are also in GSI1 as `ITEM#<item>` -> `SPACE#<space>` (find an item's space).
@@ -229,6 +230,11 @@ pub const MEMBERSHIP: &str = "MEMBERSHIP";
 /// Included minutes a member used in a month (`YYYY-MM`), beside the profile.
 pub fn usage(month: &str) -> String {
     format!("USAGE#{month}")
+}
+
+/// A member's quota counter (`domain::quota::QuotaUse::counter`), in their partition.
+pub fn quota(counter: &str) -> String {
+    format!("QUOTA#{counter}")
 }
 
 /// A booking's payment record, in the booking's partition.

@@ -34,6 +34,7 @@ fn member(hours: u32, discount: u8, paid_until: &str) -> MemberState {
                 discount_percent: discount,
                 included_hours_per_month: hours,
                 space_ids: vec![],
+                quotas: Default::default(),
             },
             stripe_customer_id: "cus".into(),
             stripe_subscription_id: "sub".into(),

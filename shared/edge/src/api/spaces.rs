@@ -41,6 +41,9 @@ pub struct SpaceInput {
     /// `grace_minutes` after its start.
     #[serde(default)]
     pub check_in: Option<domain::space::CheckInPolicy>,
+    /// Limits on each member's bookings here: hours per week, bookings per day, days ahead.
+    #[serde(default)]
+    pub quotas: Quotas,
     /// How far ahead bookings may start (days, 1 to 730; default 365).
     #[serde(default = "default_horizon_days")]
     pub booking_horizon_days: u32,
@@ -70,6 +73,7 @@ impl SpaceInput {
             photos: self.photos,
             cancellation_policy: self.cancellation_policy,
             check_in: self.check_in,
+            quotas: self.quotas,
             booking_horizon_days: self.booking_horizon_days,
             pricing_rules: self.pricing_rules,
             status: SpaceStatus::Active,
@@ -105,6 +109,8 @@ pub struct SpacePatch {
     #[serde(default, deserialize_with = "crate::http::patch::nullable")]
     #[schema(value_type = Option<domain::space::CheckInPolicy>)]
     pub check_in: Option<Option<domain::space::CheckInPolicy>>,
+    /// Replaces the space's quotas (send `{}` for none).
+    pub quotas: Option<Quotas>,
     pub booking_horizon_days: Option<u32>,
     pub pricing_rules: Option<Vec<domain::pricing::PricingRule>>,
 }
@@ -123,6 +129,7 @@ impl SpacePatch {
         set(&mut space.photos, self.photos);
         set(&mut space.cancellation_policy, self.cancellation_policy);
         set(&mut space.check_in, self.check_in);
+        set(&mut space.quotas, self.quotas);
         set(&mut space.booking_horizon_days, self.booking_horizon_days);
         set(&mut space.pricing_rules, self.pricing_rules);
         space.version += 1;

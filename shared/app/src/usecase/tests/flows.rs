@@ -524,6 +524,7 @@ async fn subscription_news_from_the_second_of_a_cancellation_cannot_undo_it() {
             discount_percent: 0,
             included_hours_per_month: 0,
             space_ids: vec![],
+            quotas: Default::default(),
         },
         stripe_customer_id: "cus".into(),
         stripe_subscription_id: "sub_1".into(),

@@ -63,6 +63,11 @@ fn membership(now: Timestamp) -> Membership {
             discount_percent: 10,
             included_hours_per_month: 3,
             space_ids: vec![],
+            // The plan's own limit, beside the space's.
+            quotas: domain::quota::Quotas {
+                bookings_per_day: Some(2),
+                ..Default::default()
+            },
         },
         stripe_customer_id: "cus".into(),
         stripe_subscription_id: "sub".into(),
@@ -209,6 +214,24 @@ fn check_invariants(s: &Setup, settle_money: bool, step: usize) {
         );
         assert!(*minutes <= 180, "{}", ctx("allowance"));
     }
+    // Quota counters: what the live bookings (by stored status) take, never past a limit.
+    let mut taken: HashMap<(String, String), (i64, i64)> = HashMap::new();
+    for b in w.bookings.values().filter(|b| b.status.is_live()) {
+        for q in &b.quotas {
+            let e = taken
+                .entry((b.user_id.clone(), q.counter.clone()))
+                .or_insert((0, q.limit));
+            e.0 += q.amount;
+        }
+    }
+    for (key, used) in &w.quotas {
+        let (expected, _) = taken.get(key).copied().unwrap_or((0, 0));
+        assert_eq!(*used, expected, "{}", ctx("quota counter"));
+    }
+    for (key, (used, limit)) in &taken {
+        assert_eq!(w.quotas.get(key), Some(used), "{}", ctx("quota counter"));
+        assert!(used <= limit, "{}", ctx(&format!("quota {key:?} passed")));
+    }
     let live: std::collections::HashSet<&str> = w
         .bookings
         .values()
@@ -272,11 +295,19 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
     let mut operations = 0;
     // (created, refused as invalid, refused as conflicting)
     let mut outcomes = (0, 0, 0);
-    let (mut checked_in, mut no_shows, mut stays) = (0, 0, 0);
+    let (mut checked_in, mut no_shows, mut stays, mut quota_refusals) = (0, 0, 0, 0);
     for seed in 1..=12u64 {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
         let s = Setup::new("2027-03-28T00:00:00Z");
         let mut place = space("s1", ZONES[rng.below(ZONES.len() as u64) as usize]);
+        // Some seeds limit each member's hours per week and bookings per day.
+        if seed % 3 != 0 {
+            place.quotas = domain::quota::Quotas {
+                hours_per_week: Some(4 + rng.below(8) as u32),
+                bookings_per_day: Some(1 + rng.below(3) as u32),
+                days_ahead: None,
+            };
+        }
         // Half the seeds require check-in: no-shows are released by scheduler runs.
         if seed % 2 == 0 {
             place.check_in = Some(domain::space::CheckInPolicy {
@@ -319,7 +350,11 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
                             ids.push(b.id)
                         }
                         Err(AppError::Validation(_)) => outcomes.1 += 1,
-                        Err(AppError::Conflict { .. }) => outcomes.2 += 1,
+                        Err(AppError::Conflict { conflict, .. }) => {
+                            outcomes.2 += 1;
+                            quota_refusals +=
+                                usize::from(conflict.is_some_and(|c| c.get("quota").is_some()));
+                        }
                         Err(e) => panic!("step {step}: {e:?}"),
                     }
                 }
@@ -467,6 +502,10 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
         "the run exercised every outcome: {outcomes:?}"
     );
     assert!(stays > 20, "day passes and stays were made: {stays}");
+    assert!(
+        quota_refusals > 10,
+        "quotas refused bookings: {quota_refusals}"
+    );
     assert!(
         checked_in > 0 && no_shows > 0,
         "check-ins ({checked_in}) and no-show releases ({no_shows}) were exercised"
