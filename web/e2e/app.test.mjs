@@ -328,6 +328,32 @@ test("a second browser sees a booking in the first within 2 s", async () => {
   await booker.close();
 });
 
+test("a member books a day pass for a desk and the booking shows it as a day pass", async () => {
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  const space = product.seed.spaces.find((s) => s.city === "Berlin") ?? product.seed.spaces[0];
+  await signIn(page, product.seed.member.email, product.seed.password);
+  await page.goto(`${product.web}/spaces/${space.id}`);
+  // Far enough ahead that no other test's booking is on that day.
+  await page.getByLabel(/^Day/).fill(dayAhead(9, space.time_zone));
+  const form = page.getByRole("form", { name: /^Whole days from / });
+  await form.getByLabel("Item", { exact: true }).selectOption({ label: "Desk 2" });
+  await form.getByLabel("Unit", { exact: true }).selectOption("day");
+  await form.getByLabel("Quantity", { exact: true }).selectOption("1");
+  const price = (await form.getByTestId("stay-price").innerText()).trim();
+  await snap(page, "stay-form");
+  await axe(page, "space with the stay form");
+  await form.getByRole("button", { name: "Book day pass" }).click();
+  await page.waitForURL(/\/bookings\/[^/]+$/);
+  await page.getByRole("heading", { name: "Booking of Desk 2" }).waitFor();
+  await page.getByTestId("booking-stay").filter({ hasText: /^Day pass$/ }).waitFor();
+  // The API priced it as the form said: the day rate once.
+  const subtotal = page.getByLabel("Price breakdown").locator("dt", { hasText: "Subtotal" }).locator("xpath=following-sibling::dd[1]");
+  assert.equal((await subtotal.innerText()).trim(), price);
+  await snap(page, "day-pass");
+  await ctx.close();
+});
+
 test("an admin sees plans, roles and the audit log, and an expiring session is refreshed", async () => {
   const ctx = await product.context();
   const page = await ctx.newPage();

@@ -731,6 +731,8 @@ export interface components {
              * @description How many days, weeks or months (1 for an hourly booking).
              */
             quantity?: number;
+            /** @description What it takes from the member's quota counters while it holds its time. */
+            quotas?: components["schemas"]["QuotaUse"][];
             /**
              * Format: int32
              * @description The item's grid when it was booked (informational: claims are 15-minute cells).
@@ -1266,6 +1268,8 @@ export interface components {
              * @description Booking hours per calendar month that cost nothing.
              */
             included_hours_per_month?: number;
+            /** @description Limits on the bookings that use these benefits (`domain::quota`). */
+            quotas?: components["schemas"]["Quotas"];
             /** @description Spaces the benefits apply to; empty means every space. */
             space_ids?: string[];
         };
@@ -1347,6 +1351,41 @@ export interface components {
             title: string;
             /** @description Stable identifier of the kind of problem; clients switch on this, not on `title`. */
             type: string;
+        };
+        /** @description What a booking takes from one counted quota (kept on the booking to give it back). */
+        QuotaUse: {
+            /**
+             * Format: int64
+             * @description Minutes (hours quotas are counted in minutes) or bookings.
+             */
+            amount: number;
+            /** @description The member's counter: `<scope>#<quota>#<period>`, e.g. `S#s1#hours_per_week#2027-W10`. */
+            counter: string;
+            /**
+             * Format: int64
+             * @description The limit in the counter's unit when it was taken.
+             */
+            limit: number;
+            /** @description Which quota, for a 409: `space.hours_per_week`, `plan.bookings_per_day`. */
+            quota: string;
+        };
+        /** @description The limits one scope sets; `None` sets none. */
+        Quotas: {
+            /**
+             * Format: int32
+             * @description Bookings per member and local day, counted on the day a booking starts.
+             */
+            bookings_per_day?: number | null;
+            /**
+             * Format: int32
+             * @description How many days ahead a booking may start.
+             */
+            days_ahead?: number | null;
+            /**
+             * Format: int32
+             * @description Booked hours per member and ISO week (local), counted in the week a booking starts.
+             */
+            hours_per_week?: number | null;
         };
         RatingSummary: {
             /** Format: double */
@@ -1479,6 +1518,8 @@ export interface components {
             photos?: string[];
             /** @description Peak/off-peak multipliers by local day and time; the first matching rule applies. */
             pricing_rules?: components["schemas"]["PricingRule"][];
+            /** @description Limits on each member's bookings here (`domain::quota`). */
+            quotas?: components["schemas"]["Quotas"];
             status: components["schemas"]["SpaceStatus"];
             /** @description IANA time zone name; opening hours and closures are local to it. */
             time_zone: string;
@@ -1508,6 +1549,8 @@ export interface components {
             opening_hours: components["schemas"]["OpeningHours"];
             photos?: string[];
             pricing_rules?: components["schemas"]["PricingRule"][];
+            /** @description Limits on each member's bookings here: hours per week, bookings per day, days ahead. */
+            quotas?: components["schemas"]["Quotas"];
             time_zone: string;
         };
         /**
@@ -1528,6 +1571,7 @@ export interface components {
             opening_hours?: null | components["schemas"]["OpeningHours"];
             photos?: string[] | null;
             pricing_rules?: components["schemas"]["PricingRule"][] | null;
+            quotas?: null | components["schemas"]["Quotas"];
             time_zone?: string | null;
         };
         /** @description A space with its bookable items, as the public API shows it. */

@@ -2,6 +2,7 @@
 // The availability grid of one local day (rows: items; columns: the day's slots in the
 // space's zone), live: a booking anywhere updates it within moments. Picking a free cell
 // and a length books it; the booking page then shows the price and takes the payment.
+// Items sold by whole days are booked from that day below the grid (`StayForm`).
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
@@ -10,6 +11,7 @@ import { useApi } from "@/api/client";
 import { show } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { FormMessage } from "@/components/Field";
+import { StayForm } from "@/components/StayForm";
 import { useSession } from "@/components/useSession";
 import { useConfig } from "@/lib/config";
 import { localDate, localHour, money, startOfLocalDay } from "@/lib/format";
@@ -58,17 +60,19 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
   }, [load]);
   useEffect(() => followSpace(liveUrl, spaceId, () => void load(), setLive), [liveUrl, spaceId, load]);
 
-  const step = useMemo(() => Math.max(30, Math.min(...(items ?? []).map((i) => i.slot_minutes), 60)), [items]);
+  // Only items sold by the hour make the grid's columns.
+  const hourly = useMemo(() => (items ?? []).filter((i) => i.hourly), [items]);
+  const step = useMemo(() => Math.max(30, Math.min(...hourly.map((i) => i.slot_minutes), 60)), [hourly]);
   const columns = useMemo(() => {
-    if (!items || dayStart == null) return [];
-    const frees = items.flatMap((i) => i.free.map((f) => [Date.parse(f.start_time), Date.parse(f.end_time)] as const));
+    if (dayStart == null) return [];
+    const frees = hourly.flatMap((i) => i.free.map((f) => [Date.parse(f.start_time), Date.parse(f.end_time)] as const));
     const dayEnd = dayStart + 24 * 60 * MINUTE;
     const first = Math.max(dayStart, Math.min(...frees.map((f) => f[0]), dayEnd));
     const last = Math.min(dayEnd, Math.max(...frees.map((f) => f[1]), first));
     const out: number[] = [];
     for (let t = dayStart; t < dayEnd; t += step * MINUTE) if (t + step * MINUTE > first && t < last) out.push(t);
     return out;
-  }, [items, dayStart, step]);
+  }, [hourly, dayStart, step]);
 
   const picked = items?.find((i) => i.item_id === pick?.itemId);
   const lengths = picked
@@ -119,7 +123,7 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
       {items === null ? (
         <p className="muted">Loading availability…</p>
       ) : columns.length === 0 ? (
-        <p>Nothing free on this day. Try another day.</p>
+        <p>{hourly.length > 0 ? "Nothing free by the hour on this day. Try another day." : "Nothing here is booked by the hour."}</p>
       ) : (
         <div className="grid-wrap">
           <table className="grid" data-updated={updatedAt ?? undefined}>
@@ -140,39 +144,47 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
                   <th scope="row">
                     {item.identifier}
                     <br />
-                    <span className="muted">{money(item.price_per_hour.amount, item.price_per_hour.currency)}/h</span>
+                    <span className="muted">
+                      {item.hourly ? `${money(item.price_per_hour.amount, item.price_per_hour.currency)}/h` : "whole days"}
+                    </span>
                   </th>
-                  {columns.map((t) => {
-                    const free = isFree(item, t, t + Math.max(step, item.slot_minutes) * MINUTE);
-                    const aligned = ((t - (dayStart ?? 0)) / MINUTE) % item.slot_minutes === 0;
-                    const when = `${item.identifier} at ${localHour(t, timeZone)}`;
-                    if (!free) {
+                  {!item.hourly ? (
+                    <td colSpan={columns.length} className="taken">
+                      Not bookable by the hour
+                    </td>
+                  ) : (
+                    columns.map((t) => {
+                      const free = isFree(item, t, t + Math.max(step, item.slot_minutes) * MINUTE);
+                      const aligned = ((t - (dayStart ?? 0)) / MINUTE) % item.slot_minutes === 0;
+                      const when = `${item.identifier} at ${localHour(t, timeZone)}`;
+                      if (!free) {
+                        return (
+                          <td key={t} className="taken" aria-label={`${when}: taken`}>
+                            ·
+                          </td>
+                        );
+                      }
                       return (
-                        <td key={t} className="taken" aria-label={`${when}: taken`}>
-                          ·
+                        <td key={t}>
+                          {aligned ? (
+                            <button
+                              type="button"
+                              aria-pressed={pick?.itemId === item.item_id && pick.start === t}
+                              aria-label={`${when}: free`}
+                              onClick={() => {
+                                setPick({ itemId: item.item_id, start: t });
+                                setMinutes(Math.max(item.min_booking_minutes, Math.min(60, item.max_booking_minutes)));
+                              }}
+                            >
+                              ✓
+                            </button>
+                          ) : (
+                            <span aria-label={`${when}: free`}>✓</span>
+                          )}
                         </td>
                       );
-                    }
-                    return (
-                      <td key={t}>
-                        {aligned ? (
-                          <button
-                            type="button"
-                            aria-pressed={pick?.itemId === item.item_id && pick.start === t}
-                            aria-label={`${when}: free`}
-                            onClick={() => {
-                              setPick({ itemId: item.item_id, start: t });
-                              setMinutes(Math.max(item.min_booking_minutes, Math.min(60, item.max_booking_minutes)));
-                            }}
-                          >
-                            ✓
-                          </button>
-                        ) : (
-                          <span aria-label={`${when}: free`}>✓</span>
-                        )}
-                      </td>
-                    );
-                  })}
+                    })
+                  )}
                 </tr>
               ))}
             </tbody>
@@ -204,6 +216,7 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
           </p>
         </div>
       )}
+      {items && date && <StayForm spaceId={spaceId} items={items} date={date} timeZone={timeZone} signedIn={!!session} />}
     </section>
   );
 }

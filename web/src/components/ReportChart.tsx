@@ -26,7 +26,8 @@ export function ReportChart({ report }: { report: Report }) {
       </div>
       <table>
         <caption className="muted">
-          Totals: {report.totals.bookings} bookings, {report.totals.cancellations} cancellations,{" "}
+          Totals: {report.totals.bookings} bookings (day passes: {report.totals.day_passes}, long stays:{" "}
+          {report.totals.long_stays}), {report.totals.cancellations} cancellations,{" "}
           {pct(report.totals.utilization)} % utilization,{" "}
           {currencies.map((c) => money(report.totals.revenue[c] ?? 0, c)).join(" + ") || money(0, currency)}
         </caption>
@@ -34,6 +35,8 @@ export function ReportChart({ report }: { report: Report }) {
           <tr>
             <th scope="col">Day</th>
             <th scope="col">Bookings</th>
+            <th scope="col">Day passes</th>
+            <th scope="col">Long stays</th>
             <th scope="col">Utilization</th>
             <th scope="col">Revenue</th>
           </tr>
@@ -43,6 +46,8 @@ export function ReportChart({ report }: { report: Report }) {
             <tr key={d.date}>
               <td>{d.date}</td>
               <td>{d.bookings}</td>
+              <td>{d.day_passes}</td>
+              <td>{d.long_stays}</td>
               <td>{pct(d.utilization)} %</td>
               <td>{money(revenue(d.revenue), currency)}</td>
             </tr>

@@ -6,7 +6,7 @@ import { useApi } from "@/api/client";
 import { show } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { FormMessage } from "@/components/Field";
-import { localTime, money } from "@/lib/format";
+import { localTime, money, stayLength } from "@/lib/format";
 
 type Booking = components["schemas"]["BookingView"];
 
@@ -65,7 +65,10 @@ export function SpaceBookings({ spaceId }: { spaceId: string }) {
           <tbody>
             {items.map((b) => (
               <tr key={b.id}>
-                <td>{b.item_identifier}</td>
+                <td>
+                  {b.item_identifier}
+                  {b.unit !== "hour" && <span className="muted"> · {stayLength(b.unit, b.quantity)}</span>}
+                </td>
                 <td>{localTime(b.start_time, b.time_zone)}</td>
                 <td>{localTime(b.end_time, b.time_zone)}</td>
                 <td>{b.status}</td>

@@ -53,3 +53,39 @@ export function startOfLocalDay(date: string, timeZone: string): number {
   }
   return guess;
 }
+
+export type StayUnit = "day" | "week" | "month";
+
+/** What a stay is called: "Day pass", "3 days", "1 week", "2 months". */
+export function stayLength(unit: StayUnit, quantity: number): string {
+  if (unit === "day") return quantity === 1 ? "Day pass" : `${quantity} days`;
+  return `${quantity} ${unit}${quantity === 1 ? "" : "s"}`;
+}
+
+/** `YYYY-MM-DD` plus (or minus) whole days. */
+export function plusDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The local date a stay from `date` (YYYY-MM-DD) ends at, at midnight, as the API counts:
+ * a month runs to the same day of the next month, or that month's last day (31 January
+ * + 1 month: 28 February). */
+export function stayEnd(date: string, unit: StayUnit, quantity: number): string {
+  if (unit !== "month") return plusDays(date, unit === "week" ? 7 * quantity : quantity);
+  const [y = 0, m = 1, d = 1] = date.split("-").map(Number);
+  const lastOfMonth = new Date(Date.UTC(y, m + quantity, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m - 1 + quantity, Math.min(d, lastOfMonth))).toISOString().slice(0, 10);
+}
+
+/** Local dates `first` to `last` (YYYY-MM-DD, inclusive): "Wed, 14 May 2025" or
+ * "Wed, 14 May – Tue, 27 May 2025". */
+export function dayRange(first: string, last: string): string {
+  const f = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday: "short", day: "numeric", month: "short", year: "numeric" });
+  const [a, b] = [Date.parse(`${first}T00:00:00Z`), Date.parse(`${last}T00:00:00Z`)];
+  return b <= a ? f.format(a) : f.formatRange(a, b);
+}
+
+/** The local days a stay covers, from its first midnight to the one it ends at (excluded). */
+export function stayDays(startTime: string, endTime: string, timeZone: string): string {
+  return dayRange(localDate(Date.parse(startTime), timeZone), localDate(Date.parse(endTime) - 1, timeZone));
+}

@@ -7,7 +7,7 @@ import { show } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { FormMessage } from "@/components/Field";
 import { useMe } from "@/components/useMe";
-import { localTime, money } from "@/lib/format";
+import { localTime, money, stayDays, stayLength } from "@/lib/format";
 
 type Booking = components["schemas"]["BookingView"];
 
@@ -49,7 +49,10 @@ export default function MyBookings() {
             <li key={b.id} className="card">
               <Link href={`/bookings/${b.id}`}>{b.item_identifier}</Link> · {b.status}
               <br />
-              {localTime(b.start_time, b.time_zone)} ({b.time_zone})
+              {b.unit === "hour"
+                ? localTime(b.start_time, b.time_zone)
+                : `${stayLength(b.unit, b.quantity)}: ${stayDays(b.start_time, b.end_time, b.time_zone)}`}{" "}
+              ({b.time_zone})
               <br />
               {money(b.price.total, b.price.currency)}
               {when === "past" && b.status === "confirmed" && (

@@ -15,6 +15,11 @@ import { useSession } from "@/components/useSession";
 type Report = components["schemas"]["Report"];
 type Space = components["schemas"]["Space"];
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday"] as const;
+const STAYS = [
+  { unit: "day", label: "Day pass price" },
+  { unit: "week", label: "Week price" },
+  { unit: "month", label: "Month price" },
+] as const;
 
 function CreateSpace({ onCreated }: { onCreated: (id: string, name: string) => void }) {
   const api = useApi();
@@ -86,16 +91,26 @@ function AddItem({ spaceId }: { spaceId: string }) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const s = (k: string) => String(f.get(k) ?? "").trim();
+    // Prices are typed in major units; an empty stay price means that unit is not offered.
+    const minor = (k: string) => Math.round(Number(s(k)) * 100);
+    const unreadable = STAYS.filter((u) => s(u.unit) !== "" && !Number.isFinite(Number(s(u.unit))));
+    if (unreadable.length > 0) {
+      const fields = Object.fromEntries(unreadable.map((u) => [`stay_rates.${u.unit}`, "must be a price such as 25 or 25.50"]));
+      return setProblem({ message: "Please correct the highlighted fields.", fields });
+    }
+    const stay_rates = Object.fromEntries(STAYS.filter((u) => s(u.unit) !== "").map((u) => [u.unit, minor(u.unit)]));
     const { data, error } = await api.POST("/spaces/{spaceId}/items", {
       params: { path: { spaceId } },
       body: {
         kind: s("kind") as "desk" | "room" | "office",
         identifier: s("identifier"),
         capacity: Number(s("capacity")),
-        price_per_hour: { amount: Math.round(Number(s("price")) * 100), currency: s("currency").toLowerCase() },
+        price_per_hour: { amount: minor("price"), currency: s("currency").toLowerCase() },
         slot_minutes: Number(s("slot_minutes")),
         min_booking_minutes: Number(s("min_booking_minutes")),
         max_booking_minutes: Number(s("max_booking_minutes")),
+        hourly: f.get("hourly") !== null,
+        stay_rates,
       },
     });
     if (error || !data) return setProblem(show(error));
@@ -120,6 +135,27 @@ function AddItem({ spaceId }: { spaceId: string }) {
       <Field label="Slot (minutes: 15, 30 or 60)" name="slot_minutes" type="number" defaultValue="30" error={err("slot_minutes")} />
       <Field label="Shortest booking (minutes)" name="min_booking_minutes" type="number" defaultValue="30" error={err("min_booking_minutes")} />
       <Field label="Longest booking (minutes)" name="max_booking_minutes" type="number" defaultValue="480" error={err("max_booking_minutes")} />
+      <label style={{ fontWeight: 400 }}>
+        <input
+          type="checkbox"
+          name="hourly"
+          defaultChecked
+          aria-invalid={err("hourly") ? true : undefined}
+          aria-describedby={err("hourly") ? "hourly-error" : undefined}
+        />{" "}
+        Bookable by the hour
+      </label>
+      {err("hourly") && (
+        <p id="hourly-error" className="field-error" role="alert">
+          {err("hourly")}
+        </p>
+      )}
+      <fieldset>
+        <legend>Whole days (leave empty where not offered)</legend>
+        {STAYS.map((u) => (
+          <Field key={u.unit} label={u.label} name={u.unit} inputMode="decimal" error={err(`stay_rates.${u.unit}`)} />
+        ))}
+      </fieldset>
       <p>
         <button type="submit">Add item</button>
       </p>

@@ -9,7 +9,7 @@ import { FormMessage } from "@/components/Field";
 import { Pay } from "@/components/Pay";
 import { PriceBreakdown } from "@/components/PriceBreakdown";
 import { useSession } from "@/components/useSession";
-import { localTime, money } from "@/lib/format";
+import { localTime, money, stayDays, stayLength } from "@/lib/format";
 
 type Booking = components["schemas"]["BookingView"];
 
@@ -93,8 +93,14 @@ export default function BookingPage({ params }: { params: Promise<{ id: string }
     <>
       <h1>Booking of {b.item_identifier}</h1>
       <p>
-        {localTime(b.start_time, b.time_zone)} – {localTime(b.end_time, b.time_zone)} ({b.time_zone}) ·{" "}
-        <Link href={`/spaces/${b.space_id}`}>the space</Link>
+        {b.unit === "hour" ? (
+          `${localTime(b.start_time, b.time_zone)} – ${localTime(b.end_time, b.time_zone)}`
+        ) : (
+          <>
+            <strong data-testid="booking-stay">{stayLength(b.unit, b.quantity)}</strong>: {stayDays(b.start_time, b.end_time, b.time_zone)}
+          </>
+        )}{" "}
+        ({b.time_zone}) · <Link href={`/spaces/${b.space_id}`}>the space</Link>
       </p>
       <p>
         Status: <strong data-testid="booking-status">{b.status}</strong>
