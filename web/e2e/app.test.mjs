@@ -354,6 +354,59 @@ test("a member books a day pass for a desk and the booking shows it as a day pas
   await ctx.close();
 });
 
+test("an operator limits bookings per day and a member's second booking that day is refused with the reason", async () => {
+  // A seeded Berlin space of the first operator other than the one the other tests book.
+  const operator = product.seed.operators[0];
+  const berlin = product.seed.spaces.filter((s) => s.city === "Berlin").slice(1);
+  const owners = await Promise.all(berlin.map(async (s) => (await (await fetch(`${product.api}/spaces/${s.id}`)).json()).owner_id));
+  const space = berlin[owners.indexOf(operator.id)];
+  assert.ok(space, "the first operator owns a second Berlin space");
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  await signIn(page, operator.email, product.seed.password);
+  await page.goto(`${product.web}/operator`);
+  await page.getByRole("button", { name: `Manage ${space.name}` }).click();
+  const perDay = page.getByLabel("Bookings per day");
+  const save = () => Promise.all([page.waitForResponse((r) => r.request().method() === "PATCH"), page.getByRole("button", { name: "Save rules" }).click()]);
+  // Out of range: the API's message at the field.
+  await perDay.fill("101");
+  await save();
+  await page.locator(".field-error", { hasText: "between 1 and 100" }).waitFor();
+  assert.equal(await perDay.getAttribute("aria-invalid"), "true");
+  await perDay.fill("1");
+  await save();
+  await page.getByText("Saved. Bookings already made").waitFor();
+  await snap(page, "operator-member-limits");
+  await axe(page, "space editor with member limits");
+  const spaceUrl = `${product.api}/spaces/${space.id}`;
+  assert.deepEqual((await (await fetch(spaceUrl)).json()).quotas, { bookings_per_day: 1 });
+
+  // The member books a room on a day no other test uses; a second room or a day pass that
+  // day is refused, with the API's reason shown.
+  const perDayRefusal = /allows each member 1 bookings? per day/i;
+  const member = await product.context();
+  const m = await member.newPage();
+  await signIn(m, product.seed.member.email, product.seed.password);
+  await m.goto(`${product.web}/spaces/${space.id}`);
+  await bookFirstFreeRoom(m, 11);
+  await m.goto(`${product.web}/spaces/${space.id}`);
+  await m.getByLabel(/^Day/).fill(dayAhead(11, space.time_zone));
+  await m.getByRole("button", { name: /^Room .* free$/ }).first().click();
+  await m.getByRole("button", { name: "Book", exact: true }).click();
+  await m.getByRole("alert").filter({ hasText: perDayRefusal }).waitFor();
+  const stay = m.getByRole("form", { name: /^Whole days from / });
+  await stay.getByRole("button", { name: "Book day pass" }).click();
+  await stay.getByRole("alert").filter({ hasText: perDayRefusal }).waitFor();
+  await snap(m, "quota-refused");
+  await member.close();
+
+  // An empty limit is none: the space is as seeded again.
+  await perDay.fill("");
+  await save();
+  assert.equal((await (await fetch(spaceUrl)).json()).quotas, undefined);
+  await ctx.close();
+});
+
 test("an admin sees plans, roles and the audit log, and an expiring session is refreshed", async () => {
   const ctx = await product.context();
   const page = await ctx.newPage();
@@ -363,6 +416,25 @@ test("an admin sees plans, roles and the audit log, and an expiring session is r
   await page.locator("table tbody tr").first().waitFor();
   await snap(page, "admin");
   await axe(page, "admin");
+  // A new plan whose members may start two bookings a day (empty limits are none).
+  const planName = `E2E Plan ${unique()}`;
+  await page.getByLabel("Plan name").fill(planName);
+  await page.getByLabel("Description").fill("Made by the browser test.");
+  await page.getByLabel("Monthly price").fill("10");
+  await page.getByLabel("Bookings per day").fill("2");
+  await page.getByRole("button", { name: "Create plan" }).click();
+  await page.getByText(`Created ${planName}.`).waitFor();
+  const planQuotas = async () =>
+    (await (await fetch(`${product.api}/membership-plans`)).json()).items.find((p) => p.name === planName).benefits.quotas;
+  assert.deepEqual(await planQuotas(), { bookings_per_day: 2 });
+  // Edited: the form starts from the plan; the limits are replaced as a whole.
+  await page.getByRole("button", { name: `Edit ${planName}` }).click();
+  assert.equal(await page.getByLabel("Bookings per day").inputValue(), "2");
+  await page.getByLabel("Bookings per day").fill("");
+  await page.getByLabel("Hours per week").fill("5");
+  await page.getByRole("button", { name: "Save plan" }).click();
+  await page.getByText(`Saved ${planName}.`).waitFor();
+  assert.deepEqual(await planQuotas(), { hours_per_week: 5 });
 
   // The access token is about to run out: the next call first trades the refresh token
   // for a new one, and the page works on.

@@ -40,7 +40,7 @@ use crate::payment::{
     refund_for,
 };
 use crate::pricing::price;
-use crate::quota::{QuotaUse, Scope, quota_uses, too_far_ahead};
+use crate::quota::{QuotaUse, Scope, quota_reached, quota_uses, too_far_ahead};
 use crate::schedule::{DueKind, REFUND_RETRY, reminder_at};
 use crate::space::{BookableItem, CancellationPolicy, Space};
 use crate::stay::{BookingUnit, StayRequest, plan_stay, stay_price};
@@ -315,6 +315,10 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
     scopes.retain(|(_, q)| !q.is_empty());
     too_far_ahead(&scopes, start, n.now)?;
     let quotas = quota_uses(&scopes, start, end, &tz, stay.is_none());
+    // One booking larger than a whole quota never fits, whatever the counter says.
+    if let Some(u) = quotas.iter().find(|u| u.amount > u.limit) {
+        return Err(quota_reached(u));
+    }
     let month = usage_month(start, &tz);
     let used = n.member.usage.get(&month).copied().unwrap_or(0);
     let benefit = membership.and_then(|m| m.benefit_for(&space.id, (start, end), n.now, used));

@@ -133,7 +133,9 @@ pub fn quota_uses(
 /// The 409 for a quota the booking would pass.
 pub fn quota_reached(u: &QuotaUse) -> DomainError {
     let (what, limit) = match u.quota.rsplit_once('.').map(|(_, q)| q) {
+        Some("hours_per_week") if u.limit == 60 => ("hour booked per week", 1),
         Some("hours_per_week") => ("hours booked per week", u.limit / 60),
+        _ if u.limit == 1 => ("booking per day", 1),
         _ => ("bookings per day", u.limit),
     };
     let whose = if u.quota.starts_with("plan.") {

@@ -62,13 +62,15 @@ impl BookingUnit {
         }
     }
 
-    fn span(self, quantity: i64) -> Span {
+    /// `quantity` units, or None beyond what a span can hold (never panics).
+    fn span(self, quantity: i64) -> Option<Span> {
         match self {
-            BookingUnit::Hour => Span::new().hours(quantity),
-            BookingUnit::Day => Span::new().days(quantity),
-            BookingUnit::Week => Span::new().weeks(quantity),
-            BookingUnit::Month => Span::new().months(quantity),
+            BookingUnit::Hour => Span::new().try_hours(quantity),
+            BookingUnit::Day => Span::new().try_days(quantity),
+            BookingUnit::Week => Span::new().try_weeks(quantity),
+            BookingUnit::Month => Span::new().try_months(quantity),
         }
+        .ok()
     }
 }
 
@@ -161,9 +163,9 @@ pub fn plan_stay(
     }
     let (first, after) = (
         req.start_date,
-        req.start_date
-            .checked_add(req.unit.span(req.quantity as i64))
-            .ok(),
+        req.unit
+            .span(req.quantity as i64)
+            .and_then(|span| req.start_date.checked_add(span).ok()),
     );
     let days = after.map(|a| (a - first).get_days() as i64);
     v.check(

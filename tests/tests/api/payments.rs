@@ -336,7 +336,7 @@ async fn cancellation_refunds_what_the_policy_says_at_three_points_in_time() {
 }
 
 /// Moves a booking's hold (and its claims') into the past: what 15 minutes of waiting do.
-async fn expire_hold(booking_id: &str, space_id: &str) {
+pub(crate) async fn expire_hold(booking_id: &str, space_id: &str) {
     let aws = aws().await;
     let past = sortable(Timestamp::now() - SignedDuration::from_mins(1));
     let table = &aws.config().table_name;

@@ -420,3 +420,31 @@ async fn stay_requests_name_the_field_and_the_rule() {
         "nothing was written"
     );
 }
+
+/// A hold that ran out still marks its hour and day until expiry withdraws the marks: the
+/// next booking those marks were in the way of expires it in passing and gets the time at
+/// once (no waiting for the scheduler).
+#[tokio::test]
+async fn a_run_out_hold_in_the_way_of_a_whole_hour_is_expired_in_passing() {
+    let f = fixture("Etc/UTC", &[0]).await;
+    let (a, b) = (user_with_roles(&[]).await, user_with_roles(&[]).await);
+    let date = day(7);
+    let res = book(
+        &a.access_token,
+        &f.items[0],
+        &at(&date, "10:00"),
+        &at(&date, "10:30"),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let held: Value = res.json().await.unwrap();
+    let id = held["id"].as_str().unwrap();
+    let (ten, eleven) = (at(&date, "10:00"), at(&date, "11:00"));
+    let whole_hour = || book(&b.access_token, &f.items[0], &ten, &eleven);
+    expect_problem(whole_hour().await, 409).await;
+    crate::payments::expire_hold(id, &f.space_id).await;
+    let res = whole_hour().await;
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    assert_eq!(booking_view(id, &a.access_token).await["status"], "expired");
+    check_table(&f.space_id).await;
+}

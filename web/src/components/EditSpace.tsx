@@ -1,20 +1,29 @@
 "use client";
 // An operator's edit of a space's rules: opening hours per weekday (local time, several
-// intervals allowed), closures, pricing rules (peak and off-peak multipliers) and the
-// cancellation policy. The API validates the merged space as a whole; its problems are
-// shown next to the field they name, or listed when they name a nested one.
+// intervals allowed), closures, pricing rules (peak and off-peak multipliers), the
+// cancellation policy, check-in and the limits on each member's bookings (quotas). The API
+// validates the merged space as a whole; its problems are shown next to the field they
+// name, or listed when no input here shows that field.
 import { useEffect, useState, type FormEvent } from "react";
 
 import { useApi } from "@/api/client";
 import { show, type Shown } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { Field, FormMessage } from "@/components/Field";
+import { QuotaFields, quotaFields, readQuotas } from "@/components/QuotaFields";
 
 type Space = components["schemas"]["SpaceResponse"];
 type Rule = components["schemas"]["PricingRule"];
 type Closure = components["schemas"]["Closure"];
 type Interval = components["schemas"]["LocalInterval"];
 const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+/** The fields the problem may name that an input below shows. */
+const SHOWN_AT_INPUT = new Set([
+  ...DAYS.map((d) => `opening_hours.${d}`),
+  ...["full_refund_hours", "partial_refund_hours", "partial_refund_percent"].map((k) => `cancellation_policy.${k}`),
+  ...["window_minutes", "grace_minutes", "no_show_refund_percent"].map((k) => `check_in.${k}`),
+  ...quotaFields("quotas"),
+]);
 
 const hoursText = (list: Interval[] | undefined) => (list ?? []).map((i) => `${i.open}-${i.close}`).join(", ");
 const parseHours = (text: string): Interval[] =>
@@ -49,6 +58,11 @@ export function EditSpace({ spaceId }: { spaceId: string }) {
   async function save(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
+    const limits = readQuotas(f, "quotas");
+    if ("fields" in limits) {
+      setNotice(null);
+      return setProblem({ message: "Please correct the highlighted fields.", fields: limits.fields });
+    }
     const { data, error } = await api.PATCH("/spaces/{spaceId}", {
       params: { path: { spaceId } },
       body: {
@@ -67,6 +81,8 @@ export function EditSpace({ spaceId }: { spaceId: string }) {
               no_show_refund_percent: Number(f.get("no_show_refund_percent")),
             }
           : null,
+        // All three limits at once; `{}` removes them.
+        quotas: limits.quotas,
       },
     });
     if (error || !data) {
@@ -78,7 +94,8 @@ export function EditSpace({ spaceId }: { spaceId: string }) {
   }
 
   if (!space) return problem ? <FormMessage error={problem.message} /> : <p className="muted">Loading the space…</p>;
-  const nested = Object.entries(problem?.fields ?? {}).filter(([k]) => k.includes(".") || k.includes("["));
+  // Problems about fields without an input of their own (a closure, a pricing rule).
+  const nested = Object.entries(problem?.fields ?? {}).filter(([k]) => !SHOWN_AT_INPUT.has(k));
   const policy = space.cancellation_policy;
   const checkIn = space.check_in;
   return (
@@ -188,6 +205,7 @@ export function EditSpace({ spaceId }: { spaceId: string }) {
         <Field label="Grace period (minutes after the start)" name="check_in_grace" type="number" defaultValue={checkIn?.grace_minutes ?? 15} error={problem?.fields["check_in.grace_minutes"]} />
         <Field label="Refunded for a no-show (%)" name="no_show_refund_percent" type="number" defaultValue={checkIn?.no_show_refund_percent ?? 0} error={problem?.fields["check_in.no_show_refund_percent"]} />
       </fieldset>
+      <QuotaFields legend="Member limits (for new bookings)" who="each member" field="quotas" quotas={space.quotas} errors={problem?.fields} />
       <p>
         <button type="submit">Save rules</button>
       </p>

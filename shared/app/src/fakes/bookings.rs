@@ -261,10 +261,20 @@ impl BookingStore for MemoryBookings {
                     .map(|(_, c)| c)
                     .next()
             });
+            let marked_by: BTreeSet<String> = b
+                .slots
+                .iter()
+                .map(|s| key(b, s.block()))
+                .filter(|k| !w.claims.contains_key(k))
+                .filter_map(|k| w.marks.get(&k))
+                .flatten()
+                .cloned()
+                .collect();
             CreateBookingError::SlotTaken {
                 slot_start: start,
                 kind: old.map(|c| c.kind),
                 taken: old.map(|c| c.booking),
+                marked_by: marked_by.into_iter().collect(),
             }
         };
         for slot in &b.slots {

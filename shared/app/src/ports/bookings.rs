@@ -44,6 +44,9 @@ pub enum CreateBookingError {
         slot_start: Timestamp,
         kind: Option<SlotKind>,
         taken: Option<(Timestamp, Timestamp)>,
+        /// Bookings marking a refused block as partly used (when that is all that was in
+        /// the way): some may be holds that ran out, whose marks expiry withdraws.
+        marked_by: Vec<String>,
     },
     /// The space, item or membership changed (or the space was deleted, or the month's
     /// included minutes were spent) since they were read: reload and plan again.

@@ -128,8 +128,10 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
         now: Timestamp,
     ) -> Result<(Booking, Option<PaymentTransaction>), AppError> {
         let item_id = cmd.item_id;
-        // At most two attempts: the second only after a cached definition was stale.
-        for fresh in [false, true] {
+        // Another attempt only after a cached definition was stale (then on fresh reads),
+        // or once after expiring holds that ran out but still marked the time.
+        let (mut fresh, mut expired_in_the_way) = (false, false);
+        loop {
             let entry = self
                 .catalog
                 .for_item(&self.store, item_id, fresh)
@@ -154,7 +156,10 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                 Ok(c) => c,
                 // The rules may have changed since they were cached: a refusal is only
                 // answered on fresh reads.
-                Err(_) if !fresh => continue,
+                Err(_) if !fresh => {
+                    fresh = true;
+                    continue;
+                }
                 Err(e) => return Err(e.into()),
             };
             if creation.needs_payment() {
@@ -176,7 +181,10 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                     tracing::info!(booking_id = %b.id, item_id = %b.bookable_item_id, claims = b.slots.len(), status = b.status.as_str(), "booking created");
                     return Ok((creation.booking, creation.payment));
                 }
-                Err(CreateBookingError::Stale) if !fresh => continue,
+                Err(CreateBookingError::Stale) if !fresh => {
+                    fresh = true;
+                    continue;
+                }
                 Err(CreateBookingError::Stale) => {
                     return Err(AppError::conflict(
                         "the space, item or your membership changed while booking; retry",
@@ -185,10 +193,18 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                 Err(CreateBookingError::KeyUsed) => {
                     return self.replay(cmd.user_id, idempotency).await;
                 }
+                Err(CreateBookingError::SlotTaken { marked_by, .. })
+                    if !expired_in_the_way
+                        && self.expire_run_out_holds(&marked_by, now).await? > 0 =>
+                {
+                    expired_in_the_way = true;
+                    continue;
+                }
                 Err(CreateBookingError::SlotTaken {
                     slot_start,
                     kind,
                     taken,
+                    ..
                 }) => return Err(lifecycle::slot_taken(item_id, slot_start, kind, taken).into()),
                 Err(CreateBookingError::TooManyHolds { limit, new_account }) => {
                     let detail = if new_account {
@@ -217,7 +233,26 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                 Err(CreateBookingError::Store(e)) => return Err(e.into()),
             }
         }
-        unreachable!("the loop returns on its second attempt")
+    }
+
+    /// Expires the bookings among `ids` whose hold ran out (what the scheduler would do
+    /// within its period): their marks go, so the time they no longer hold can be taken
+    /// now. Expiry is a condition, never a wait. Returns how many were expired.
+    async fn expire_run_out_holds(
+        &self,
+        ids: &[String],
+        now: Timestamp,
+    ) -> Result<usize, AppError> {
+        let mut expired = 0;
+        for id in ids {
+            let ran =
+                crate::usecase::lifecycle::run(&self.store, &self.payments, id, now, |b, p| {
+                    Ok(lifecycle::expire(b, p, now))
+                })
+                .await?;
+            expired += usize::from(matches!(ran, crate::usecase::lifecycle::Ran::Applied(..)));
+        }
+        Ok(expired)
     }
 
     /// An intent for the booking's price: the one this request already has for that exact

@@ -193,8 +193,14 @@ fn quota_update(
         .update_expression("ADD used :n")
         .expression_attribute_values(":n", n(q.delta));
     if let Some(limit) = q.limit {
+        // A take larger than the whole limit never fits, not even on a fresh counter.
+        let condition = if q.delta > limit {
+            "used <= :max"
+        } else {
+            "attribute_not_exists(used) OR used <= :max"
+        };
         update = update
-            .condition_expression("attribute_not_exists(used) OR used <= :max")
+            .condition_expression(condition)
             .expression_attribute_values(":max", n((limit - q.delta).max(-1)));
     }
     action_update(update)

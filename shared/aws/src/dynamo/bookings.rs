@@ -111,10 +111,21 @@ impl BookingStore for DynamoStore {
                         (kind, taken) = (Some(c.kind), c.booking);
                     }
                 }
+                let mut marked_by: Vec<String> = failed
+                    .iter()
+                    .filter(|(t, _)| matches!(t, Tag::Claim(_)))
+                    .filter_map(|(_, old)| old.filter(|o| !o.contains_key("booking_id")))
+                    .filter_map(|old| old.get("users")?.as_ss().ok())
+                    .flatten()
+                    .cloned()
+                    .collect();
+                marked_by.sort();
+                marked_by.dedup();
                 return Err(CreateBookingError::SlotTaken {
                     slot_start,
                     kind,
                     taken,
+                    marked_by,
                 });
             }
             if !failed.is_empty() {

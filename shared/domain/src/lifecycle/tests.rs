@@ -889,3 +889,26 @@ fn a_stay_is_priced_by_its_unit_needs_no_check_in_and_items_may_refuse_hours() {
     };
     assert_eq!(new(&item, hours).unwrap_err().rules(), ["unit:not_offered"]);
 }
+
+#[test]
+fn a_booking_larger_than_a_whole_quota_is_refused_before_any_write() {
+    let mut s = space();
+    s.quotas.hours_per_week = Some(2);
+    let state = MemberState::default();
+    let err = create(&NewBooking {
+        id: "b1",
+        user_id: "u1",
+        space: &s,
+        item: &sample_item(),
+        period: (ts("2027-01-05T09:00:00Z"), ts("2027-01-05T12:00:00Z")).into(),
+        member: &state,
+        hold: HOLD,
+        hold_limit: 5,
+        now: ts(NOW),
+    })
+    .unwrap_err();
+    assert!(
+        format!("{err:?}").contains("space.hours_per_week"),
+        "{err:?}"
+    );
+}

@@ -101,6 +101,13 @@ fn refuses_what_breaks_a_rule() {
         rules(&office(), stay(BookingUnit::Month, "2027-03-02", 0)),
         ["quantity:range"]
     );
+    // Beyond what a calendar span holds: refused, never a panic.
+    for unit in [BookingUnit::Day, BookingUnit::Week, BookingUnit::Month] {
+        assert_eq!(
+            rules(&office(), stay(unit, "2027-03-02", u32::MAX)),
+            ["quantity:range"]
+        );
+    }
     assert_eq!(
         rules(&office(), stay(BookingUnit::Month, "2028-03-02", 1)),
         ["start_date:horizon"]

@@ -624,3 +624,42 @@ async fn a_scheduler_stopped_for_days_catches_up_on_everything_due_meanwhile() {
         p.refunded_amount
     );
 }
+
+#[tokio::test]
+async fn a_hold_that_ran_out_is_expired_by_the_next_booking_its_marks_were_in_the_way_of() {
+    let s = setup().await;
+    // Half an hour held: two cells claimed, its hour and day marked.
+    let (held, _) = s
+        .book(
+            "u1",
+            "i1",
+            slot("2027-03-03T09:00:00Z", "2027-03-03T09:30:00Z"),
+        )
+        .await
+        .unwrap();
+    // Still held: the whole hour is refused.
+    let err = s
+        .book(
+            "u2",
+            "i1",
+            slot("2027-03-03T09:00:00Z", "2027-03-03T10:00:00Z"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Conflict { .. }), "{err:?}");
+    // Run out (no scheduler run since): the hour is booked at once, and the hold that was
+    // in the way is expired in passing, its marks withdrawn.
+    s.advance(domain::booking::HOLD + SignedDuration::from_secs(1));
+    let (b, _) = s
+        .book(
+            "u2",
+            "i1",
+            slot("2027-03-03T09:00:00Z", "2027-03-03T10:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(b.slots.len(), 1, "one hour claimed whole");
+    assert_eq!(s.stored(&held.id).await.0.status, BookingStatus::Expired);
+    let w = s.store.world.lock().unwrap();
+    assert!(w.marks.values().all(|m| !m.contains(&held.id)));
+}
