@@ -188,11 +188,14 @@ pub fn plan_stay(
         local_midnight(first, &tz),
         after.and_then(|a| local_midnight(a, &tz)),
     ) else {
-        v.add(
-            "start_date",
-            "range",
-            "outside the calendar this service supports",
-        );
+        // (Without an end, `quantity:range` already says why.)
+        if after.is_some() {
+            v.add(
+                "start_date",
+                "range",
+                "outside the calendar this service supports",
+            );
+        }
         return Err(v.into_result().unwrap_err());
     };
     if !v.is_empty() {
