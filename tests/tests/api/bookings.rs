@@ -12,7 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 /// Every booking of a space, read from the table directly (GSI2), never through the API.
-async fn stored_bookings(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
+pub(crate) async fn stored_bookings(space_id: &str) -> Vec<HashMap<String, AttributeValue>> {
     let aws = aws().await;
     let mut out = Vec::new();
     let mut start = None;

@@ -68,29 +68,14 @@ async fn book_stay(
 
 /// The live bookings of a space as stored: (id, start, end, unit).
 async fn live_bookings(space_id: &str) -> Vec<(String, Timestamp, Timestamp, String)> {
-    let aws = aws().await;
-    let page = aws
-        .dynamodb()
-        .query()
-        .table_name(&aws.config().table_name)
-        .index_name("GSI2")
-        .key_condition_expression("GSI2PK = :pk")
-        .expression_attribute_values(
-            ":pk",
-            AttributeValue::S(format!("SPACEBOOKINGS#{space_id}")),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(page.last_evaluated_key.is_none());
+    let stored = crate::bookings::stored_bookings(space_id).await;
     let text = |i: &HashMap<String, AttributeValue>, k: &str| {
         i.get(k)
             .and_then(|v| v.as_s().ok())
             .cloned()
             .unwrap_or_default()
     };
-    page.items
-        .unwrap_or_default()
+    stored
         .iter()
         .filter(|i| ["pending", "confirmed"].contains(&text(i, "status").as_str()))
         .map(|i| {
