@@ -27,6 +27,22 @@ async fn counter(user_id: &str, counter: &str) -> i64 {
         .unwrap_or(0)
 }
 
+/// Books `item` on `date` from `from` to `to` (UTC space: local = UTC).
+async fn book_on(token: &str, item: &str, date: &str, from: &str, to: &str) -> reqwest::Response {
+    book(token, item, &at(date, from), &at(date, to)).await
+}
+
+/// Replaces the space's quotas as its operator.
+async fn set_quotas(f: &Fixture, quotas: Value) -> reqwest::Response {
+    call(
+        "PATCH",
+        &format!("/spaces/{}", f.space_id),
+        Some(&f.operator.access_token),
+        Some(&json!({ "quotas": quotas })),
+    )
+    .await
+}
+
 /// A Monday a month or so ahead (UTC space: local = UTC).
 fn monday() -> Date {
     let mut d: Date = day(0).parse().unwrap();
@@ -39,13 +55,7 @@ fn monday() -> Date {
 #[tokio::test]
 async fn quotas_hold_under_concurrency_name_themselves_and_come_back() {
     let f = fixture("Etc/UTC", &[0, 0]).await;
-    let res = call(
-        "PATCH",
-        &format!("/spaces/{}", f.space_id),
-        Some(&f.operator.access_token),
-        Some(&json!({"quotas": {"bookings_per_day": 2, "hours_per_week": 3}})),
-    )
-    .await;
+    let res = set_quotas(&f, json!({"bookings_per_day": 2, "hours_per_week": 3})).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let member = user_with_roles(&[]).await;
     let mon = monday().to_string();
@@ -91,13 +101,7 @@ async fn quotas_hold_under_concurrency_name_themselves_and_come_back() {
 
     // Two hours used this week: a two-hour booking on Tuesday passes the weekly three.
     let tue = monday().tomorrow().unwrap().to_string();
-    let res = book(
-        &member.access_token,
-        &f.items[0],
-        &at(&tue, "10:00"),
-        &at(&tue, "12:00"),
-    )
-    .await;
+    let res = book_on(&member.access_token, &f.items[0], &tue, "10:00", "12:00").await;
     let p = expect_problem(res, 409).await;
     assert_eq!(p["conflict"]["quota"], "space.hours_per_week", "{p}");
     assert_eq!(p["conflict"]["limit"], 3, "{p}");
@@ -122,55 +126,25 @@ async fn quotas_hold_under_concurrency_name_themselves_and_come_back() {
     assert_eq!(res.status(), 200);
     assert_eq!(counter(&member.id, &day_counter).await, 1);
     assert_eq!(counter(&member.id, &week_counter).await, 60);
-    let res = book(
-        &member.access_token,
-        &f.items[0],
-        &at(&tue, "10:00"),
-        &at(&tue, "12:00"),
-    )
-    .await;
+    let res = book_on(&member.access_token, &f.items[0], &tue, "10:00", "12:00").await;
     assert_eq!(res.status(), 201, "{:?}", res.text().await);
     assert_eq!(counter(&member.id, &week_counter).await, 180);
     // Another member has quotas of their own.
     let other = user_with_roles(&[]).await;
-    let res = book(
-        &other.access_token,
-        &f.items[1],
-        &at(&tue, "13:00"),
-        &at(&tue, "16:00"),
-    )
-    .await;
+    let res = book_on(&other.access_token, &f.items[1], &tue, "13:00", "16:00").await;
     assert_eq!(res.status(), 201);
 
     // How far ahead: a week, so a month ahead is refused by name.
-    let res = call(
-        "PATCH",
-        &format!("/spaces/{}", f.space_id),
-        Some(&f.operator.access_token),
-        Some(&json!({"quotas": {"days_ahead": 7}})),
-    )
-    .await;
+    let res = set_quotas(&f, json!({"days_ahead": 7})).await;
     assert_eq!(res.status(), 200);
     let later = day(5);
     // The space's definitions are cached for up to 30 s per container; a fresh read decides
     // a refusal, so the answer is immediate.
-    let res = book(
-        &other.access_token,
-        &f.items[1],
-        &at(&later, "09:00"),
-        &at(&later, "10:00"),
-    )
-    .await;
+    let res = book_on(&other.access_token, &f.items[1], &later, "09:00", "10:00").await;
     let p = expect_problem(res, 409).await;
     assert_eq!(p["conflict"]["quota"], "space.days_ahead", "{p}");
     // Bad limits name the field.
-    let res = call(
-        "PATCH",
-        &format!("/spaces/{}", f.space_id),
-        Some(&f.operator.access_token),
-        Some(&json!({"quotas": {"bookings_per_day": 0}})),
-    )
-    .await;
+    let res = set_quotas(&f, json!({"bookings_per_day": 0})).await;
     let p = expect_problem(res, 400).await;
     assert_eq!(p["errors"][0]["field"], "quotas.bookings_per_day", "{p}");
 }

@@ -52,15 +52,22 @@ fn member(hours: u32, discount: u8, paid_until: &str) -> MemberState {
 
 /// A new booking of the sample room (30 EUR/h) `[start, end)` by u1 at NOW.
 fn plan(state: &MemberState, start: &str, end: &str) -> Result<Creation, DomainError> {
+    plan_for(&space(), &sample_item(), (ts(start), ts(end)).into(), state)
+}
+
+/// A new booking of `item` in `space` for `period` by u1 at NOW.
+fn plan_for(
+    space: &Space,
+    item: &BookableItem,
+    period: Period,
+    state: &MemberState,
+) -> Result<Creation, DomainError> {
     create(&NewBooking {
         id: "b1",
         user_id: "u1",
-        space: &space(),
-        item: &sample_item(),
-        period: Period::Hours {
-            start: ts(start),
-            end: ts(end),
-        },
+        space,
+        item,
+        period,
         member: state,
         hold: HOLD,
         hold_limit: 5,
@@ -853,19 +860,7 @@ fn a_stay_is_priced_by_its_unit_needs_no_check_in_and_items_may_refuse_hours() {
     let mut item = sample_item();
     item.stay_rates.week = Some(20_000);
     let state = member(10, 20, "2027-02-01T00:00:00Z");
-    let new = |item: &BookableItem, period: Period| {
-        create(&NewBooking {
-            id: "b1",
-            user_id: "u1",
-            space: &s,
-            item,
-            period,
-            member: &state,
-            hold: HOLD,
-            hold_limit: 5,
-            now: ts(NOW),
-        })
-    };
+    let new = |item: &BookableItem, period: Period| plan_for(&s, item, period, &state);
     let week = Period::Stay(crate::stay::StayRequest {
         unit: crate::stay::BookingUnit::Week,
         start_date: "2027-01-11".parse().unwrap(),
@@ -894,19 +889,8 @@ fn a_stay_is_priced_by_its_unit_needs_no_check_in_and_items_may_refuse_hours() {
 fn a_booking_larger_than_a_whole_quota_is_refused_before_any_write() {
     let mut s = space();
     s.quotas.hours_per_week = Some(2);
-    let state = MemberState::default();
-    let err = create(&NewBooking {
-        id: "b1",
-        user_id: "u1",
-        space: &s,
-        item: &sample_item(),
-        period: (ts("2027-01-05T09:00:00Z"), ts("2027-01-05T12:00:00Z")).into(),
-        member: &state,
-        hold: HOLD,
-        hold_limit: 5,
-        now: ts(NOW),
-    })
-    .unwrap_err();
+    let period = (ts("2027-01-05T09:00:00Z"), ts("2027-01-05T12:00:00Z")).into();
+    let err = plan_for(&s, &sample_item(), period, &MemberState::default()).unwrap_err();
     assert!(
         format!("{err:?}").contains("space.hours_per_week"),
         "{err:?}"
