@@ -33,4 +33,26 @@ def _subscription_update_with_metadata(self, metadata=None, **kwargs):
 
 resources.Subscription._update = _subscription_update_with_metadata
 
+# localstripe stores an updated PaymentIntent `amount` as the form's string (its create
+# converts it); Stripe keeps an integer, may only change it while the intent is unpaid,
+# and refuses a non-positive one (API reference: "Update a PaymentIntent"). A series
+# sets its intent to what was booked.
+_intent_update = resources.PaymentIntent._update
+
+
+def _intent_update_with_amount(self, amount=None, **kwargs):
+    if amount is not None:
+        amount = resources.try_convert_to_int(amount)
+        if type(amount) is not int or amount <= 0:
+            raise errors.UserError(400, 'Invalid positive integer')
+        if self.status not in ('requires_payment_method', 'requires_confirmation'):
+            raise errors.UserError(
+                400, 'This PaymentIntent\'s amount could not be updated because it has a '
+                'status of ' + self.status + '.')
+        kwargs['amount'] = amount
+    return _intent_update(self, **kwargs)
+
+
+resources.PaymentIntent._update = _intent_update_with_amount
+
 web.run_app(server.app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)

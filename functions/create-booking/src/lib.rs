@@ -24,11 +24,10 @@ use aws::dynamo::DynamoStore;
 use aws::stripe::StripePayments;
 use aws::telemetry::{context, emf};
 use edge::api::bookings::{BookingRequest, BookingView};
+use edge::http::params::idempotency_key;
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
 use http::{HeaderValue, StatusCode, header::LOCATION};
 use jiff::Timestamp;
-
-pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 pub struct CreateBooking<S, P> {
     desk: BookingDesk<S, P>,
@@ -48,35 +47,6 @@ impl<S, P> CreateBooking<S, P> {
     pub fn new(desk: BookingDesk<S, P>) -> Self {
         Self { desk }
     }
-}
-
-fn idempotency_key(req: &Request) -> Result<String, AppError> {
-    let key = req
-        .headers()
-        .get(IDEMPOTENCY_HEADER)
-        .ok_or_else(|| {
-            AppError::field(
-                "Idempotency-Key",
-                "required",
-                "send a unique key per booking attempt (e.g. a UUID)",
-            )
-        })?
-        .to_str()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let ok = (8..=64).contains(&key.len())
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
-    if !ok {
-        return Err(AppError::field(
-            "Idempotency-Key",
-            "format",
-            "8 to 64 characters of letters, digits, '-', '_', '.', ':'",
-        ));
-    }
-    Ok(key)
 }
 
 impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction

@@ -11,6 +11,7 @@ use app::AppError;
 use app::ports::bookings::BookingStore;
 use app::ports::memberships::MembershipStore;
 use app::ports::payments::Payments;
+use app::ports::series::SeriesStore;
 use app::usecase::memberships::sync_subscription;
 use app::usecase::payments;
 use aws::AppContext;
@@ -63,7 +64,9 @@ fn bad_signature(e: SignatureError) -> AppError {
     AppError::field("Stripe-Signature", "signature", e.to_string())
 }
 
-impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWebhook<S, P> {
+impl<S: BookingStore + MembershipStore + SeriesStore, P: Payments> HttpFunction
+    for PaymentsWebhook<S, P>
+{
     async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let payload: &[u8] = req.body().as_ref();
         let header = req
@@ -98,7 +101,7 @@ impl<S: BookingStore + MembershipStore, P: Payments> HttpFunction for PaymentsWe
     }
 }
 
-impl<S: BookingStore + MembershipStore, P: Payments> PaymentsWebhook<S, P> {
+impl<S: BookingStore + MembershipStore + SeriesStore, P: Payments> PaymentsWebhook<S, P> {
     async fn apply(&self, event: &StripeEvent, now: Timestamp) -> Result<Response<Body>, AppError> {
         let outcome = match &event.kind {
             EventKind::PaymentSucceeded(pi) => {

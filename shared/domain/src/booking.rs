@@ -146,6 +146,9 @@ pub struct Booking {
     /// What it takes from the member's quota counters while it holds its time.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quotas: Vec<QuotaUse>,
+    /// The recurring series this booking is an occurrence of (`domain::series`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<crate::series::SeriesLink>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
     pub version: u64,

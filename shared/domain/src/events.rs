@@ -48,7 +48,7 @@ impl DomainEvent {
     /// `BookingCreated`, `BookingConfirmed`, `BookingCancelled`, ...: what subscribers need
     /// without reading the table (no personal data beyond the user id).
     pub fn booking(detail_type: &str, b: &Booking, at: Timestamp) -> Self {
-        Self::new(
+        let mut event = Self::new(
             BOOKINGS_SOURCE,
             detail_type,
             at,
@@ -67,7 +67,12 @@ impl DomainEvent {
                 "version": b.version,
                 "total": {"amount": b.price.total, "currency": b.price.currency},
             }),
-        )
+        );
+        if let (Some(series), Some(detail)) = (&b.series, event.detail.as_object_mut()) {
+            detail.insert("series_id".into(), series.id.clone().into());
+            detail.insert("series_index".into(), series.index.into());
+        }
+        event
     }
 
     /// `PaymentSucceeded`, `PaymentFailed`, `PaymentRefunded`: amounts and ids only.

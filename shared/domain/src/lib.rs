@@ -31,6 +31,7 @@ pub mod role;
 pub mod samples;
 pub mod schedule;
 pub mod search;
+pub mod series;
 pub mod space;
 pub mod space_rules;
 pub mod stay;

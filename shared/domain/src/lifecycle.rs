@@ -42,6 +42,7 @@ use crate::payment::{
 use crate::pricing::price;
 use crate::quota::{QuotaUse, Scope, quota_reached, quota_uses, too_far_ahead};
 use crate::schedule::{DueKind, REFUND_RETRY, reminder_at};
+use crate::series::SeriesLink;
 use crate::space::{BookableItem, CancellationPolicy, Space};
 use crate::stay::{BookingUnit, StayRequest, plan_stay, stay_price};
 
@@ -55,6 +56,10 @@ pub enum Actor {
     /// The scheduler, releasing a booking nobody checked in to: the booking's
     /// `no_show_refund_percent` goes back.
     NoShowRelease,
+    /// The series request that made this occurrence, taking it back before answering
+    /// (another occurrence was taken meanwhile and the member asked for all or none):
+    /// nothing was paid, nobody is told.
+    Withdrawn,
 }
 
 /// What happens to the booking's claims.
@@ -236,6 +241,20 @@ impl Creation {
         self.booking.status == BookingStatus::Pending
     }
 
+    /// Makes this booking an occurrence of a series (`domain::series`): only the
+    /// occurrence that `counts_hold` takes the member's unpaid-hold place.
+    pub fn in_series(&mut self, link: SeriesLink) {
+        if !link.counts_hold {
+            self.holds = 0;
+        }
+        self.booking.series = Some(link);
+        self.event = DomainEvent::booking(
+            &self.event.detail_type,
+            &self.booking,
+            self.booking.created_at,
+        );
+    }
+
     pub fn attach_intent(&mut self, intent_id: &str, client_secret: &str, now: Timestamp) {
         let b = &mut self.booking;
         let payment = PaymentTransaction::for_booking(
@@ -375,6 +394,7 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         no_show: false,
         included: included.clone(),
         quotas: quotas.clone(),
+        series: None,
         payment_transaction_id: None,
         version: 1,
         created_at: n.now,
@@ -490,7 +510,8 @@ fn base(b: &Booking, to: BookingStatus, now: Timestamp, outcome: Outcome) -> Eff
 /// counter, the marker and the included minutes (`back_percent` of them when leaving).
 fn bookkeeping(e: &mut Effects, back_percent: u8) {
     let (from, to) = (e.before.status, e.after.status);
-    if from == BookingStatus::Pending && to != BookingStatus::Pending {
+    let counts_hold = e.before.series.as_ref().is_none_or(|s| s.counts_hold);
+    if from == BookingStatus::Pending && to != BookingStatus::Pending && counts_hold {
         e.holds = -1;
     }
     match (from.is_live(), to.is_live()) {
@@ -606,6 +627,30 @@ pub fn payment_succeeded(
         BookingStatus::Cancelled => refund_in_full(b, &paid, "cancelled_before_payment", now),
     };
     Decision::Apply(Box::new(with_event(e, event_id)))
+}
+
+/// `payment_intent.succeeded` for one occurrence of a series paid by one intent: the
+/// caller checked the paid amount against the series' recorded total (`series_matches`).
+/// When it matches, the occurrence takes its own share as paid; when not, every unpaid
+/// occurrence goes under review with what was received, as a single booking would.
+pub fn series_payment_succeeded(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    series_matches: bool,
+    received: (i64, &str),
+    event_id: &str,
+    now: Timestamp,
+) -> Decision {
+    match p {
+        Some(p) if series_matches => {
+            payment_succeeded(b, Some(p), (p.amount, &p.currency), event_id, now)
+        }
+        Some(p) if !p.status.was_paid() && p.status != PaymentStatus::UnderReview => {
+            Decision::Apply(Box::new(mismatch(b, p, received, event_id, now)))
+        }
+        Some(_) => Decision::Ignore("payment already recorded"),
+        None => Decision::Ignore("booking without a payment"),
+    }
 }
 
 fn with_event(mut e: Effects, event_id: &str) -> Effects {
@@ -775,6 +820,39 @@ pub fn cancel(
     audit: Option<AuditEntry>,
     now: Timestamp,
 ) -> Result<Decision, DomainError> {
+    // Its payment covers the whole series: one occurrence cannot leave it alone.
+    if let Some(series) = &b.series
+        && b.status_at(now) == BookingStatus::Pending
+    {
+        return Err(DomainError::conflict(
+            "this booking is part of a series that is not paid yet: pay for the series, or cancel the whole series",
+            Some(serde_json::json!({"series_id": series.id, "status": "pending"})),
+        ));
+    }
+    cancel_any(b, p, actor, current_policy, audit, now)
+}
+
+/// Cancelling an occurrence as part of cancelling its series (the rest of it, or the
+/// whole of an unpaid one): the same rule as [`cancel`], unpaid occurrences included.
+pub fn cancel_in_series(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    actor: Actor,
+    current_policy: &CancellationPolicy,
+    audit: Option<AuditEntry>,
+    now: Timestamp,
+) -> Result<Decision, DomainError> {
+    cancel_any(b, p, actor, current_policy, audit, now)
+}
+
+fn cancel_any(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    actor: Actor,
+    current_policy: &CancellationPolicy,
+    audit: Option<AuditEntry>,
+    now: Timestamp,
+) -> Result<Decision, DomainError> {
     let status = b.status_at(now);
     match status {
         BookingStatus::Cancelled => return Ok(Decision::Ignore("already cancelled")),
@@ -794,7 +872,7 @@ pub fn cancel(
     let mut e = base(b, BookingStatus::Cancelled, now, Outcome::Cancelled);
     e.claims = give_up_claims(b, now);
     let percent = match actor {
-        Actor::Manager => 100,
+        Actor::Manager | Actor::Withdrawn => 100,
         Actor::Booker => refund_for(policy, 100, b.start_time, now).percent,
         Actor::NoShowRelease => b
             .check_in
@@ -822,7 +900,10 @@ pub fn cancel(
             owe_refund(&mut e, &mut next, amount, "cancellation", now);
         } else if p.status == PaymentStatus::RequiresPayment {
             // Paid anyway meanwhile? The payment news then finds it cancelled: refunded.
-            e.cancel_intent = Some(p.stripe_payment_intent_id.clone());
+            // A series' intent is shared: cancelling the series cancels it once.
+            if b.series.is_none() {
+                e.cancel_intent = Some(p.stripe_payment_intent_id.clone());
+            }
             next.status = PaymentStatus::Canceled;
         }
         next.updated_at = now;
@@ -842,6 +923,7 @@ pub fn cancel(
                 Actor::Booker => "booker",
                 Actor::Manager => "manager",
                 Actor::NoShowRelease => "no_show",
+                Actor::Withdrawn => "withdrawn",
             }
             .into(),
         );

@@ -63,6 +63,13 @@ pub fn compose(detail_type: &str, detail: &serde_json::Value) -> Option<Message>
             "Booking confirmed",
             format!("{item} is yours on {}.", local_start(detail)?),
         ),
+        // An occurrence its own series request took back before answering: the member
+        // never had it.
+        "BookingCancelled"
+            if detail.get("cancelled_by").and_then(|c| c.as_str()) == Some("withdrawn") =>
+        {
+            None
+        }
         "BookingCancelled" => msg(
             "Booking cancelled",
             format!(
@@ -113,6 +120,10 @@ mod tests {
                 .contains("12.50 EUR")
         );
         assert!(compose("BookingCreated", &d).is_none());
+        let mut withdrawn = d.clone();
+        withdrawn["cancelled_by"] = "withdrawn".into();
+        assert!(compose("BookingCancelled", &withdrawn).is_none());
+        assert!(compose("BookingCancelled", &d).is_some());
         assert!(compose("BookingConfirmed", &serde_json::json!({})).is_none());
     }
 }

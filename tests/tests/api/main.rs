@@ -19,6 +19,7 @@ mod quotas;
 mod reviews;
 mod sample_events;
 mod search;
+mod series;
 mod spaces;
 mod stays;
 mod users;

@@ -102,6 +102,7 @@ pub struct World {
     pub scheduler_ran: Option<Timestamp>,
     pub events: Vec<DomainEvent>,
     pub audit: Vec<AuditEntry>,
+    pub series: HashMap<String, domain::series::Series>,
 }
 
 /// Clones share one world and one clock (a store handed to several use cases).
@@ -831,5 +832,20 @@ impl ScheduleStore for MemoryBookings {
         }
         w.events.push(event.clone());
         Ok(true)
+    }
+}
+
+impl crate::ports::series::SeriesStore for MemoryBookings {
+    async fn put_series(&self, series: &domain::series::Series) -> Result<bool, StoreError> {
+        let mut w = self.world.lock().unwrap();
+        if w.series.contains_key(&series.id) {
+            return Ok(false);
+        }
+        w.series.insert(series.id.clone(), series.clone());
+        Ok(true)
+    }
+
+    async fn get_series(&self, id: &str) -> Result<Option<domain::series::Series>, StoreError> {
+        Ok(self.world.lock().unwrap().series.get(id).cloned())
     }
 }

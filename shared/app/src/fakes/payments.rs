@@ -152,6 +152,21 @@ impl Payments for FakeStripe {
         Ok(intent)
     }
 
+    async fn set_intent_amount(&self, intent_id: &str, amount: i64) -> Result<(), PaymentError> {
+        self.record("set_intent_amount");
+        let mut s = self.state.lock().unwrap();
+        match s.intents.get_mut(intent_id) {
+            Some(i) if i.status == "requires_payment_method" && amount > 0 => {
+                i.amount = amount;
+                Ok(())
+            }
+            Some(_) => Err(PaymentError::Rejected(
+                "payment_intent_unexpected_state".into(),
+            )),
+            None => Err(PaymentError::Rejected("resource_missing".into())),
+        }
+    }
+
     async fn cancel_intent(&self, intent_id: &str) -> Result<(), PaymentError> {
         self.record("cancel_intent");
         if self

@@ -17,6 +17,7 @@ pub mod privacy;
 pub mod reviews;
 pub mod schedule;
 pub mod search;
+pub mod series;
 pub mod spaces;
 pub mod store;
 pub mod users;

@@ -36,7 +36,10 @@ pub struct IntentRequest<'a> {
     pub amount: i64,
     /// ISO 4217, any case.
     pub currency: &'a str,
+    /// The booking it pays for, or the series (`for_series`) whose occurrences it pays.
     pub booking_id: &'a str,
+    /// Metadata names a series (`series_id`) instead of a booking (`booking_id`).
+    pub for_series: bool,
     pub user_id: &'a str,
     pub idempotency_key: &'a str,
 }
@@ -105,6 +108,13 @@ pub trait Payments: Send + Sync + 'static {
         &self,
         req: &IntentRequest<'_>,
     ) -> impl Future<Output = Result<Intent, PaymentError>> + Send;
+    /// Sets what an unpaid intent asks for (a series whose occurrences were not all
+    /// booked); refused once it is paid or cancelled.
+    fn set_intent_amount(
+        &self,
+        intent_id: &str,
+        amount: i64,
+    ) -> impl Future<Output = Result<(), PaymentError>> + Send;
     /// Makes an unpaid intent unpayable (booking cancelled or never stored).
     fn cancel_intent(
         &self,

@@ -48,6 +48,50 @@ impl CreateBookingCommand<'_> {
     }
 }
 
+/// How a booking is paid: by its own PaymentIntent (a single booking: this request's
+/// intents, by amount), or by its series' one intent (made by the first occurrence that
+/// needs it, for the series' provisional total; `domain::series`).
+pub(crate) enum Paying<'a> {
+    Own {
+        nonce: &'a str,
+        intents: &'a mut Vec<(i64, String, Intent)>,
+    },
+    Series {
+        link: domain::series::SeriesLink,
+        intent: &'a mut Option<Intent>,
+        make: &'a SeriesIntent,
+    },
+}
+
+/// What a series' intent is made with.
+pub(crate) struct SeriesIntent {
+    pub series_id: String,
+    pub user_id: String,
+    pub currency: String,
+    /// The sum of the occurrences' planned prices (set to what was booked before answering).
+    pub provisional: i64,
+    /// What the intent was made for (the provisional total, or more for an occurrence
+    /// that costs more than all were planned to).
+    pub asked: std::sync::atomic::AtomicI64,
+    pub key: String,
+}
+
+impl SeriesIntent {
+    fn request(&self, at_least: i64) -> IntentRequest<'_> {
+        let amount = self.provisional.max(at_least);
+        self.asked
+            .store(amount, std::sync::atomic::Ordering::SeqCst);
+        IntentRequest {
+            amount,
+            currency: &self.currency,
+            booking_id: &self.series_id,
+            for_series: true,
+            user_id: &self.user_id,
+            idempotency_key: &self.key,
+        }
+    }
+}
+
 /// The booking service of one container: its caches and settings.
 pub struct BookingDesk<S, P> {
     pub store: S,
@@ -92,7 +136,16 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
         let nonce = uuid::Uuid::new_v4().simple().to_string();
         let mut intents: Vec<(i64, String, Intent)> = Vec::new();
         let result = self
-            .attempts(cmd, &booking_id, &idempotency, &nonce, &mut intents, now)
+            .attempts(
+                cmd,
+                &booking_id,
+                &idempotency,
+                &mut Paying::Own {
+                    nonce: &nonce,
+                    intents: &mut intents,
+                },
+                now,
+            )
             .await;
         let keep = match &result {
             Ok((_, payment)) => payment.as_ref().map(|p| p.stripe_payment_intent_id.clone()),
@@ -118,13 +171,14 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
         result
     }
 
-    async fn attempts(
+    /// Plans and writes one booking (retrying on fresh reads when a cached definition was
+    /// stale), paid as `pay` says.
+    pub(crate) async fn attempts(
         &self,
         cmd: &CreateBookingCommand<'_>,
         booking_id: &str,
         idempotency: &IdempotencyRecord,
-        nonce: &str,
-        intents: &mut Vec<(i64, String, Intent)>,
+        pay: &mut Paying<'_>,
         now: Timestamp,
     ) -> Result<(Booking, Option<PaymentTransaction>), AppError> {
         let item_id = cmd.item_id;
@@ -162,10 +216,27 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                 }
                 Err(e) => return Err(e.into()),
             };
+            if let Paying::Series { link, .. } = pay {
+                creation.in_series(link.clone());
+            }
             if creation.needs_payment() {
-                let intent = self
-                    .intent_for(&creation.booking, idempotency, nonce, intents)
-                    .await?;
+                let intent = match pay {
+                    Paying::Own { nonce, intents } => {
+                        self.intent_for(&creation.booking, idempotency, nonce, intents)
+                            .await?
+                    }
+                    Paying::Series { intent, make, .. } => match intent {
+                        Some(i) => i.clone(),
+                        None => {
+                            let made = self
+                                .payments
+                                .create_intent(&make.request(creation.booking.price.total))
+                                .await?;
+                            **intent = Some(made.clone());
+                            made
+                        }
+                    },
+                };
                 creation.attach_intent(&intent.id, &intent.client_secret, now);
             }
             match self
@@ -282,6 +353,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                 amount,
                 currency: &currency,
                 booking_id: &b.id,
+                for_series: false,
                 user_id: &b.user_id,
                 idempotency_key: &key,
             })

@@ -13,6 +13,8 @@ pub mod phone;
 pub mod privacy;
 pub mod roles;
 pub mod scheduler;
+pub mod series;
+pub mod series_manage;
 pub mod spaces;
 
 #[cfg(test)]

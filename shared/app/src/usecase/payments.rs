@@ -15,9 +15,11 @@ use crate::error::AppError;
 use crate::ports::bookings::BookingStore;
 use crate::ports::payments::Payments;
 use crate::ports::payments::{PaymentIntentObject, RefundObject};
+use crate::ports::series::SeriesStore;
 use crate::usecase::lifecycle::{Ran, run};
 use domain::lifecycle::{self, Outcome};
 use domain::payment::RefundRecord;
+use domain::series::Series;
 
 /// Remembers an event that changes nothing, so a replay is reported as one.
 async fn ignore<S: BookingStore>(
@@ -86,15 +88,102 @@ where
     }
 }
 
+/// Runs a decision about every booked occurrence of the series an intent pays for. Each
+/// occurrence records the event under its own id (`<event>#<index>`), so a replay is a
+/// duplicate for each and a partial run is finished by Stripe's retry.
+async fn about_series<S, P, F>(
+    store: &S,
+    payments: &P,
+    event_id: &str,
+    series_id: &str,
+    intent_id: &str,
+    now: Timestamp,
+    mut decide: F,
+) -> Result<Outcome, AppError>
+where
+    S: BookingStore + SeriesStore,
+    P: Payments,
+    F: FnMut(
+        &Series,
+        &domain::booking::Booking,
+        Option<&domain::payment::PaymentTransaction>,
+        &str,
+    ) -> lifecycle::Decision,
+{
+    let series = match store.get_series(series_id).await? {
+        Some(s)
+            if s.payment
+                .as_ref()
+                .is_some_and(|p| p.stripe_payment_intent_id == intent_id) =>
+        {
+            s
+        }
+        _ => return ignore(store, event_id, "not one of our series", now).await,
+    };
+    let mut outcomes = Vec::new();
+    for o in &series.occurrences {
+        let Some(booking_id) = &o.booking_id else {
+            continue;
+        };
+        let own_event = format!("{event_id}#{}", o.index);
+        let ran = run(store, payments, booking_id, now, |b, p| {
+            if p.is_some_and(|p| p.stripe_payment_intent_id != intent_id) {
+                return Ok(lifecycle::Decision::Ignore(
+                    "payment intent does not match the booking's",
+                ));
+            }
+            Ok(decide(&series, b, p, &own_event))
+        })
+        .await?;
+        outcomes.push(ran.outcome());
+    }
+    // What the series' news did: the first change made, else a duplicate, else ignored.
+    if let Some(changed) = outcomes
+        .iter()
+        .find(|o| !matches!(o, Outcome::Ignored(_) | Outcome::Duplicate))
+    {
+        return Ok(*changed);
+    }
+    if outcomes.contains(&Outcome::Duplicate) {
+        return Ok(Outcome::Duplicate);
+    }
+    ignore(
+        store,
+        event_id,
+        "the series' occurrences are past this news",
+        now,
+    )
+    .await
+}
+
 /// `payment_intent.succeeded`: confirms the booking, takes its time back after the hold
 /// ran out, or refunds; never confirms an amount or currency other than the recorded one.
-pub async fn payment_succeeded<S: BookingStore, P: Payments>(
+/// A series' intent confirms each occurrence once the paid amount is the series' total.
+pub async fn payment_succeeded<S: BookingStore + SeriesStore, P: Payments>(
     store: &S,
     payments: &P,
     event_id: &str,
     pi: &PaymentIntentObject,
     now: Timestamp,
 ) -> Result<Outcome, AppError> {
+    if let Some(series_id) = pi.metadata.get("series_id") {
+        let received = (pi.amount, pi.currency.as_str());
+        return about_series(
+            store,
+            payments,
+            event_id,
+            series_id,
+            &pi.id,
+            now,
+            |series, b, p, ev| {
+                let matches = series.payment.as_ref().is_some_and(|sp| {
+                    sp.amount == pi.amount && sp.currency.eq_ignore_ascii_case(&pi.currency)
+                });
+                lifecycle::series_payment_succeeded(b, p, matches, received, ev, now)
+            },
+        )
+        .await;
+    }
     about(
         store,
         payments,
@@ -107,14 +196,27 @@ pub async fn payment_succeeded<S: BookingStore, P: Payments>(
     .await
 }
 
-/// `payment_intent.payment_failed`: a declined payment releases the hold at once.
-pub async fn payment_failed<S: BookingStore, P: Payments>(
+/// `payment_intent.payment_failed`: a declined payment releases the hold at once (every
+/// occurrence of a series).
+pub async fn payment_failed<S: BookingStore + SeriesStore, P: Payments>(
     store: &S,
     payments: &P,
     event_id: &str,
     pi: &PaymentIntentObject,
     now: Timestamp,
 ) -> Result<Outcome, AppError> {
+    if let Some(series_id) = pi.metadata.get("series_id") {
+        return about_series(
+            store,
+            payments,
+            event_id,
+            series_id,
+            &pi.id,
+            now,
+            |_, b, p, ev| lifecycle::payment_failed(b, p, ev, now),
+        )
+        .await;
+    }
     about(
         store,
         payments,
@@ -129,7 +231,7 @@ pub async fn payment_failed<S: BookingStore, P: Payments>(
 
 /// `refund.created|updated`: a refund made anywhere (ours, or in Stripe's dashboard,
 /// matched by its PaymentIntent) is recorded once on the payment.
-pub async fn refund_updated<S: BookingStore, P: Payments>(
+pub async fn refund_updated<S: BookingStore + SeriesStore, P: Payments>(
     store: &S,
     payments: &P,
     event_id: &str,

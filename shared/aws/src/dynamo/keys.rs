@@ -289,3 +289,10 @@ pub fn calendar_feed(key: &str) -> String {
 /// The scheduler's watermark: when its last finished run started.
 pub const SCHEDULER: &str = "SCHEDULER";
 pub const SCHEDULER_LAST_RUN: &str = "LASTRUN";
+
+/// A recurring series (`domain::series::Series`): its own partition, one item.
+pub fn series(id: &str) -> String {
+    format!("SERIES#{id}")
+}
+
+pub const SERIES: &str = "SERIES";

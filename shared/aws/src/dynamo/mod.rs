@@ -17,6 +17,7 @@ pub mod retry;
 mod reviews;
 mod schedule;
 mod search;
+mod series;
 mod spaces;
 mod users;
 mod writes;

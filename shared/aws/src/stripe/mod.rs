@@ -245,7 +245,14 @@ impl Payments for StripePayments {
         let form = [
             ("amount", req.amount.to_string()),
             ("currency", req.currency.to_lowercase()),
-            ("metadata[booking_id]", req.booking_id.to_string()),
+            (
+                if req.for_series {
+                    "metadata[series_id]"
+                } else {
+                    "metadata[booking_id]"
+                },
+                req.booking_id.to_string(),
+            ),
             ("metadata[user_id]", req.user_id.to_string()),
         ];
         let body: IntentBody = self
@@ -263,6 +270,19 @@ impl Payments for StripePayments {
             id: body.id,
             client_secret,
         })
+    }
+
+    async fn set_intent_amount(&self, intent_id: &str, amount: i64) -> Result<(), PaymentError> {
+        let path = format!("/v1/payment_intents/{intent_id}");
+        let key = format!("amount-{intent_id}-{amount}");
+        self.call::<IdBody>(
+            Method::POST,
+            &path,
+            &[("amount", amount.to_string())],
+            Some(&key),
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn cancel_intent(&self, intent_id: &str) -> Result<(), PaymentError> {

@@ -133,6 +133,9 @@ pub struct BookingView<'a> {
     /// Released because nobody checked in (then `cancelled`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub no_show: bool,
+    /// The recurring series this booking is an occurrence of (`GET /series/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<&'a domain::series::SeriesLink>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -180,6 +183,7 @@ impl<'a> BookingView<'a> {
             check_in: b.check_in,
             checked_in_at: b.checked_in_at,
             no_show: b.no_show,
+            series: b.series.as_ref(),
             created_at: b.created_at,
             updated_at: b.updated_at,
         }

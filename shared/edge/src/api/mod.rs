@@ -5,5 +5,6 @@ pub mod bookings;
 pub mod memberships;
 pub mod plans;
 pub mod search;
+pub mod series;
 pub mod spaces;
 pub mod users;

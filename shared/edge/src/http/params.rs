@@ -90,6 +90,37 @@ pub struct PageQuery {
     pub cursor: Option<String>,
 }
 
+/// The `Idempotency-Key` header of a request that creates something (a booking, a
+/// series): required, 8 to 64 safe characters.
+pub fn idempotency_key(req: &Request) -> Result<String, AppError> {
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .ok_or_else(|| {
+            AppError::field(
+                "Idempotency-Key",
+                "required",
+                "send a unique key per booking attempt (e.g. a UUID)",
+            )
+        })?
+        .to_str()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let ok = (8..=64).contains(&key.len())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if !ok {
+        return Err(AppError::field(
+            "Idempotency-Key",
+            "format",
+            "8 to 64 characters of letters, digits, '-', '_', '.', ':'",
+        ));
+    }
+    Ok(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
