@@ -211,6 +211,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
+        post: operations["create-series"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/series/{seriesId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
+        get: operations["get-series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/series/{seriesId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
+        put: operations["cancel-series"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/spaces": {
         parameters: {
             query?: never;
@@ -733,6 +784,7 @@ export interface components {
             quantity?: number;
             /** @description What it takes from the member's quota counters while it holds its time. */
             quotas?: components["schemas"]["QuotaUse"][];
+            series?: null | components["schemas"]["SeriesLink"];
             /**
              * Format: int32
              * @description The item's grid when it was booked (informational: claims are 15-minute cells).
@@ -821,6 +873,7 @@ export interface components {
             quantity: number;
             refund?: null | components["schemas"]["RefundDecision"];
             refund_if_cancelled?: null | components["schemas"]["RefundDecision"];
+            series?: null | components["schemas"]["SeriesLink"];
             space_id: string;
             /** Format: date-time */
             start_time: string;
@@ -838,6 +891,15 @@ export interface components {
             created_at: string;
             /** @description `/calendar/<token>.ics`: subscribe to it from a calendar app (keep it private). */
             path: string;
+        };
+        /** @description `POST /series/{id}/cancel`. */
+        CancelSeriesRequest: {
+            /**
+             * Format: date-time
+             * @description Cancel the occurrences starting at or after this instant (absent: every one not
+             *     yet over). An unpaid series is only cancelled whole.
+             */
+            from?: string | null;
         };
         /**
          * @description Refund tiers by notice before the booking starts: full refund with at least
@@ -1142,6 +1204,23 @@ export interface components {
             email: boolean;
             sms: boolean;
         };
+        /** @description One occurrence: its booking, or why it was not booked. */
+        OccurrenceView: {
+            booking?: null | components["schemas"]["BookingView"];
+            /** @description Why it was not booked (as the single booking's answer would say). */
+            conflict?: Record<string, never> | null;
+            /** Format: date-time */
+            end_time: string;
+            /** Format: int32 */
+            index: number;
+            /** Format: date-time */
+            start_time: string;
+        };
+        /**
+         * @description What to do when some occurrences cannot be booked.
+         * @enum {string}
+         */
+        OnConflict: "skip" | "refuse";
         /**
          * @description Local opening intervals per weekday, `[open, close)` as `HH:MM`. A day without
          *     intervals is closed.
@@ -1489,6 +1568,69 @@ export interface components {
         SearchPage: {
             items: components["schemas"]["SearchHit"][];
             next_cursor?: string | null;
+        };
+        /** @description Which series an occurrence belongs to. */
+        SeriesLink: {
+            /**
+             * @description Whether this occurrence took the member's unpaid-hold place: a series takes one
+             *     place, whatever its number of occurrences (the first pending occurrence holds it).
+             */
+            counts_hold?: boolean;
+            id: string;
+            /**
+             * Format: int32
+             * @description Its place in the series (0 = the first occurrence asked for).
+             */
+            index: number;
+        };
+        /** @description The series' one payment. */
+        SeriesPaymentView: {
+            /** Format: int64 */
+            amount: number;
+            /** @description For Stripe.js: only to the member, and only while an occurrence waits for it. */
+            client_secret?: string | null;
+            currency: string;
+            stripe_payment_intent_id: string;
+        };
+        /**
+         * @description `POST /series`: the first occurrence, the rule, and what to do when some occurrences
+         *     are taken.
+         */
+        SeriesRequest: {
+            bookable_item_id: string;
+            /** Format: date-time */
+            end_time: string;
+            /**
+             * @description `refuse` (default): book all or nothing (409 lists the conflicts); `skip`: book
+             *     the free occurrences and list the others.
+             */
+            on_conflict?: components["schemas"]["OnConflict"];
+            /**
+             * @description An RFC 5545 RRULE subset: `FREQ=DAILY|WEEKLY`, `INTERVAL`, `BYDAY`, and one of
+             *     `COUNT` or `UNTIL`; e.g. `FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10`.
+             */
+            rrule: string;
+            /**
+             * Format: date-time
+             * @description The first occurrence's start; the others keep its local time in the space's zone.
+             */
+            start_time: string;
+        };
+        SeriesView: {
+            bookable_item_id: string;
+            /** @description How many occurrences were booked, and how many were not. */
+            booked: number;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            not_booked: number;
+            occurrences: components["schemas"]["OccurrenceView"][];
+            on_conflict: components["schemas"]["OnConflict"];
+            payment?: null | components["schemas"]["SeriesPaymentView"];
+            rrule: string;
+            space_id: string;
+            time_zone: string;
+            user_id: string;
         };
         /** @enum {string} */
         SlotKind: "booking" | "buffer";
@@ -3172,6 +3314,351 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Ack"];
+                };
+            };
+            /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not the caller's to see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `conflict` says with what. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed (e.g. a payment method Stripe refuses). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is briefly unavailable; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-series": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description unique per series attempt */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SeriesRequest"];
+            };
+        };
+        responses: {
+            /** @description booked (pay every occurrence at once with payment.client_secret); occurrences not booked say why */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesView"];
+                };
+            };
+            /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not the caller's to see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `conflict` says with what. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed (e.g. a payment method Stripe refuses). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is briefly unavailable; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seriesId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesView"];
+                };
+            };
+            /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not the caller's to see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `conflict` says with what. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed (e.g. a payment method Stripe refuses). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is briefly unavailable; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "cancel-series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seriesId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelSeriesRequest"];
+            };
+        };
+        responses: {
+            /** @description cancelled (occurrences show their refunds) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesView"];
                 };
             };
             /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
