@@ -354,6 +354,61 @@ test("a member books a day pass for a desk and the booking shows it as a day pas
   await ctx.close();
 });
 
+test("a member books a weekly series of a room, sees its occurrences and total, and cancels the unpaid series whole", async () => {
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  const space = product.seed.spaces.find((s) => s.city === "Berlin") ?? product.seed.spaces[0];
+  await signIn(page, product.seed.member.email, product.seed.password);
+  await page.goto(`${product.web}/spaces/${space.id}`);
+  // Far enough ahead that no other test books that day, or the same weekday after it.
+  await page.getByLabel(/^Day/).fill(dayAhead(13, space.time_zone));
+  const free = page.getByRole("button", { name: /^Room .* free$/ }).first();
+  await free.waitFor();
+  const room = (await free.getAttribute("aria-label")).replace(/ at .*$/, "");
+  await free.click();
+  await page.getByLabel("Repeat", { exact: true }).selectOption("weekly");
+  // The first date's weekday is always in the rule.
+  await page.getByRole("group", { name: "On these days" }).getByRole("checkbox", { checked: true, disabled: true }).waitFor();
+  await page.getByLabel("After a number of times").check();
+  await page.getByLabel("How many times").fill("3");
+  await page.getByLabel("Book none").check();
+  await snap(page, "series-form");
+  await axe(page, "space with a repeated booking");
+  await page.getByRole("button", { name: "Book series" }).click();
+  await page.waitForURL(/\/series\/[^/]+$/);
+
+  await page.getByRole("heading", { name: `Series of ${room}` }).waitFor();
+  const statuses = page.getByTestId("occurrence-status");
+  await statuses.filter({ hasText: /^pending$/ }).nth(2).waitFor();
+  assert.equal(await statuses.count(), 3);
+  await page.getByTestId("series-summary").filter({ hasText: /^3 booked$/ }).waitFor();
+  const total = (await page.getByTestId("series-total").innerText()).trim();
+  assert.match(total, /\d/);
+  // One payment for all three: the same total.
+  await page.getByRole("heading", { name: `Pay ${total} for 3 occurrences` }).waitFor();
+  await snap(page, "series-held");
+  await axe(page, "series");
+
+  // Unpaid: only the whole series is cancelled, releasing every hold.
+  await page.getByRole("button", { name: "Cancel the rest of the series…" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByText("releases all 3 held occurrences").waitFor();
+  await dialog.getByRole("button", { name: "Yes, cancel them" }).click();
+  await statuses.filter({ hasText: /^cancelled$/ }).nth(2).waitFor();
+  assert.equal(await statuses.filter({ hasText: /^cancelled$/ }).count(), 3);
+  await page.getByRole("status").filter({ hasText: /^Cancelled:/ }).waitFor();
+  await snap(page, "series-cancelled");
+
+  // Each occurrence's booking says which series it is part of.
+  await page.getByTestId("occurrence").first().getByRole("link").click();
+  await page.waitForURL(/\/bookings\/[^/]+$/);
+  await page.getByTestId("booking-status").filter({ hasText: "cancelled" }).waitFor();
+  await page.getByTestId("booking-series").getByRole("link", { name: "occurrence 1 of the series" }).click();
+  await page.waitForURL(/\/series\/[^/]+$/);
+  await page.getByTestId("series-summary").waitFor();
+  await ctx.close();
+});
+
 test("an operator limits bookings per day and a member's second booking that day is refused with the reason", async () => {
   // A seeded Berlin space of the first operator other than the one the other tests book.
   const operator = product.seed.operators[0];

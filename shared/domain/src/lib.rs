@@ -37,3 +37,4 @@ pub mod space_rules;
 pub mod stay;
 pub mod user;
 pub mod validate;
+pub mod waitlist;

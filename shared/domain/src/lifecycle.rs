@@ -642,8 +642,9 @@ pub fn series_payment_succeeded(
     now: Timestamp,
 ) -> Decision {
     match p {
+        // Its own share, in the currency that was paid (so another currency is refused).
         Some(p) if series_matches => {
-            payment_succeeded(b, Some(p), (p.amount, &p.currency), event_id, now)
+            payment_succeeded(b, Some(p), (p.amount, received.1), event_id, now)
         }
         Some(p) if !p.status.was_paid() && p.status != PaymentStatus::UnderReview => {
             Decision::Apply(Box::new(mismatch(b, p, received, event_id, now)))

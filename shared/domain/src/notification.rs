@@ -77,6 +77,13 @@ pub fn compose(detail_type: &str, detail: &serde_json::Value) -> Option<Message>
                 local_start(detail)?
             ),
         ),
+        "WaitlistOffered" => msg(
+            "A place freed up for you",
+            format!(
+                "{item} on {} is held for you for a few minutes: pay for it in the app to keep it.",
+                local_start(detail)?
+            ),
+        ),
         "BookingReminder" => msg(
             "Coming up",
             format!("Reminder: {item} on {}.", local_start(detail)?),

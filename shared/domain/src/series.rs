@@ -5,10 +5,11 @@
 //! `COUNT` or `UNTIL` (a local date, or a UTC instant as `YYYYMMDDTHHMMSSZ`). "Every
 //! weekday" is `FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR` (or `FREQ=DAILY` with the same BYDAY).
 //!
-//! Occurrences keep the first one's local wall-clock time in the space's zone, so a
-//! weekly 09:00 stays 09:00 across a DST change (the UTC instant moves). A local time a
-//! DST gap skips is moved forward by the gap (RFC 5545 and jiff's "compatible" rule), so
-//! such an occurrence is as long as the others in absolute time.
+//! Occurrences keep the first one's local wall-clock times in the space's zone, so a
+//! weekly 09:00-10:00 stays 09:00-10:00 across a DST change (the UTC instants move). A
+//! local time a DST gap skips is moved forward by the gap (RFC 5545 and jiff's
+//! "compatible" rule): an occurrence starting in the gap starts later and still ends at
+//! its local end time, so it is shorter (and priced for what it is).
 //!
 //! Each occurrence is an ordinary booking (its own claims, check-in, no-show release,
 //! calendar entry), tagged with a [`SeriesLink`]. What the series itself decides:
@@ -321,6 +322,14 @@ pub fn occurrences(
             "end_time must be after start_time",
         ));
     }
+    // Occurrences are hourly bookings: a day at most (stays are booked by the day).
+    if end.duration_since(start) > SignedDuration::from_hours(24) {
+        return Err(DomainError::field(
+            "end_time",
+            "too_long",
+            "an occurrence lasts at most 24 hours",
+        ));
+    }
     let first: DateTime = tz.to_datetime(start);
     // The local wall-clock length, so each occurrence ends at the same local time.
     let local_end: DateTime = tz.to_datetime(end);
@@ -332,7 +341,12 @@ pub fn occurrences(
             "the first occurrence must fall on one of the rule's days (BYDAY)",
         ));
     }
-    let last_day = first.date() + MAX_SPAN_DAYS.days();
+    let last_day = first
+        .date()
+        .checked_add(MAX_SPAN_DAYS.days())
+        .map_err(|_| {
+            DomainError::field("start_time", "range", "a start_time within the calendar")
+        })?;
     let mut out = Vec::new();
     let mut day = first.date();
     while day <= last_day {
@@ -360,7 +374,9 @@ pub fn occurrences(
                 .checked_add(wall)
                 .ok()
                 .and_then(|l| tz.to_ambiguous_timestamp(l).compatible().ok())
-                .ok_or_else(|| DomainError::Inconsistent("occurrence end out of range".into()))?;
+                .ok_or_else(|| {
+                    DomainError::field("end_time", "range", "an end_time within the calendar")
+                })?;
             // A gap at the end (or start) keeps the absolute length instead.
             let e = if e <= s {
                 s + SignedDuration::from_secs((end - start).as_secs())
@@ -373,9 +389,8 @@ pub fn occurrences(
                 end: e,
             });
         }
-        day = day
-            .tomorrow()
-            .map_err(|e| DomainError::Inconsistent(e.to_string()))?;
+        let Ok(next) = day.tomorrow() else { break };
+        day = next;
     }
     if out.is_empty() {
         return Err(invalid("empty", "the rule gives no occurrence"));

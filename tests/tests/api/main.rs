@@ -23,3 +23,4 @@ mod series;
 mod spaces;
 mod stays;
 mod users;
+mod waitlist;

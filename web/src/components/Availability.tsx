@@ -2,20 +2,23 @@
 // The availability grid of one local day (rows: items; columns: the day's slots in the
 // space's zone), live: a booking anywhere updates it within moments. Picking a free cell
 // and a length books it; the booking page then shows the price and takes the payment.
+// Repeated (`RepeatFields`), it books a series instead, paid at once on the series page.
 // Items sold by whole days are booked from that day below the grid (`StayForm`).
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 
 import { useApi } from "@/api/client";
-import { show } from "@/api/problem";
+import { show, type Shown } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { FormMessage } from "@/components/Field";
+import { RefusedList, RepeatFields } from "@/components/RepeatFields";
 import { StayForm } from "@/components/StayForm";
 import { useSession } from "@/components/useSession";
 import { useConfig } from "@/lib/config";
 import { localDate, localHour, money, startOfLocalDay } from "@/lib/format";
 import { followSpace } from "@/lib/live";
+import { NO_REPEAT, refusedOccurrences, repeatErrors, toRrule, type OnConflict, type Refused, type Repeat } from "@/lib/series";
 
 type Item = components["schemas"]["ItemAvailability"];
 const MINUTE = 60_000;
@@ -37,6 +40,13 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
   const [minutes, setMinutes] = useState(60);
   const [booking, setBooking] = useState(false);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
+  const [repeat, setRepeat] = useState<Repeat>(NO_REPEAT);
+  // Whether to show what is wrong with the repeat choice (after a first try to book).
+  const [checkRepeat, setCheckRepeat] = useState(false);
+  // A series the API refused, for the request it was about (`key`).
+  const [refusal, setRefusal] = useState<{ key: string; problem: Shown; refused: Refused[]; onConflict: OnConflict } | null>(
+    null,
+  );
 
   const dayStart = date ? startOfLocalDay(date, timeZone) : null;
 
@@ -82,8 +92,38 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
       ).filter((m) => m <= 12 * 60)
     : [];
 
+  const firstDate = pick ? localDate(pick.start, timeZone) : null;
+  const repeatProblems = firstDate ? repeatErrors(repeat, firstDate) : {};
+  const rrule = firstDate && repeat.frequency !== "none" ? toRrule(repeat, firstDate) : null;
+  const seriesKey = pick && rrule ? `${pick.itemId}|${pick.start}|${minutes}|${rrule}` : null;
+  const shownRefusal = refusal && refusal.key === seriesKey ? refusal : null;
+
+  async function bookSeries(onConflict: OnConflict) {
+    if (!pick || !rrule || !seriesKey) return;
+    setCheckRepeat(true);
+    if (Object.keys(repeatProblems).length > 0) return;
+    setBooking(true);
+    setRefusal(null);
+    const { data, error } = await api.POST("/series", {
+      params: { header: { "Idempotency-Key": crypto.randomUUID() } },
+      body: {
+        bookable_item_id: pick.itemId,
+        start_time: new Date(pick.start).toISOString(),
+        end_time: new Date(pick.start + minutes * MINUTE).toISOString(),
+        rrule,
+        on_conflict: onConflict,
+      },
+    });
+    setBooking(false);
+    if (error || !data) {
+      return setRefusal({ key: seriesKey, problem: show(error), refused: refusedOccurrences(error), onConflict });
+    }
+    router.push(`/series/${data.id}`);
+  }
+
   async function book() {
     if (!pick || !picked) return;
+    if (repeat.frequency !== "none") return bookSeries(repeat.onConflict);
     setBooking(true);
     const { data, error } = await api.POST("/bookings", {
       params: { header: { "Idempotency-Key": crypto.randomUUID() } },
@@ -205,10 +245,45 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
               </option>
             ))}
           </select>
+          {firstDate && (
+            <RepeatFields
+              value={repeat}
+              onChange={setRepeat}
+              firstDate={firstDate}
+              errors={checkRepeat ? repeatProblems : {}}
+            />
+          )}
+          {shownRefusal && (
+            <div className="form-error" role="alert" style={{ marginTop: "1rem" }}>
+              {shownRefusal.refused.length === 0 ? (
+                Object.values(shownRefusal.problem.fields).join(" ") || shownRefusal.problem.message
+              ) : (
+                <>
+                  {shownRefusal.onConflict === "refuse"
+                    ? "Nothing was booked: these dates are taken or cannot be booked."
+                    : "None of the dates could be booked."}
+                  <RefusedList refused={shownRefusal.refused} timeZone={timeZone} />
+                  {shownRefusal.onConflict === "refuse" && (
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={booking}
+                      onClick={() => {
+                        setRepeat({ ...repeat, onConflict: "skip" });
+                        void bookSeries("skip");
+                      }}
+                    >
+                      Book the free ones instead
+                    </button>
+                  )}
+                </>
+              )}
+            </div>
+          )}
           <p>
             {session ? (
               <button type="button" onClick={book} disabled={booking}>
-                {booking ? "Booking…" : "Book"}
+                {booking ? "Booking…" : repeat.frequency === "none" ? "Book" : "Book series"}
               </button>
             ) : (
               <Link href={`/signin?next=/spaces/${spaceId}`}>Sign in to book</Link>

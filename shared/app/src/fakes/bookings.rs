@@ -103,6 +103,7 @@ pub struct World {
     pub events: Vec<DomainEvent>,
     pub audit: Vec<AuditEntry>,
     pub series: HashMap<String, domain::series::Series>,
+    pub waitlist: Vec<domain::waitlist::WaitlistEntry>,
 }
 
 /// Clones share one world and one clock (a store handed to several use cases).
@@ -504,18 +505,19 @@ impl BookingStore for MemoryBookings {
             .map(|b| (b.clone(), w.payments.get(id).cloned())))
     }
 
-    async fn find_booking_by_intent(
+    async fn find_bookings_by_intent(
         &self,
         payment_intent_id: &str,
-    ) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .world
-            .lock()
-            .unwrap()
+    ) -> Result<Vec<String>, StoreError> {
+        let w = self.world.lock().unwrap();
+        let mut ids: Vec<String> = w
             .payments
             .values()
-            .find(|p| p.stripe_payment_intent_id == payment_intent_id)
-            .map(|p| p.booking_id.clone()))
+            .filter(|p| p.stripe_payment_intent_id == payment_intent_id)
+            .map(|p| p.booking_id.clone())
+            .collect();
+        ids.sort();
+        Ok(ids)
     }
 
     async fn remember_stripe_event(
@@ -847,5 +849,61 @@ impl crate::ports::series::SeriesStore for MemoryBookings {
 
     async fn get_series(&self, id: &str) -> Result<Option<domain::series::Series>, StoreError> {
         Ok(self.world.lock().unwrap().series.get(id).cloned())
+    }
+}
+
+impl crate::ports::waitlist::WaitlistStore for MemoryBookings {
+    async fn join_line(&self, entry: &domain::waitlist::WaitlistEntry) -> Result<(), StoreError> {
+        self.world.lock().unwrap().waitlist.push(entry.clone());
+        Ok(())
+    }
+
+    async fn line(
+        &self,
+        item_id: &str,
+    ) -> Result<Vec<domain::waitlist::WaitlistEntry>, StoreError> {
+        let w = self.world.lock().unwrap();
+        let mut line: Vec<_> = w
+            .waitlist
+            .iter()
+            .filter(|e| e.bookable_item_id == item_id)
+            .cloned()
+            .collect();
+        line.sort_by(|a, b| (a.joined_at, &a.id).cmp(&(b.joined_at, &b.id)));
+        Ok(line)
+    }
+
+    async fn entries_of(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<domain::waitlist::WaitlistEntry>, StoreError> {
+        let w = self.world.lock().unwrap();
+        let mut mine: Vec<_> = w
+            .waitlist
+            .iter()
+            .filter(|e| e.user_id == user_id)
+            .cloned()
+            .collect();
+        mine.sort_by(|a, b| (a.joined_at, &a.id).cmp(&(b.joined_at, &b.id)));
+        Ok(mine)
+    }
+
+    async fn update_entry(
+        &self,
+        entry: &domain::waitlist::WaitlistEntry,
+        event: Option<&DomainEvent>,
+    ) -> Result<bool, StoreError> {
+        let mut w = self.world.lock().unwrap();
+        let Some(stored) = w.waitlist.iter_mut().find(|e| e.id == entry.id) else {
+            return Ok(false);
+        };
+        if stored.version + 1 != entry.version {
+            return Ok(false);
+        }
+        *stored = entry.clone();
+        if let Some(e) = event {
+            w.events.push(e.clone());
+        }
+        Ok(true)
     }
 }

@@ -154,11 +154,12 @@ pub trait BookingStore: Send + Sync + 'static {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<Option<(Booking, Option<PaymentTransaction>)>, StoreError>> + Send;
-    /// The booking paid through a PaymentIntent (for Stripe news without our metadata).
-    fn find_booking_by_intent(
+    /// The bookings paid through a PaymentIntent (for Stripe news without our metadata):
+    /// one, or the occurrences of a series.
+    fn find_bookings_by_intent(
         &self,
         payment_intent_id: &str,
-    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     /// Records a Stripe event id; false when it was recorded before.
     fn remember_stripe_event(
         &self,

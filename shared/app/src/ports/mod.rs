@@ -21,3 +21,4 @@ pub mod series;
 pub mod spaces;
 pub mod store;
 pub mod users;
+pub mod waitlist;

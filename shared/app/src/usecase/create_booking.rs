@@ -77,13 +77,14 @@ pub(crate) struct SeriesIntent {
 }
 
 impl SeriesIntent {
-    fn request(&self, at_least: i64) -> IntentRequest<'_> {
-        let amount = self.provisional.max(at_least);
+    /// The intent for the first occurrence that needs one, in its price's currency.
+    fn request<'a>(&'a self, price: &'a domain::pricing::PriceBreakdown) -> IntentRequest<'a> {
+        let amount = self.provisional.max(price.total);
         self.asked
             .store(amount, std::sync::atomic::Ordering::SeqCst);
         IntentRequest {
             amount,
-            currency: &self.currency,
+            currency: &price.currency,
             booking_id: &self.series_id,
             for_series: true,
             user_id: &self.user_id,
@@ -230,7 +231,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                         None => {
                             let made = self
                                 .payments
-                                .create_intent(&make.request(creation.booking.price.total))
+                                .create_intent(&make.request(&creation.booking.price))
                                 .await?;
                             **intent = Some(made.clone());
                             made
@@ -304,6 +305,38 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                 Err(CreateBookingError::Store(e)) => return Err(e.into()),
             }
         }
+    }
+
+    /// Why a planned booking's time is taken (the 409 a single booking would get), read
+    /// from the live whole claims in its way; None while it is free. A read, for answers
+    /// that must not write (a refused series, joining a waitlist): the booking's own
+    /// transaction stays the guarantee.
+    pub(crate) async fn taken(
+        &self,
+        b: &Booking,
+        now: Timestamp,
+    ) -> Result<Option<AppError>, AppError> {
+        let from = b
+            .slots
+            .iter()
+            .map(|s| s.start)
+            .min()
+            .unwrap_or(b.start_time);
+        let to = b
+            .slots
+            .iter()
+            .map(|s| s.block().end())
+            .max()
+            .unwrap_or(b.end_time);
+        let claims = self.store.slot_claims(&b.space_id, from, to).await?;
+        let hit = claims.into_iter().find(|c| {
+            c.item_id == b.bookable_item_id
+                && c.booking_id != b.id
+                && c.active_at(now)
+                && c.start < to
+                && from < c.end
+        });
+        Ok(hit.map(|c| lifecycle::slot_taken(&c.item_id, c.start, Some(c.kind), c.booking).into()))
     }
 
     /// Expires the bookings among `ids` whose hold ran out (what the scheduler would do

@@ -16,6 +16,7 @@ pub mod scheduler;
 pub mod series;
 pub mod series_manage;
 pub mod spaces;
+pub mod waitlist;
 
 #[cfg(test)]
 mod tests;

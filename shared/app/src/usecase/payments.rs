@@ -45,10 +45,22 @@ async fn booking_of<S: BookingStore>(
     if let Some(id) = metadata.get("booking_id") {
         return Ok(Some(id.clone()));
     }
-    match intent_id {
-        Some(pi) => Ok(store.find_booking_by_intent(pi).await?),
-        None => Ok(None),
+    let Some(pi) = intent_id else {
+        return Ok(None);
+    };
+    let mut paid = store.find_bookings_by_intent(pi).await?;
+    if paid.len() > 1 {
+        // A series' intent: news without our booking id (a refund made in Stripe's
+        // dashboard) cannot say which occurrence it is for. It is left for a person to
+        // record, never put on an arbitrary occurrence.
+        tracing::error!(
+            payment_intent = pi,
+            occurrences = paid.len(),
+            "news about a series payment without a booking id: record it by hand"
+        );
+        return Ok(None);
     }
+    Ok(paid.pop())
 }
 
 /// Runs a decision about the booking `intent_id` belongs to (if it does).
@@ -104,35 +116,48 @@ where
     S: BookingStore + SeriesStore,
     P: Payments,
     F: FnMut(
-        &Series,
+        Option<&Series>,
         &domain::booking::Booking,
         Option<&domain::payment::PaymentTransaction>,
         &str,
     ) -> lifecycle::Decision,
 {
-    let series = match store.get_series(series_id).await? {
-        Some(s)
-            if s.payment
-                .as_ref()
-                .is_some_and(|p| p.stripe_payment_intent_id == intent_id) =>
-        {
-            s
-        }
-        _ => return ignore(store, event_id, "not one of our series", now).await,
+    let series = store.get_series(series_id).await?.filter(|s| {
+        s.payment
+            .as_ref()
+            .is_some_and(|p| p.stripe_payment_intent_id == intent_id)
+    });
+    // Each occurrence the intent pays for, with the id its news is recorded under. Without
+    // the series' record (a request that never answered), the bookings that point to the
+    // intent: `decide` sees no series, so a payment goes under review, never ignored.
+    let paid: Vec<(String, String)> = match &series {
+        Some(s) => s
+            .occurrences
+            .iter()
+            .filter_map(|o| {
+                let id = o.booking_id.clone()?;
+                Some((id, format!("{event_id}#{}", o.index)))
+            })
+            .collect(),
+        None => store
+            .find_bookings_by_intent(intent_id)
+            .await?
+            .into_iter()
+            .map(|id| {
+                let own = format!("{event_id}#{id}");
+                (id, own)
+            })
+            .collect(),
     };
     let mut outcomes = Vec::new();
-    for o in &series.occurrences {
-        let Some(booking_id) = &o.booking_id else {
-            continue;
-        };
-        let own_event = format!("{event_id}#{}", o.index);
+    for (booking_id, own_event) in &paid {
         let ran = run(store, payments, booking_id, now, |b, p| {
             if p.is_some_and(|p| p.stripe_payment_intent_id != intent_id) {
                 return Ok(lifecycle::Decision::Ignore(
                     "payment intent does not match the booking's",
                 ));
             }
-            Ok(decide(&series, b, p, &own_event))
+            Ok(decide(series.as_ref(), b, p, own_event))
         })
         .await?;
         outcomes.push(ran.outcome());
@@ -142,6 +167,8 @@ where
         .iter()
         .find(|o| !matches!(o, Outcome::Ignored(_) | Outcome::Duplicate))
     {
+        // Remembered whole too, so its replay is reported as one.
+        store.remember_stripe_event(event_id, now).await?;
         return Ok(*changed);
     }
     if outcomes.contains(&Outcome::Duplicate) {
@@ -176,7 +203,7 @@ pub async fn payment_succeeded<S: BookingStore + SeriesStore, P: Payments>(
             &pi.id,
             now,
             |series, b, p, ev| {
-                let matches = series.payment.as_ref().is_some_and(|sp| {
+                let matches = series.and_then(|s| s.payment.as_ref()).is_some_and(|sp| {
                     sp.amount == pi.amount && sp.currency.eq_ignore_ascii_case(&pi.currency)
                 });
                 lifecycle::series_payment_succeeded(b, p, matches, received, ev, now)

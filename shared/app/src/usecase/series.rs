@@ -65,6 +65,7 @@ impl SeriesCommand<'_> {
 }
 
 /// A series with its booked occurrences as stored now.
+#[derive(Debug)]
 pub struct SeriesAnswer {
     pub series: Series,
     pub bookings: Vec<(Booking, Option<PaymentTransaction>)>,
@@ -147,7 +148,7 @@ where
                 Ok(c) => {
                     provisional += c.booking.price.total;
                     if cmd.on_conflict == OnConflict::Refuse
-                        && let Some(w) = self.taken(&c.booking, now).await?
+                        && let Some(w) = self.taken(&c.booking, now).await?.as_ref().and_then(why)
                     {
                         refused.push((o.index, w));
                     }
@@ -197,20 +198,59 @@ where
                 request: format!("{request}|{}", single.canonical()),
                 booking_id: booking_id.clone(),
             };
-            let mut pay = Paying::Series {
-                link: SeriesLink {
-                    id: series_id.clone(),
-                    index: o.index,
-                    counts_hold: !hold_taken,
-                },
-                intent: &mut intent,
-                make: &make,
+            let made = {
+                let mut pay = Paying::Series {
+                    link: SeriesLink {
+                        id: series_id.clone(),
+                        index: o.index,
+                        counts_hold: !hold_taken,
+                    },
+                    intent: &mut intent,
+                    make: &make,
+                };
+                self.attempts(&single, &booking_id, &idempotency, &mut pay, now)
+                    .await
             };
-            match self
-                .attempts(&single, &booking_id, &idempotency, &mut pay, now)
-                .await
-            {
+            match made {
+                // Made by an earlier attempt with this key and given back since (withdrawn
+                // by a refusal, or its hold ran out): not booked now.
+                Ok((b, _)) if !b.holds_slots(now) => refused.push((
+                    o.index,
+                    serde_json::json!({
+                        "detail": "an earlier request with this Idempotency-Key gave this occurrence back: ask again with a new key",
+                        "conflict": {"booking_id": b.id, "status": b.status_at(now)},
+                    }),
+                )),
                 Ok((b, p)) => {
+                    // Made by an earlier attempt with this key (a retry after a crash): its
+                    // intent is the series' one.
+                    if let Some(p) = &p
+                        && intent.as_ref().map(|i| i.id.as_str())
+                            != Some(p.stripe_payment_intent_id.as_str())
+                    {
+                        if let Some(ours) = &intent {
+                            let used = booked.iter().any(|(_, _, q)| {
+                                q.as_ref()
+                                    .is_some_and(|q| q.stripe_payment_intent_id == ours.id)
+                            });
+                            if used {
+                                // Another request with this key is making the same series.
+                                return Err(AppError::conflict(
+                                    "this Idempotency-Key is being used by a request in progress",
+                                ));
+                            }
+                            // Made for this replay before the store answered: unused.
+                            if let Err(e) = self.payments.cancel_intent(&ours.id).await {
+                                tracing::warn!(error = %e, "could not cancel an unused series intent");
+                            }
+                        }
+                        intent = Some(Intent {
+                            id: p.stripe_payment_intent_id.clone(),
+                            client_secret: p.client_secret.clone(),
+                        });
+                        // Its amount is not known here: it is set to what was booked.
+                        make.asked.store(-1, std::sync::atomic::Ordering::SeqCst);
+                    }
                     hold_taken |= b.series.as_ref().is_some_and(|s| s.counts_hold)
                         && b.status == domain::booking::BookingStatus::Pending;
                     booked.push((o.index, b, p));
@@ -237,6 +277,21 @@ where
             ));
         }
 
+        // One currency: the item's price may have changed between two occurrences.
+        let mut currencies: Vec<&str> = booked
+            .iter()
+            .filter_map(|(_, _, p)| p.as_ref().map(|p| p.currency.as_str()))
+            .collect();
+        currencies.dedup();
+        if currencies.len() > 1 {
+            self.undo(&booked, intent.as_ref(), now).await;
+            return Err(AppError::conflict(
+                "the item's price changed while booking the series: nothing was booked; retry",
+            ));
+        }
+        let currency = currencies
+            .first()
+            .map_or_else(|| make.currency.clone(), |c| c.to_string());
         // The one payment asks for exactly what was booked.
         let total: i64 = booked
             .iter()
@@ -257,7 +312,7 @@ where
                     stripe_payment_intent_id: i.id.clone(),
                     client_secret: i.client_secret.clone(),
                     amount: total,
-                    currency: make.currency.clone(),
+                    currency,
                 })
             }
             Some(i) => {
@@ -311,33 +366,6 @@ where
             series,
             bookings: booked.into_iter().map(|(_, b, p)| (b, p)).collect(),
         })
-    }
-
-    /// The whole claim of another live booking in the way of a planned occurrence.
-    async fn taken(
-        &self,
-        b: &Booking,
-        now: Timestamp,
-    ) -> Result<Option<serde_json::Value>, AppError> {
-        let from = b
-            .slots
-            .iter()
-            .map(|s| s.start)
-            .min()
-            .unwrap_or(b.start_time);
-        let to = b
-            .slots
-            .iter()
-            .map(|s| s.block().end())
-            .max()
-            .unwrap_or(b.end_time);
-        let claims = self.store.slot_claims(&b.space_id, from, to).await?;
-        let hit = claims.into_iter().find(|c| {
-            c.item_id == b.bookable_item_id && c.active_at(now) && c.start < to && from < c.end
-        });
-        Ok(hit.and_then(|c| {
-            why(&lifecycle::slot_taken(&c.item_id, c.start, Some(c.kind), c.booking).into())
-        }))
     }
 
     /// Takes back what this request made (the member never had it; nothing was paid).

@@ -377,10 +377,10 @@ impl BookingStore for DynamoStore {
         Ok(booking.map(|b| (b, payment)))
     }
 
-    async fn find_booking_by_intent(
+    async fn find_bookings_by_intent(
         &self,
         payment_intent_id: &str,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Vec<String>, StoreError> {
         let out = self
             .client
             .query()
@@ -388,18 +388,19 @@ impl BookingStore for DynamoStore {
             .index_name("GSI2")
             .key_condition_expression("GSI2PK = :pk")
             .expression_attribute_values(":pk", s(keys::intent(payment_intent_id)))
-            .limit(1)
             .send()
             .await
             .map_err(store_error)?;
+        // One page: an intent pays one booking, or a series of at most 52 occurrences.
         Ok(out
             .items
             .unwrap_or_default()
-            .first()
-            .and_then(|i| i.get("GSI2SK"))
-            .and_then(|v| v.as_s().ok())
-            .and_then(|sk| sk.strip_prefix("BOOKING#"))
-            .map(str::to_owned))
+            .iter()
+            .filter_map(|i| i.get("GSI2SK"))
+            .filter_map(|v| v.as_s().ok())
+            .filter_map(|sk| sk.strip_prefix("BOOKING#"))
+            .map(str::to_owned)
+            .collect())
     }
 
     async fn has_upcoming_bookings(

@@ -296,3 +296,18 @@ pub fn series(id: &str) -> String {
 }
 
 pub const SERIES: &str = "SERIES";
+
+/// An item's waitlist: its entries sorted by when they joined.
+pub fn waitlist(item_id: &str) -> String {
+    format!("WAITLIST#{item_id}")
+}
+
+/// A waitlist entry's place in its line (and in its member's GSI1 list).
+pub fn waitlist_entry(joined_at: jiff::Timestamp, id: &str) -> String {
+    format!("{}#{id}", domain::instant::sortable(joined_at))
+}
+
+/// GSI1 of a member's waitlist entries.
+pub fn waiter(user_id: &str) -> String {
+    format!("WAITER#{user_id}")
+}

@@ -20,6 +20,7 @@ mod search;
 mod series;
 mod spaces;
 mod users;
+mod waitlist;
 mod writes;
 
 use aws_sdk_dynamodb::Client;

@@ -122,6 +122,31 @@ fn the_first_occurrence_must_fall_on_the_rule() {
 }
 
 #[test]
+fn extreme_instants_are_refused_naming_the_field_never_a_panic() {
+    let rule = Recurrence::parse("FREQ=DAILY;COUNT=3").unwrap();
+    for (start, end, why) in [
+        (
+            "9999-12-30T10:00:00Z",
+            "9999-12-30T11:00:00Z",
+            "start_time:range",
+        ),
+        (
+            "2027-01-01T10:00:00Z",
+            "2027-01-03T11:00:00Z",
+            "end_time:too_long",
+        ),
+        (
+            "2027-01-01T10:00:00Z",
+            "2027-01-01T10:00:00Z",
+            "end_time:after_start",
+        ),
+    ] {
+        let err = occurrences(&rule, ts(start), ts(end), &TimeZone::UTC).unwrap_err();
+        assert_eq!(err.rules(), vec![why.to_string()], "{start}");
+    }
+}
+
+#[test]
 fn a_rule_longer_than_the_cap_is_refused() {
     let rule = Recurrence::parse("FREQ=DAILY;UNTIL=20271231").unwrap();
     let err = occurrences(

@@ -199,7 +199,9 @@ impl<'a> BookingView<'a> {
             currency: &p.currency,
             refunded_amount: p.refunded_amount,
             stripe_payment_intent_id: &p.stripe_payment_intent_id,
+            // A series' occurrence is paid through its series (`GET /series/{id}`).
             client_secret: (viewer == self.user_id
+                && self.series.is_none()
                 && p.status == PaymentStatus::RequiresPayment
                 && self.status == BookingStatus::Pending)
                 .then_some(p.client_secret.as_str()),

@@ -8,3 +8,4 @@ pub mod search;
 pub mod series;
 pub mod spaces;
 pub mod users;
+pub mod waitlist;

@@ -5,6 +5,7 @@ import { use, useCallback, useEffect, useState } from "react";
 import { useApi } from "@/api/client";
 import { show } from "@/api/problem";
 import type { components } from "@/api/schema";
+import { Countdown } from "@/components/Countdown";
 import { FormMessage } from "@/components/Field";
 import { Pay } from "@/components/Pay";
 import { PriceBreakdown } from "@/components/PriceBreakdown";
@@ -12,24 +13,6 @@ import { useSession } from "@/components/useSession";
 import { localTime, money, stayDays, stayLength } from "@/lib/format";
 
 type Booking = components["schemas"]["BookingView"];
-
-function Countdown({ until }: { until: string }) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, []);
-  const left = Math.max(0, Math.floor((Date.parse(until) - now) / 1000));
-  return (
-    <p role="timer" aria-live="off">
-      Held for you for{" "}
-      <strong>
-        {Math.floor(left / 60)}:{String(left % 60).padStart(2, "0")}
-      </strong>{" "}
-      more: pay before it runs out.
-    </p>
-  );
-}
 
 export default function BookingPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
@@ -84,7 +67,9 @@ export default function BookingPage({ params }: { params: Promise<{ id: string }
   if (!b) return error ? <FormMessage error={error} /> : <p className="muted">Loading the booking…</p>;
 
   const ended = Date.parse(b.end_time) <= openedAt;
-  const cancellable = (b.status === "pending" || b.status === "confirmed") && !ended;
+  // An occurrence of an unpaid series is paid, or cancelled, with the whole series.
+  const seriesUnpaid = !!b.series && b.status === "pending";
+  const cancellable = (b.status === "pending" || b.status === "confirmed") && !ended && !seriesUnpaid;
   // Check-in opens the space's window before the start (an hour where none is required).
   const windowMs = (b.check_in?.window_minutes ?? 60) * 60_000;
   const checkInOpen =
@@ -102,6 +87,11 @@ export default function BookingPage({ params }: { params: Promise<{ id: string }
         )}{" "}
         ({b.time_zone}) · <Link href={`/spaces/${b.space_id}`}>the space</Link>
       </p>
+      {b.series && (
+        <p data-testid="booking-series">
+          Part of a series: <Link href={`/series/${b.series.id}`}>occurrence {b.series.index + 1} of the series</Link>
+        </p>
+      )}
       <p>
         Status: <strong data-testid="booking-status">{b.status}</strong>
         {waiting && <span className="muted"> (waiting for the payment to be confirmed…)</span>}
@@ -109,7 +99,13 @@ export default function BookingPage({ params }: { params: Promise<{ id: string }
       <FormMessage error={error} />
       <PriceBreakdown price={b.price} />
       {b.status === "pending" && b.hold_expires_at && <Countdown until={b.hold_expires_at} />}
-      {b.status === "pending" && b.payment?.client_secret && !waiting && (
+      {seriesUnpaid && b.series && (
+        <p className="notice" role="status">
+          This occurrence is paid with the rest of its series, in one payment:{" "}
+          <Link href={`/series/${b.series.id}`}>pay on the series page</Link> (or cancel the whole series there).
+        </p>
+      )}
+      {b.status === "pending" && b.payment?.client_secret && !waiting && !seriesUnpaid && (
         <section aria-labelledby="pay">
           <h2 id="pay">Pay {money(b.payment.amount, b.payment.currency)}</h2>
           <Pay clientSecret={b.payment.client_secret} intentId={b.payment.stripe_payment_intent_id} onPaid={() => setWaiting(true)} />
