@@ -69,6 +69,24 @@ function dayAhead(days, timeZone) {
   }
 }
 
+/** A new member, signed up and confirmed through the API (the sign-up page has its own test). */
+async function newMember(name) {
+  const email = `${name.toLowerCase()}-${unique()}@example.com`;
+  const password = "Member-Passw0rd-1";
+  for (const [path, body] of [
+    ["/users/register", { name, email, password }],
+    ["/users/confirm", { email, code: CODE }],
+  ]) {
+    const res = await fetch(`${product.api}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    assert.ok(res.ok, `${path}: ${res.status} ${await res.text()}`);
+  }
+  return { email, password };
+}
+
 /** Picks the first free start of a room on the chosen day and books it; returns the cell's label. */
 async function bookFirstFreeRoom(page, days) {
   await page.getByLabel(/^Day/).fill(dayAhead(days, "Europe/Berlin"));
@@ -459,6 +477,52 @@ test("an operator limits bookings per day and a member's second booking that day
   await perDay.fill("");
   await save();
   assert.equal((await (await fetch(spaceUrl)).json()).quotas, undefined);
+  await ctx.close();
+});
+
+test("a member joins the waitlist for a room another member booked, sees it waiting in My waitlist, and leaves it", async () => {
+  const space = product.seed.spaces.find((s) => s.city === "Berlin") ?? product.seed.spaces[0];
+  // Two new members: neither has holds or waits from other tests.
+  const [booker, waiter] = [await newMember("Booker"), await newMember("Waiter")];
+  const bookerCtx = await product.context();
+  const b = await bookerCtx.newPage();
+  await signIn(b, booker.email, booker.password);
+  await b.goto(`${product.web}/spaces/${space.id}`);
+  // A day no other test uses.
+  const label = await bookFirstFreeRoom(b, 16);
+  await bookerCtx.close();
+  const room = label.replace(/ at .*$/, "");
+
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  await signIn(page, waiter.email, waiter.password);
+  await page.goto(`${product.web}/spaces/${space.id}`);
+  await page.getByLabel(/^Day/).fill(dayAhead(16, space.time_zone));
+  // The booked time is taken: picking it offers the waitlist instead of booking.
+  await page.getByRole("button", { name: label.replace(/: free$/, ": taken") }).click();
+  const offer = page.getByTestId("waitlist-offer");
+  await offer.getByText("This time is taken").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Book", exact: true }).count(), 0);
+  await snap(page, "waitlist-offer");
+  await axe(page, "space with a taken time picked");
+  await offer.getByRole("button", { name: "Join the waitlist for this time" }).click();
+  const joined = page.getByRole("status").filter({ hasText: `You are in line for ${room}` });
+  await joined.waitFor();
+  await snap(page, "waitlist-joined");
+  await joined.getByRole("link", { name: "your waitlist" }).click();
+  await page.waitForURL(/\/bookings(#waitlist)?$/);
+
+  const section = page.getByRole("region", { name: "My waitlist" });
+  const entry = section.getByTestId("waitlist-entry").filter({ hasText: room });
+  await entry.getByTestId("waitlist-status").filter({ hasText: /^waiting$/ }).waitFor();
+  assert.equal(await section.getByTestId("waitlist-entry").count(), 1);
+  await snap(page, "my-waitlist");
+  await axe(page, "my waitlist");
+  await entry.getByRole("button", { name: new RegExp(`^Leave the waitlist for ${room}, `) }).click();
+  await entry.getByTestId("waitlist-status").filter({ hasText: /^closed$/ }).waitFor();
+  await section.getByRole("status").filter({ hasText: `You left the waitlist for ${room}` }).waitFor();
+  assert.equal(await entry.getByRole("button", { name: /^Leave/ }).count(), 0);
+  await snap(page, "waitlist-left");
   await ctx.close();
 });
 

@@ -36,7 +36,12 @@ struct Row {
 /// same process while the bench runs (on AWS they are other Lambdas, paid per event, not
 /// per request): the realtime worker's query of a space's followers, the analytics worker's
 /// counter transaction and the scheduler's due-action transaction.
-const CONSUMER_OPS: [&str; 3] = ["live_subscribers", "apply_counters", "finish_due"];
+const CONSUMER_OPS: [&str; 4] = [
+    "live_subscribers",
+    "apply_counters",
+    "finish_due",
+    "waitlist_query",
+];
 
 /// Calls and capacity units of the measured requests since `before`.
 fn request_cost(
@@ -248,6 +253,47 @@ async fn main() {
         &ms,
         cost,
         "1 transaction, no read",
+    ));
+
+    // Series of 10 weekly hourly occurrences, each item on weeks of its own: every
+    // occurrence is its own create transaction, plus the series record and, for
+    // `refuse`, the claims read first (one query per occurrence).
+    let series = |first_day: i64, on_conflict: &'static str| {
+        let items = items_for_long.clone();
+        let token = member.access_token.clone();
+        move |i: usize| {
+            let s = jiff::Timestamp::from_second(base + first_day * 86_400 + 10 * 3600).unwrap();
+            let (item, token) = (items[i % 10].clone(), token.clone());
+            async move {
+                let res = http()
+                    .post(format!("{}/series", env.base))
+                    .bearer_auth(&token)
+                    .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+                    .json(&json!({"bookable_item_id": item, "start_time": s,
+                                  "end_time": s + jiff::SignedDuration::from_hours(1),
+                                  "rrule": "FREQ=WEEKLY;COUNT=10", "on_conflict": on_conflict}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 201, "{:?}", res.text().await);
+                let body: Value = res.json().await.unwrap();
+                assert_eq!(body["booked"], 10, "{body}");
+            }
+        }
+    };
+    let (ms, cost) = timed(10, series(140, "skip")).await;
+    rows.push(row(
+        "create series, 10 weekly occurrences, skip conflicts",
+        &ms,
+        cost,
+        "10 transactions, no read",
+    ));
+    let (ms, cost) = timed(10, series(220, "refuse")).await;
+    rows.push(row(
+        "create series, 10 weekly occurrences, all or none",
+        &ms,
+        cost,
+        "10 claim reads + 10 transactions",
     ));
 
     // 8 concurrent clients.

@@ -1397,6 +1397,8 @@ export interface components {
             payments: components["schemas"]["PaymentTransaction"][];
             profile?: null | components["schemas"]["User"];
             reviews: components["schemas"]["Review"][];
+            /** @description The times they wait for (erased with them). */
+            waitlist?: components["schemas"]["WaitlistEntry"][];
         };
         PlanBenefits: {
             /**

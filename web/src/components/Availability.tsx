@@ -3,6 +3,8 @@
 // space's zone), live: a booking anywhere updates it within moments. Picking a free cell
 // and a length books it; the booking page then shows the price and takes the payment.
 // Repeated (`RepeatFields`), it books a series instead, paid at once on the series page.
+// Picking a taken cell (or a booking refused because the time was just taken) offers to
+// join the waitlist for that time instead: the first in line gets it held when it frees.
 // Items sold by whole days are booked from that day below the grid (`StayForm`).
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -16,9 +18,10 @@ import { RefusedList, RepeatFields } from "@/components/RepeatFields";
 import { StayForm } from "@/components/StayForm";
 import { useSession } from "@/components/useSession";
 import { useConfig } from "@/lib/config";
-import { localDate, localHour, money, startOfLocalDay } from "@/lib/format";
+import { localDate, localHour, localTime, money, startOfLocalDay } from "@/lib/format";
 import { followSpace } from "@/lib/live";
 import { NO_REPEAT, refusedOccurrences, repeatErrors, toRrule, type OnConflict, type Refused, type Repeat } from "@/lib/series";
+import { isTimeFree, isTimeTaken, problemMessage, type WaitlistEntry } from "@/lib/waitlist";
 
 type Item = components["schemas"]["ItemAvailability"];
 const MINUTE = 60_000;
@@ -47,6 +50,11 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
   const [refusal, setRefusal] = useState<{ key: string; problem: Shown; refused: Refused[]; onConflict: OnConflict } | null>(
     null,
   );
+  // A booking refused because its time was taken, for the time it was about (`key`).
+  const [taken, setTaken] = useState<{ key: string; message: string } | null>(null);
+  // Joining the waitlist: the entry, or why not, for the time it was about (`key`).
+  const [joined, setJoined] = useState<{ key: string; entry: WaitlistEntry | null; message: string | null } | null>(null);
+  const [joining, setJoining] = useState(false);
 
   const dayStart = date ? startOfLocalDay(date, timeZone) : null;
 
@@ -98,6 +106,20 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
   const seriesKey = pick && rrule ? `${pick.itemId}|${pick.start}|${minutes}|${rrule}` : null;
   const shownRefusal = refusal && refusal.key === seriesKey ? refusal : null;
 
+  // The picked time as one booking would take it, and whether the grid shows it all free.
+  const end = pick ? pick.start + minutes * MINUTE : 0;
+  const timeKey = pick ? `${pick.itemId}|${pick.start}|${minutes}` : null;
+  const pickFree = !!pick && !!picked && isFree(picked, pick.start, end);
+  const shownTaken = taken && taken.key === timeKey ? taken : null;
+  const shownJoined = joined && joined.key === timeKey ? joined : null;
+  // Taken time (or time a booking just found taken) can be waited for; a series cannot.
+  const waitable = repeat.frequency === "none" && (!pickFree || shownTaken !== null);
+
+  function choose(item: Item, start: number) {
+    setPick({ itemId: item.item_id, start });
+    setMinutes(Math.max(item.min_booking_minutes, Math.min(60, item.max_booking_minutes)));
+  }
+
   async function bookSeries(onConflict: OnConflict) {
     if (!pick || !rrule || !seriesKey) return;
     setCheckRepeat(true);
@@ -124,18 +146,44 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
   async function book() {
     if (!pick || !picked) return;
     if (repeat.frequency !== "none") return bookSeries(repeat.onConflict);
+    const key = timeKey;
     setBooking(true);
     const { data, error } = await api.POST("/bookings", {
       params: { header: { "Idempotency-Key": crypto.randomUUID() } },
       body: {
         bookable_item_id: pick.itemId,
         start_time: new Date(pick.start).toISOString(),
-        end_time: new Date(pick.start + minutes * MINUTE).toISOString(),
+        end_time: new Date(end).toISOString(),
       },
     });
     setBooking(false);
+    if (key && isTimeTaken(error)) {
+      // Someone was quicker: offer the waitlist for this time (and catch the grid up).
+      setTaken({ key, message: show(error).message });
+      return void load();
+    }
     if (error || !data) return setError(show(error).message);
     router.push(`/bookings/${data.id}`);
+  }
+
+  async function joinWaitlist() {
+    if (!pick || !timeKey) return;
+    const key = timeKey;
+    setJoining(true);
+    const { data, error } = await api.POST("/waitlist", {
+      body: {
+        bookable_item_id: pick.itemId,
+        start_time: new Date(pick.start).toISOString(),
+        end_time: new Date(end).toISOString(),
+      },
+    });
+    setJoining(false);
+    if (error || !data) {
+      // Free after all (the grid was behind): it catches up, and the time can be booked.
+      if (isTimeFree(error)) void load();
+      return setJoined({ key, entry: null, message: problemMessage(error) });
+    }
+    setJoined({ key, entry: data, message: null });
   }
 
   return (
@@ -167,7 +215,7 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
       ) : (
         <div className="grid-wrap">
           <table className="grid" data-updated={updatedAt ?? undefined}>
-            <caption className="muted">Free slots; pick a start time.</caption>
+            <caption className="muted">Free slots; pick a start time, or a taken one to join its waitlist.</caption>
             <thead>
               <tr>
                 <th scope="col">Item</th>
@@ -197,6 +245,22 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
                       const free = isFree(item, t, t + Math.max(step, item.slot_minutes) * MINUTE);
                       const aligned = ((t - (dayStart ?? 0)) / MINUTE) % item.slot_minutes === 0;
                       const when = `${item.identifier} at ${localHour(t, timeZone)}`;
+                      // Taken time still ahead can be picked to wait for it.
+                      if (!free && aligned && updatedAt != null && t >= updatedAt) {
+                        return (
+                          <td key={t} className="taken">
+                            <button
+                              type="button"
+                              aria-pressed={pick?.itemId === item.item_id && pick.start === t}
+                              aria-label={`${when}: taken`}
+                              title="Taken: pick it to join the waitlist"
+                              onClick={() => choose(item, t)}
+                            >
+                              ·
+                            </button>
+                          </td>
+                        );
+                      }
                       if (!free) {
                         return (
                           <td key={t} className="taken" aria-label={`${when}: taken`}>
@@ -211,10 +275,7 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
                               type="button"
                               aria-pressed={pick?.itemId === item.item_id && pick.start === t}
                               aria-label={`${when}: free`}
-                              onClick={() => {
-                                setPick({ itemId: item.item_id, start: t });
-                                setMinutes(Math.max(item.min_booking_minutes, Math.min(60, item.max_booking_minutes)));
-                              }}
+                              onClick={() => choose(item, t)}
                             >
                               ✓
                             </button>
@@ -280,15 +341,60 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
               )}
             </div>
           )}
-          <p>
-            {session ? (
-              <button type="button" onClick={book} disabled={booking}>
-                {booking ? "Booking…" : repeat.frequency === "none" ? "Book" : "Book series"}
-              </button>
-            ) : (
-              <Link href={`/signin?next=/spaces/${spaceId}`}>Sign in to book</Link>
-            )}
-          </p>
+          {shownJoined?.message && (
+            <p className="form-error" role="alert">
+              {shownJoined.message}
+            </p>
+          )}
+          {shownJoined?.entry ? (
+            <p className="notice" role="status" data-testid="waitlist-joined">
+              {shownJoined.entry.status === "offered" && shownJoined.entry.offer_booking_id ? (
+                <>
+                  This time is held for you now, from the waitlist:{" "}
+                  <Link href={`/bookings/${shownJoined.entry.offer_booking_id}`}>pay for it</Link> before the hold runs out.
+                </>
+              ) : (
+                <>
+                  You are in line for {picked.identifier}, {localTime(shownJoined.entry.start_time, timeZone)}–
+                  {localHour(shownJoined.entry.end_time, timeZone)} ({timeZone}). We&apos;ll notify you when it frees:
+                  the first in line gets it held for about 15 minutes to pay. See <Link href="/bookings#waitlist">your waitlist</Link>.
+                </>
+              )}
+            </p>
+          ) : waitable ? (
+            <div data-testid="waitlist-offer">
+              {shownTaken ? (
+                <p className="form-error" role="alert">
+                  {shownTaken.message}
+                </p>
+              ) : (
+                <p>This time is taken (or not open for booking).</p>
+              )}
+              <p className="muted">
+                Join the waitlist: when it frees, the first in line gets it held for them to pay, and a notification.
+              </p>
+              <p>
+                {session ? (
+                  <button type="button" onClick={joinWaitlist} disabled={joining}>
+                    {joining ? "Joining…" : "Join the waitlist for this time"}
+                  </button>
+                ) : (
+                  <Link href={`/signin?next=/spaces/${spaceId}`}>Sign in to join the waitlist</Link>
+                )}
+              </p>
+            </div>
+          ) : null}
+          {!waitable && (
+            <p>
+              {session ? (
+                <button type="button" onClick={book} disabled={booking}>
+                  {booking ? "Booking…" : repeat.frequency === "none" ? "Book" : "Book series"}
+                </button>
+              ) : (
+                <Link href={`/signin?next=/spaces/${spaceId}`}>Sign in to book</Link>
+              )}
+            </p>
+          )}
         </div>
       )}
       {items && date && <StayForm spaceId={spaceId} items={items} date={date} timeZone={timeZone} signedIn={!!session} />}

@@ -24,6 +24,9 @@ pub struct PersonalData {
     pub notifications: Vec<Notification>,
     /// Audit entries in which the user acted or was acted on.
     pub audit: Vec<AuditEntry>,
+    /// The times they wait for (erased with them).
+    #[serde(default)]
+    pub waitlist: Vec<domain::waitlist::WaitlistEntry>,
     /// The outbox events about the user (internal; erased with them).
     #[serde(skip)]
     pub event_ids: Vec<String>,

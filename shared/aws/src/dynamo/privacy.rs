@@ -135,6 +135,12 @@ impl PrivacyStore for DynamoStore {
             }
         }
         for item in self
+            .index_items("personal_data", keys::waiter(user_id))
+            .await?
+        {
+            data.waitlist.push(from_item(item)?);
+        }
+        for item in self
             .index_items("personal_data", keys::user_events(user_id))
             .await?
         {
@@ -176,6 +182,27 @@ impl PrivacyStore for DynamoStore {
         }
         for id in &data.event_ids {
             actions.push(self.delete_action(keys::event(id), "EVENT".into())?);
+        }
+        // The series their bookings belong to keep the occurrences, not the member.
+        let mut series: Vec<&str> = data
+            .bookings
+            .iter()
+            .filter_map(|b| b.series.as_ref().map(|s| s.id.as_str()))
+            .collect();
+        series.sort_unstable();
+        series.dedup();
+        for id in series {
+            actions.push(self.anonymise_action(
+                keys::series(id),
+                keys::SERIES.into(),
+                anonymous_id,
+            )?);
+        }
+        for e in &data.waitlist {
+            actions.push(self.delete_action(
+                keys::waitlist(&e.bookable_item_id),
+                keys::waitlist_entry(e.joined_at, &e.id),
+            )?);
         }
         // Rewritten in place, without the index keys that led to the user.
         for entry in &data.audit {

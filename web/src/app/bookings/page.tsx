@@ -6,6 +6,7 @@ import { useApi } from "@/api/client";
 import { show } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { FormMessage } from "@/components/Field";
+import { MyWaitlist } from "@/components/MyWaitlist";
 import { useMe } from "@/components/useMe";
 import { localTime, money, stayDays, stayLength } from "@/lib/format";
 
@@ -65,6 +66,7 @@ export default function MyBookings() {
           ))}
         </ul>
       )}
+      <MyWaitlist />
     </>
   );
 }
