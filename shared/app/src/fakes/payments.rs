@@ -24,6 +24,8 @@ pub struct FakeRefund {
     pub intent: String,
     pub amount: i64,
     pub key: String,
+    /// Our metadata: the booking it refunds (an occurrence of a series shares the intent).
+    pub booking_id: String,
 }
 
 #[derive(Default)]
@@ -217,6 +219,7 @@ impl Payments for FakeStripe {
         let id = Self::id(&mut s, "re");
         s.refunds.push(FakeRefund {
             id: id.clone(),
+            booking_id: req.booking_id.to_string(),
             intent: req.payment_intent_id.to_string(),
             amount: req.amount,
             key: req.idempotency_key.to_string(),

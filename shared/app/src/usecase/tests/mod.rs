@@ -167,7 +167,14 @@ impl Setup {
         let (_, p) = self.stored(id).await;
         let p = p.expect("a payment");
         let mut out = Vec::new();
-        for r in self.stripe.refunds(&p.stripe_payment_intent_id) {
+        // Each refund's news names the booking it was made for (an intent may pay every
+        // occurrence of a series).
+        for r in self
+            .stripe
+            .refunds(&p.stripe_payment_intent_id)
+            .into_iter()
+            .filter(|r| r.booking_id == id)
+        {
             let refund = RefundObject {
                 id: r.id.clone(),
                 amount: r.amount,

@@ -11,7 +11,12 @@
 //! - the included-minutes counter of each member and month is what their bookings kept;
 //! - the upcoming markers are exactly the live bookings;
 //! - money: nothing refunded beyond what was paid, Stripe and our records agree once
-//!   owed refunds are settled, and a confirmed booking's payment matches its price.
+//!   owed refunds are settled, and a confirmed booking's payment matches its price;
+//! - a series' one payment asks Stripe for exactly its booked occurrences' shares;
+//! - a waitlist offer is a booking of its waiter for the time they waited for.
+//!
+//! Series (all-or-none or the free ones, paid right or wrong, cancelled whole or from an
+//! occurrence) and waitlists (joined, offered freed time as the worker would) are mixed in.
 
 use std::collections::HashMap;
 
@@ -185,10 +190,15 @@ fn check_invariants(s: &Setup, settle_money: bool, step: usize) {
         }
     }
     for user in USERS {
+        // A series takes one place, whatever its length.
         let pending = w
             .bookings
             .values()
-            .filter(|b| b.user_id == user && b.status == BookingStatus::Pending)
+            .filter(|b| {
+                b.user_id == user
+                    && b.status == BookingStatus::Pending
+                    && b.series.as_ref().is_none_or(|l| l.counts_hold)
+            })
             .count() as i64;
         assert_eq!(
             *w.holds.get(user).unwrap_or(&0),
@@ -241,12 +251,50 @@ fn check_invariants(s: &Setup, settle_money: bool, step: usize) {
     let marked: std::collections::HashSet<&str> =
         w.markers.keys().map(|(_, _, b)| b.as_str()).collect();
     assert_eq!(live, marked, "{}", ctx("markers"));
+    for series in w.series.values() {
+        let Some(pay) = &series.payment else { continue };
+        let shares: i64 = series
+            .occurrences
+            .iter()
+            .filter_map(|o| w.payments.get(o.booking_id.as_deref()?))
+            .filter(|p| p.stripe_payment_intent_id == pay.stripe_payment_intent_id)
+            .map(|p| p.amount)
+            .sum();
+        assert_eq!(shares, pay.amount, "{}", ctx("series total"));
+        let intent = s.stripe.intent(&pay.stripe_payment_intent_id).unwrap();
+        assert_eq!(
+            intent.amount,
+            pay.amount,
+            "{}",
+            ctx("series intent at Stripe")
+        );
+    }
+    for e in &w.waitlist {
+        if let Some(id) = &e.offer_booking_id {
+            let b = &w.bookings[id];
+            assert_eq!(
+                (b.user_id.as_str(), b.start_time, b.end_time),
+                (e.user_id.as_str(), e.start_time, e.end_time),
+                "{}",
+                ctx("waitlist offer")
+            );
+        }
+    }
     for b in w.bookings.values() {
         let Some(p) = w.payments.get(&b.id) else {
             assert_eq!(b.price.total, 0, "{}", ctx("a paid booking has a payment"));
             continue;
         };
         assert!(p.refunded_amount <= p.amount, "{}", ctx("over-refunded"));
+        // An intent pays one booking, or every occurrence of a series: Stripe's refunds of
+        // it are compared with the records of everything it pays.
+        let paid_by_it: Vec<&domain::payment::PaymentTransaction> = w
+            .payments
+            .values()
+            .filter(|q| q.stripe_payment_intent_id == p.stripe_payment_intent_id)
+            .collect();
+        let recorded: i64 = paid_by_it.iter().map(|q| q.refunded_amount).sum();
+        let amount: i64 = paid_by_it.iter().map(|q| q.amount).sum();
         let at_stripe = s.stripe.refunded(&p.stripe_payment_intent_id);
         if b.status == BookingStatus::Confirmed {
             assert!(p.status.was_paid(), "{}", ctx("confirmed unpaid"));
@@ -274,15 +322,10 @@ fn check_invariants(s: &Setup, settle_money: bool, step: usize) {
                 at_stripe,
                 s.stripe.refunds(&p.stripe_payment_intent_id)
             );
-            assert_eq!(
-                at_stripe,
-                p.refunded_amount,
-                "{}",
-                ctx("Stripe and our record")
-            );
+            assert_eq!(at_stripe, recorded, "{}", ctx("Stripe and our record"));
         } else {
             assert!(
-                at_stripe <= p.amount,
+                at_stripe <= amount,
                 "{}",
                 ctx("refunded at Stripe beyond the amount")
             );
@@ -296,6 +339,7 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
     // (created, refused as invalid, refused as conflicting)
     let mut outcomes = (0, 0, 0);
     let (mut checked_in, mut no_shows, mut stays, mut quota_refusals) = (0, 0, 0, 0);
+    let (mut series_made, mut series_paid, mut offers) = (0, 0, 0);
     for seed in 1..=12u64 {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
         let s = Setup::new("2027-03-28T00:00:00Z");
@@ -329,12 +373,15 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
         s.store.put_space(place, items.to_vec());
         s.store.put_membership(membership(s.now()));
         let mut ids: Vec<String> = Vec::new();
+        let mut series_ids: Vec<String> = Vec::new();
+        // Bookings whose freeing the waitlist worker has seen.
+        let mut seen_freed: std::collections::HashSet<String> = Default::default();
         for step in 0..200 {
             operations += 1;
             let pick_booking = |rng: &mut Rng, ids: &[String]| {
                 (!ids.is_empty()).then(|| ids[rng.below(ids.len() as u64) as usize].clone())
             };
-            match rng.below(100) {
+            match rng.below(112) {
                 0..=39 => {
                     let item = *rng.pick(&["i1", "i2"]);
                     let user = *rng.pick(&USERS);
@@ -467,12 +514,151 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
                     edit_item(&s, &mut rng, id).await;
                 }
                 94..=96 => edit_zone(&s, &mut rng).await,
-                _ => {
+                97..=99 => {
                     if let Some(id) = pick_booking(&mut rng, &ids)
                         && s.stored(&id).await.1.is_some()
                     {
                         s.refund_news(&id).await;
                     }
+                }
+                100..=103 => {
+                    let item = *rng.pick(&["i1", "i2"]);
+                    let user = *rng.pick(&USERS);
+                    let (start, end) = request(&s, &mut rng, item).await;
+                    let rule = *rng.pick(&[
+                        "FREQ=DAILY;COUNT=3",
+                        "FREQ=WEEKLY;COUNT=2",
+                        "FREQ=DAILY;INTERVAL=2;COUNT=4",
+                    ]);
+                    let key = format!("series-{seed}-{step}");
+                    let cmd = crate::usecase::series::SeriesCommand {
+                        user_id: user,
+                        idempotency_key: &key,
+                        item_id: item,
+                        start,
+                        end,
+                        rrule: rule,
+                        on_conflict: if rng.below(2) == 0 {
+                            domain::series::OnConflict::Skip
+                        } else {
+                            domain::series::OnConflict::Refuse
+                        },
+                    };
+                    match s.desk.create_series(&cmd, s.now()).await {
+                        Ok(a) => {
+                            series_made += 1;
+                            ids.extend(a.bookings.iter().map(|(b, _)| b.id.clone()));
+                            series_ids.push(a.series.id);
+                        }
+                        Err(AppError::Validation(_) | AppError::Conflict { .. }) => {}
+                        Err(e) => panic!("step {step}: {e:?}"),
+                    }
+                }
+                104..=106 => {
+                    if !series_ids.is_empty() {
+                        let id = series_ids[rng.below(series_ids.len() as u64) as usize].clone();
+                        let series = crate::ports::series::SeriesStore::get_series(&s.store, &id)
+                            .await
+                            .unwrap()
+                            .unwrap();
+                        if let Some(pay) = series.payment {
+                            let amount = if rng.below(5) == 0 {
+                                pay.amount - 1 - rng.below(100) as i64
+                            } else {
+                                pay.amount
+                            };
+                            s.stripe.pay(&pay.stripe_payment_intent_id);
+                            let pi = PaymentIntentObject {
+                                id: pay.stripe_payment_intent_id,
+                                amount,
+                                currency: "eur".into(),
+                                metadata: HashMap::from([("series_id".to_string(), id)]),
+                            };
+                            let out = crate::usecase::payments::payment_succeeded(
+                                &s.store,
+                                &s.stripe,
+                                &format!("evt_s{step}"),
+                                &pi,
+                                s.now(),
+                            )
+                            .await
+                            .unwrap();
+                            series_paid += usize::from(out == Outcome::Confirmed);
+                        }
+                    }
+                }
+                107 => {
+                    if !series_ids.is_empty() {
+                        let id = series_ids[rng.below(series_ids.len() as u64) as usize].clone();
+                        let series = crate::ports::series::SeriesStore::get_series(&s.store, &id)
+                            .await
+                            .unwrap()
+                            .unwrap();
+                        let from = (rng.below(2) == 0)
+                            .then(|| series.occurrences.last().map(|o| o.start_time))
+                            .flatten();
+                        let cancelled = crate::usecase::series_manage::cancel_series(
+                            &s.store,
+                            &s.stripe,
+                            &member(&series.user_id),
+                            &id,
+                            from,
+                            s.now(),
+                        )
+                        .await;
+                        match cancelled {
+                            Ok(_) | Err(AppError::Conflict { .. }) => {}
+                            Err(e) => panic!("step {step}: {e:?}"),
+                        }
+                    }
+                }
+                _ => {
+                    let user = *rng.pick(&USERS);
+                    // Mostly the time of a booking (taken while it lasts), else any.
+                    let (item, when) = match pick_booking(&mut rng, &ids) {
+                        Some(id) if rng.below(4) != 0 => {
+                            let b = s.stored(&id).await.0;
+                            (b.bookable_item_id, (b.start_time, b.end_time))
+                        }
+                        _ => {
+                            let item = rng.pick(&["i1", "i2"]).to_string();
+                            let when = request(&s, &mut rng, &item).await;
+                            (item, when)
+                        }
+                    };
+                    let item = item.as_str();
+                    match s
+                        .desk
+                        .join_waitlist(&member(user), item, when, s.now())
+                        .await
+                    {
+                        Ok(_) | Err(AppError::Validation(_) | AppError::Conflict { .. }) => {}
+                        Err(e) => panic!("step {step}: {e:?}"),
+                    }
+                }
+            }
+            // The waitlist worker: every booking that let its time go is news once.
+            let freed: Vec<Booking> = s
+                .store
+                .world
+                .lock()
+                .unwrap()
+                .bookings
+                .values()
+                .filter(|b| !b.holds_slots(s.now()) && !seen_freed.contains(&b.id))
+                .cloned()
+                .collect();
+            for b in freed {
+                seen_freed.insert(b.id.clone());
+                let news = crate::usecase::waitlist::Freed {
+                    booking_id: &b.id,
+                    item_id: &b.bookable_item_id,
+                    start: b.start_time,
+                    end: b.end_time,
+                };
+                if let Some(offer) = s.desk.offer_freed(&news, s.now()).await.unwrap() {
+                    offers += 1;
+                    ids.extend(offer.offer_booking_id);
                 }
             }
             check_invariants(&s, false, step);
@@ -505,6 +691,10 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
     assert!(
         quota_refusals > 10,
         "quotas refused bookings: {quota_refusals}"
+    );
+    assert!(
+        series_made > 10 && series_paid > 3 && offers > 3,
+        "series ({series_made}, paid {series_paid}) and waitlist offers ({offers}) were made"
     );
     assert!(
         checked_in > 0 && no_shows > 0,
