@@ -63,7 +63,11 @@ where
         self.desk
             .offer_freed(&freed, Timestamp::now())
             .await
-            .map(|_| ())
+            .map(|offered| {
+                if !offered.is_empty() {
+                    tracing::info!(offers = offered.len(), "freed time offered to the line");
+                }
+            })
             .map_err(|e| e.to_string())
     }
 }

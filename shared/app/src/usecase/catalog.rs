@@ -85,6 +85,11 @@ impl Catalog {
         item_id: &str,
         fresh: bool,
     ) -> Result<Option<Arc<SpaceEntry>>, StoreError> {
+        // Ids are UUIDs: a longer one names nothing (and must not reach an index key,
+        // which DynamoDB caps at 2048 bytes).
+        if item_id.len() > 128 {
+            return Ok(None);
+        }
         let known = self.item_space.lock().unwrap().get(item_id).cloned();
         let space_id = match known {
             Some(id) => id,

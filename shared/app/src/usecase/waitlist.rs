@@ -20,7 +20,7 @@ use crate::ports::spaces::SpaceStore;
 use crate::ports::waitlist::WaitlistStore;
 use crate::usecase::create_booking::{BookingDesk, CreateBookingCommand};
 use domain::events::DomainEvent;
-use domain::lifecycle::{self, NewBooking, Period};
+use domain::lifecycle::{self, Actor, NewBooking, Period};
 use domain::waitlist::{MAX_WAITING_PER_MEMBER, WaitStatus, WaitlistEntry, next_in_line};
 
 /// What freed time: a booking event's detail, read by the worker.
@@ -75,9 +75,10 @@ where
             });
         }
         let mine = self.store.entries_of(&caller.user_id).await?;
+        // Entries whose time is still to come (an offer paid for stays `offered`).
         let open: Vec<&WaitlistEntry> = mine
             .iter()
-            .filter(|e| e.status != WaitStatus::Closed)
+            .filter(|e| e.status != WaitStatus::Closed && e.end_time > now)
             .collect();
         if let Some(same) = open
             .iter()
@@ -109,20 +110,28 @@ where
         Ok(joined)
     }
 
-    /// Offers freed time to the first in line whose interval is now free. Returns the
-    /// entry that got the hold, if any.
+    /// Offers freed time to the first in line whose interval is now free, then to the
+    /// next ones whose intervals do not overlap an offer made here (a freed 10-12 may go to
+    /// the waiter for 10-11 and to the one for 11-12). Returns the entries offered.
     pub async fn offer_freed(
         &self,
         freed: &Freed<'_>,
         now: Timestamp,
-    ) -> Result<Option<WaitlistEntry>, AppError> {
+    ) -> Result<Vec<WaitlistEntry>, AppError> {
         let line = self.store.line(freed.item_id).await?;
-        if line.iter().all(|e| e.status == WaitStatus::Closed) {
-            return Ok(None);
+        let overlaps = |e: &WaitlistEntry| e.start_time < freed.end && freed.start < e.end_time;
+        if !line
+            .iter()
+            .any(|e| e.status != WaitStatus::Closed && e.end_time > now && overlaps(e))
+        {
+            return Ok(Vec::new());
         }
-        // Which offers still hold their time (read once each; a line is short).
+        // Which offers on this time still hold it (one read each).
         let mut live = Vec::new();
-        for e in line.iter().filter(|e| e.status == WaitStatus::Offered) {
+        for e in line
+            .iter()
+            .filter(|e| e.status == WaitStatus::Offered && e.end_time > now && overlaps(e))
+        {
             if let Some(id) = &e.offer_booking_id
                 && let Some(b) = self.store.get_booking(id).await?
                 && b.holds_slots(now)
@@ -143,54 +152,118 @@ where
             closed.version += 1;
             self.store.update_entry(&closed, None).await?;
         }
+        let mut offered: Vec<WaitlistEntry> = Vec::new();
         for waiter in turn.candidates {
-            let key = format!("waitlist-{}-{}", waiter.id, waiter.version);
-            let made = self
-                .create(
-                    &CreateBookingCommand {
-                        user_id: &waiter.user_id,
-                        idempotency_key: &key,
-                        item_id: freed.item_id,
-                        period: Period::Hours {
-                            start: waiter.start_time,
-                            end: waiter.end_time,
-                        },
-                    },
-                    now,
-                )
-                .await;
-            let booking = match made {
-                Ok((b, _)) => b,
-                // Still taken (by another booking), or the waiter cannot hold more, or the
-                // rules changed: they keep their place, the next one is tried.
-                Err(AppError::Conflict { detail, .. }) => {
-                    tracing::info!(entry = %waiter.id, %detail, "waiter passed over for now");
-                    continue;
-                }
-                Err(AppError::Validation(_) | AppError::NotFound(_)) => continue,
-                Err(e) => return Err(e),
-            };
-            let mut offered = waiter.clone();
-            offered.status = WaitStatus::Offered;
-            offered.offer_booking_id = Some(booking.id.clone());
-            offered.version += 1;
-            let mut event = DomainEvent::booking("WaitlistOffered", &booking, now);
-            if let Some(d) = event.detail.as_object_mut() {
-                d.insert("waitlist_entry_id".into(), waiter.id.clone().into());
-                d.insert(
-                    "hold_expires_at".into(),
-                    serde_json::json!(booking.hold_expires_at),
-                );
-            }
-            if !self.store.update_entry(&offered, Some(&event)).await? {
-                // The member left the line meanwhile: the hold simply runs out.
-                tracing::warn!(entry = %waiter.id, booking_id = %booking.id, "waiter left while offered");
+            if offered
+                .iter()
+                .any(|o| o.start_time < waiter.end_time && waiter.start_time < o.end_time)
+            {
                 continue;
             }
-            tracing::info!(entry = %waiter.id, booking_id = %booking.id, "freed time offered");
-            return Ok(Some(offered));
+            if let Some(made) = self.offer_to(waiter, freed.item_id, now).await? {
+                offered.push(made);
+            }
         }
-        Ok(None)
+        Ok(offered)
+    }
+
+    /// One waiter's turn: a hold for their time if it is free for them, with the entry's
+    /// update and its notification. None when they are passed over (they keep their place).
+    async fn offer_to(
+        &self,
+        waiter: &WaitlistEntry,
+        item_id: &str,
+        now: Timestamp,
+    ) -> Result<Option<WaitlistEntry>, AppError> {
+        // Still taken by a live booking: passed over without asking Stripe for an intent.
+        let claims = self
+            .store
+            .slot_claims(&waiter.space_id, waiter.start_time, waiter.end_time)
+            .await?;
+        if claims.iter().any(|c| {
+            c.item_id == item_id
+                && c.active_at(now)
+                && c.start < waiter.end_time
+                && waiter.start_time < c.end
+        }) {
+            return Ok(None);
+        }
+        // A '#' no client key may contain: a member cannot take this key first.
+        let key = format!("waitlist#{}#{}", waiter.id, waiter.version);
+        let made = self
+            .create(
+                &CreateBookingCommand {
+                    user_id: &waiter.user_id,
+                    idempotency_key: &key,
+                    item_id,
+                    period: Period::Hours {
+                        start: waiter.start_time,
+                        end: waiter.end_time,
+                    },
+                },
+                now,
+            )
+            .await;
+        let booking = match made {
+            Ok((b, _)) if b.holds_slots(now) => b,
+            // A hold made for this turn before and never announced (the entry's update
+            // failed) that has run out since: this turn is over, the next one gets a new key.
+            Ok(_) => {
+                let mut again = waiter.clone();
+                again.version += 1;
+                self.store.update_entry(&again, None).await?;
+                return Ok(None);
+            }
+            // Still taken (by another booking), the waiter cannot hold more, or the rules
+            // changed: they keep their place, the next one is tried.
+            Err(
+                e @ (AppError::Conflict { .. }
+                | AppError::Validation(_)
+                | AppError::NotFound(_)
+                | AppError::Unprocessable(_)),
+            ) => {
+                tracing::info!(entry = %waiter.id, reason = %e, "waiter passed over for now");
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let mut entry = waiter.clone();
+        entry.status = WaitStatus::Offered;
+        entry.offer_booking_id = Some(booking.id.clone());
+        entry.version += 1;
+        let mut event = DomainEvent::booking("WaitlistOffered", &booking, now);
+        if let Some(d) = event.detail.as_object_mut() {
+            d.insert("waitlist_entry_id".into(), waiter.id.clone().into());
+            d.insert(
+                "hold_expires_at".into(),
+                serde_json::json!(booking.hold_expires_at),
+            );
+        }
+        if !self.store.update_entry(&entry, Some(&event)).await? {
+            // The member left the line meanwhile: the hold they did not ask for goes.
+            tracing::warn!(entry = %waiter.id, booking_id = %booking.id, "waiter left while offered");
+            let policy = booking.cancellation_policy.clone().unwrap_or_default();
+            crate::usecase::lifecycle::run(
+                &self.store,
+                &self.payments,
+                &booking.id,
+                now,
+                |b, p| {
+                    Ok(lifecycle::cancel(
+                        b,
+                        p,
+                        Actor::Withdrawn,
+                        &policy,
+                        None,
+                        now,
+                    )?)
+                },
+            )
+            .await?;
+            return Ok(None);
+        }
+        tracing::info!(entry = %waiter.id, booking_id = %booking.id, "freed time offered");
+        Ok(Some(entry))
     }
 }
 

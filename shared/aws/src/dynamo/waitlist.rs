@@ -2,22 +2,26 @@
 
 use aws_sdk_dynamodb::types::{Put, ReturnConsumedCapacity, TransactWriteItem};
 
-use super::writes::{built, event_put, n, s};
+use super::writes::{built, event_put, n, s, ttl_after};
 use super::{DynamoStore, TxnFailure, from_item, keys, store_error, to_indexed_item, txn_failure};
 use app::ports::store::StoreError;
 use app::ports::waitlist::WaitlistStore;
 use domain::events::DomainEvent;
 use domain::waitlist::WaitlistEntry;
 
+/// An entry, deleted by TTL a week after the time it waits for has passed (a line is
+/// read whole on every freed event: it only holds entries that can still matter).
 fn entry_item(e: &WaitlistEntry) -> Result<super::Item, StoreError> {
     let sk = keys::waitlist_entry(e.joined_at, &e.id);
-    to_indexed_item(
+    let mut item = to_indexed_item(
         keys::waitlist(&e.bookable_item_id),
         sk.clone(),
         Some((keys::waiter(&e.user_id), sk)),
         "WaitlistEntry",
         e,
-    )
+    )?;
+    item.insert("ttl".into(), ttl_after(e.end_time, 7));
+    Ok(item)
 }
 
 impl DynamoStore {

@@ -656,7 +656,7 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
                     start: b.start_time,
                     end: b.end_time,
                 };
-                if let Some(offer) = s.desk.offer_freed(&news, s.now()).await.unwrap() {
+                for offer in s.desk.offer_freed(&news, s.now()).await.unwrap() {
                     offers += 1;
                     ids.extend(offer.offer_booking_id);
                 }

@@ -269,10 +269,16 @@ async fn freed_time_goes_to_the_first_in_line_then_the_next_when_unpaid() {
         start: when.0,
         end: when.1,
     };
-    let offered = s.desk.offer_freed(&freed, s.now()).await.unwrap().unwrap();
+    let offered = s.desk.offer_freed(&freed, s.now()).await.unwrap().remove(0);
     assert_eq!(offered.id, first.id);
     // The same news again (a redelivery) offers nothing more.
-    assert!(s.desk.offer_freed(&freed, s.now()).await.unwrap().is_none());
+    assert!(
+        s.desk
+            .offer_freed(&freed, s.now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let offer = offered.offer_booking_id.clone().unwrap();
     let bookings: Vec<_> = s
         .store
@@ -301,7 +307,7 @@ async fn freed_time_goes_to_the_first_in_line_then_the_next_when_unpaid() {
         .offer_freed(&expired, s.now())
         .await
         .unwrap()
-        .unwrap();
+        .remove(0);
     assert_eq!(next.id, second.id);
     let line = crate::ports::waitlist::WaitlistStore::line(&s.store, "i1")
         .await
@@ -322,4 +328,96 @@ async fn freed_time_goes_to_the_first_in_line_then_the_next_when_unpaid() {
         .map(|e| e.detail["user_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(events, ["w1", "w2"]);
+}
+
+#[tokio::test]
+async fn a_freed_interval_goes_to_every_first_waiter_of_its_disjoint_parts() {
+    let s = setup();
+    let (taken, _) = s
+        .book(
+            "holder",
+            "i1",
+            (ts("2027-03-10T10:00:00Z"), ts("2027-03-10T12:00:00Z")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.pay(&taken.id).await, Outcome::Confirmed);
+    let early = (ts("2027-03-10T10:00:00Z"), ts("2027-03-10T11:00:00Z"));
+    let late = (ts("2027-03-10T11:00:00Z"), ts("2027-03-10T12:00:00Z"));
+    let w1 = s
+        .desk
+        .join_waitlist(&member("w1"), "i1", early, s.now())
+        .await
+        .unwrap();
+    s.advance(SignedDuration::from_secs(1));
+    // w2 waits for the same hour as w1, later: not offered while w1's offer holds it.
+    s.desk
+        .join_waitlist(&member("w2"), "i1", early, s.now())
+        .await
+        .unwrap();
+    s.advance(SignedDuration::from_secs(1));
+    let w3 = s
+        .desk
+        .join_waitlist(&member("w3"), "i1", late, s.now())
+        .await
+        .unwrap();
+    s.cancel(&taken.id, &member("holder")).await.unwrap();
+    let freed = Freed {
+        booking_id: &taken.id,
+        item_id: "i1",
+        start: ts("2027-03-10T10:00:00Z"),
+        end: ts("2027-03-10T12:00:00Z"),
+    };
+    let offered: Vec<String> = s
+        .desk
+        .offer_freed(&freed, s.now())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(offered, [w1.id, w3.id]);
+}
+
+#[tokio::test]
+async fn a_waiter_whose_turn_cannot_be_made_is_passed_over_not_the_whole_line() {
+    let s = setup();
+    let when = (ts("2027-03-10T13:00:00Z"), ts("2027-03-10T14:00:00Z"));
+    let (taken, _) = s.book("holder", "i1", when).await.unwrap();
+    assert_eq!(s.pay(&taken.id).await, Outcome::Confirmed);
+    let w1 = s
+        .desk
+        .join_waitlist(&member("w1"), "i1", when, s.now())
+        .await
+        .unwrap();
+    s.advance(SignedDuration::from_secs(1));
+    let w2 = s
+        .desk
+        .join_waitlist(&member("w2"), "i1", when, s.now())
+        .await
+        .unwrap();
+    // w1's turn key already names another booking of theirs (the edge refuses such keys
+    // from clients; here it stands for any turn that cannot be made).
+    s.desk
+        .create(
+            &CreateBookingCommand {
+                user_id: "w1",
+                idempotency_key: &format!("waitlist#{}#{}", w1.id, w1.version),
+                item_id: "i1",
+                period: (ts("2027-03-12T13:00:00Z"), ts("2027-03-12T14:00:00Z")).into(),
+            },
+            s.now(),
+        )
+        .await
+        .unwrap();
+    s.cancel(&taken.id, &member("holder")).await.unwrap();
+    let freed = Freed {
+        booking_id: &taken.id,
+        item_id: "i1",
+        start: when.0,
+        end: when.1,
+    };
+    let offered = s.desk.offer_freed(&freed, s.now()).await.unwrap();
+    assert_eq!(offered.len(), 1);
+    assert_eq!(offered[0].id, w2.id);
 }
