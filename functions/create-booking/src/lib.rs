@@ -25,8 +25,7 @@ use aws::stripe::StripePayments;
 use aws::telemetry::{context, emf};
 use edge::api::bookings::{BookingRequest, BookingView};
 use edge::http::params::idempotency_key;
-use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
-use http::{HeaderValue, StatusCode, header::LOCATION};
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, created, parse_json};
 use jiff::Timestamp;
 
 pub struct CreateBooking<S, P> {
@@ -78,11 +77,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
                 }
             })?;
         let view = BookingView::new(&booking, now).with_payment(payment.as_ref(), &booking.user_id);
-        let mut res = json(StatusCode::CREATED, &view)?;
-        let location = HeaderValue::try_from(format!("/bookings/{}", booking.id))
-            .map_err(AppError::internal)?;
-        res.headers_mut().insert(LOCATION, location);
-        Ok(res)
+        created(&view, &format!("/bookings/{}", booking.id))
     }
 }
 

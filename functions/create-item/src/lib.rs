@@ -8,8 +8,7 @@ use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use edge::api::spaces::ItemInput;
 use edge::http::params::path_param;
-use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
-use http::{HeaderValue, StatusCode, header::LOCATION};
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, created, parse_json};
 use jiff::Timestamp;
 
 pub struct CreateItem<S> {
@@ -38,11 +37,7 @@ impl<S: SpaceStore> HttpFunction for CreateItem<S> {
             .after(&item);
         self.spaces.create_item(&space, &item, &audit).await?;
         tracing::info!(space_id = %space_id, item_id = %item.id, "item created");
-        let mut res = json(StatusCode::CREATED, &item)?;
-        let location = HeaderValue::try_from(format!("/spaces/{space_id}/items/{}", item.id))
-            .map_err(AppError::internal)?;
-        res.headers_mut().insert(LOCATION, location);
-        Ok(res)
+        created(&item, &format!("/spaces/{space_id}/items/{}", item.id))
     }
 }
 

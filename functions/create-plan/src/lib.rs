@@ -5,8 +5,7 @@ use app::ports::plans::PlanStore;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use edge::api::plans::PlanInput;
-use edge::http::{Body, HttpFunction, Request, Response, Role, caller_of, json, parse_json};
-use http::{HeaderValue, StatusCode, header::LOCATION};
+use edge::http::{Body, HttpFunction, Request, Response, Role, caller_of, created, parse_json};
 use jiff::Timestamp;
 
 pub struct CreatePlan<P> {
@@ -30,11 +29,7 @@ impl<P: PlanStore> HttpFunction for CreatePlan<P> {
             .after(&plan);
         self.plans.create_plan(&plan, &audit).await?;
         tracing::info!(plan_id = %plan.id, by = %caller.user_id, "plan created");
-        let mut res = json(StatusCode::CREATED, &plan)?;
-        let location = HeaderValue::try_from(format!("/membership-plans/{}", plan.id))
-            .map_err(AppError::internal)?;
-        res.headers_mut().insert(LOCATION, location);
-        Ok(res)
+        created(&plan, &format!("/membership-plans/{}", plan.id))
     }
 }
 

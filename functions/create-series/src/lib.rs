@@ -23,8 +23,7 @@ use aws::stripe::StripePayments;
 use aws::telemetry::{context, emf};
 use edge::api::series::{SeriesRequest, SeriesView};
 use edge::http::params::idempotency_key;
-use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
-use http::{HeaderValue, StatusCode, header::LOCATION};
+use edge::http::{Body, HttpFunction, Request, Response, caller_of, created, parse_json};
 use jiff::Timestamp;
 
 pub struct CreateSeries<S, P> {
@@ -78,14 +77,10 @@ where
                     emf::count(emf::names::BOOKING_CONFLICTS);
                 }
             })?;
-        let mut res = json(
-            StatusCode::CREATED,
+        created(
             &SeriesView::new(&answer, &caller.user_id, now),
-        )?;
-        let location = HeaderValue::try_from(format!("/series/{}", answer.series.id))
-            .map_err(AppError::internal)?;
-        res.headers_mut().insert(LOCATION, location);
-        Ok(res)
+            &format!("/series/{}", answer.series.id),
+        )
     }
 }
 

@@ -5,8 +5,7 @@ use app::ports::spaces::SpaceStore;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use edge::api::spaces::{SpaceInput, SpaceResponse};
-use edge::http::{Body, HttpFunction, Request, Response, Role, caller_of, json, parse_json};
-use http::{HeaderValue, StatusCode, header::LOCATION};
+use edge::http::{Body, HttpFunction, Request, Response, Role, caller_of, created, parse_json};
 use jiff::Timestamp;
 
 pub struct CreateSpace<S> {
@@ -34,17 +33,13 @@ impl<S: SpaceStore> HttpFunction for CreateSpace<S> {
             .after(&space);
         self.spaces.create_space(&space, &[], &audit).await?;
         tracing::info!(space_id = %space.id, owner = %space.owner_id, "space created");
-        let mut res = json(
-            StatusCode::CREATED,
+        created(
             &SpaceResponse {
                 space: &space,
                 items: &[],
             },
-        )?;
-        let location =
-            HeaderValue::try_from(format!("/spaces/{}", space.id)).map_err(AppError::internal)?;
-        res.headers_mut().insert(LOCATION, location);
-        Ok(res)
+            &format!("/spaces/{}", space.id),
+        )
     }
 }
 

@@ -17,4 +17,4 @@ pub use domain::role::Role;
 pub use function::{BoxedHandler, HttpFunction, boxed, respond};
 pub use lambda_http::{Body, Request, Response};
 pub use problem::Problem;
-pub use response::json;
+pub use response::{created, json};

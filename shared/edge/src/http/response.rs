@@ -16,6 +16,16 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body
     Ok(response)
 }
 
+/// 201 with the JSON of what was created and its `Location`.
+pub fn created<T: Serialize>(value: &T, location: &str) -> Result<Response<Body>, AppError> {
+    let mut response = json(StatusCode::CREATED, value)?;
+    let location = HeaderValue::try_from(location).map_err(AppError::internal)?;
+    response
+        .headers_mut()
+        .insert(http::header::LOCATION, location);
+    Ok(response)
+}
+
 pub fn no_content() -> Response<Body> {
     let mut response = Response::new(Body::Empty);
     *response.status_mut() = StatusCode::NO_CONTENT;
