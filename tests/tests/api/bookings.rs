@@ -546,7 +546,12 @@ async fn idempotency_key_replays_the_same_booking() {
     )
     .await;
     assert_eq!(first.status(), 201);
+    let location = first.headers()["location"].to_str().unwrap().to_string();
     let first: Value = first.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/bookings/{}", first["id"].as_str().unwrap())
+    );
     let again = book_with_key(
         &member.access_token,
         &f.items[0],

@@ -133,7 +133,12 @@ async fn a_weekly_series_keeps_local_time_across_dst_and_one_payment_confirms_it
     let key = uuid::Uuid::new_v4().to_string();
     let res = post_series(&member.access_token, &key, &skip).await;
     assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
     let series: Value = res.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/series/{}", series["id"].as_str().unwrap())
+    );
     assert_eq!(
         (series["booked"].as_u64(), series["not_booked"].as_u64()),
         (Some(3), Some(1))
