@@ -3,6 +3,14 @@ import { money } from "@/lib/format";
 
 type Price = components["schemas"]["PriceBreakdown"];
 
+/** A line's length as people say it: 90 min, 3 h, 23 h (a DST day), 2 h 30 min. */
+function duration(minutes: number): string {
+  if (minutes < 120) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `${h} h` : `${h} h ${rest} min`;
+}
+
 /** The price as the API computed it: each line, what a membership covered, the total. */
 export function PriceBreakdown({ price }: { price: Price }) {
   const m = (n: number) => money(n, price.currency);
@@ -11,7 +19,7 @@ export function PriceBreakdown({ price }: { price: Price }) {
       {price.lines.map((l, i) => (
         <div key={i} style={{ display: "contents" }}>
           <dt>
-            {l.label} ({l.minutes} min{l.multiplier_percent !== 100 ? `, ${l.multiplier_percent} %` : ""})
+            {l.label} ({duration(l.minutes)}{l.multiplier_percent !== 100 ? `, ${l.multiplier_percent} %` : ""})
           </dt>
           <dd>{m(l.amount)}</dd>
         </div>
@@ -20,7 +28,7 @@ export function PriceBreakdown({ price }: { price: Price }) {
       <dd>{m(price.subtotal)}</dd>
       {price.included_amount > 0 && (
         <>
-          <dt>Included in your membership ({price.included_minutes_applied} min)</dt>
+          <dt>Included in your membership ({duration(price.included_minutes_applied)})</dt>
           <dd>−{m(price.included_amount)}</dd>
         </>
       )}

@@ -72,8 +72,13 @@ export default function BookingPage({ params }: { params: Promise<{ id: string }
   const cancellable = (b.status === "pending" || b.status === "confirmed") && !ended && !seriesUnpaid;
   // Check-in opens the space's window before the start (an hour where none is required).
   const windowMs = (b.check_in?.window_minutes ?? 60) * 60_000;
+  // A stay (whole days from midnight) has no check-in.
   const checkInOpen =
-    b.status === "confirmed" && !b.checked_in_at && !ended && openedAt >= Date.parse(b.start_time) - windowMs;
+    b.unit === "hour" &&
+    b.status === "confirmed" &&
+    !b.checked_in_at &&
+    !ended &&
+    openedAt >= Date.parse(b.start_time) - windowMs;
   return (
     <>
       <h1>Booking of {b.item_identifier}</h1>
