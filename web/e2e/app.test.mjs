@@ -87,9 +87,19 @@ async function newMember(name) {
   return { email, password };
 }
 
+/** Shows `days` ahead (a weekday) in the space page's availability grid. Waits for the grid to
+ * be live first: the page is rendered on the server, and a day typed before React hydrates it
+ * is lost (the grid would show today, which may be a closed Saturday). */
+async function showDay(page, days, timeZone = "Europe/Berlin") {
+  await page.getByTestId("live-status").filter({ hasText: /^Live:/ }).waitFor();
+  const date = dayAhead(days, timeZone);
+  await page.getByLabel(/^Day/).fill(date);
+  assert.equal(await page.getByLabel(/^Day/).inputValue(), date);
+}
+
 /** Picks the first free start of a room on the chosen day and books it; returns the cell's label. */
 async function bookFirstFreeRoom(page, days) {
-  await page.getByLabel(/^Day/).fill(dayAhead(days, "Europe/Berlin"));
+  await showDay(page, days);
   const free = page.getByRole("button", { name: /^Room .* free$/ }).first();
   await free.waitFor();
   const label = await free.getAttribute("aria-label");
@@ -163,7 +173,7 @@ test("a new member signs up, finds a room in Berlin, pays, sees it confirmed, ca
   await first.click();
   await page.waitForURL(/\/spaces\//);
   await page.getByTestId("live-status").filter({ hasText: /^Live:/ }).waitFor();
-  await page.getByLabel(/^Day/).fill(dayAhead(3, "Europe/Berlin"));
+  await showDay(page, 3);
   await page.locator("table.grid").waitFor();
   await snap(page, "space");
   await axe(page, "space");
@@ -333,8 +343,7 @@ test("a second browser sees a booking in the first within 2 s", async () => {
   await signIn(b, product.seed.member.email, product.seed.password);
   for (const page of [w, b]) {
     await page.goto(`${product.web}/spaces/${spaceId}`);
-    await page.getByTestId("live-status").filter({ hasText: /^Live:/ }).waitFor();
-    await page.getByLabel(/^Day/).fill(dayAhead(5, "Europe/Berlin"));
+    await showDay(page, 5);
   }
   const label = await bookFirstFreeRoom(b, 5);
   const taken = label.replace(/: free$/, ": taken");
@@ -353,7 +362,7 @@ test("a member books a day pass for a desk and the booking shows it as a day pas
   await signIn(page, product.seed.member.email, product.seed.password);
   await page.goto(`${product.web}/spaces/${space.id}`);
   // Far enough ahead that no other test's booking is on that day.
-  await page.getByLabel(/^Day/).fill(dayAhead(9, space.time_zone));
+  await showDay(page, 9, space.time_zone);
   const form = page.getByRole("form", { name: /^Whole days from / });
   await form.getByLabel("Item", { exact: true }).selectOption({ label: "Desk 2" });
   await form.getByLabel("Unit", { exact: true }).selectOption("day");
@@ -379,7 +388,7 @@ test("a member books a weekly series of a room, sees its occurrences and total, 
   await signIn(page, product.seed.member.email, product.seed.password);
   await page.goto(`${product.web}/spaces/${space.id}`);
   // Far enough ahead that no other test books that day, or the same weekday after it.
-  await page.getByLabel(/^Day/).fill(dayAhead(13, space.time_zone));
+  await showDay(page, 13, space.time_zone);
   const free = page.getByRole("button", { name: /^Room .* free$/ }).first();
   await free.waitFor();
   const room = (await free.getAttribute("aria-label")).replace(/ at .*$/, "");
@@ -463,7 +472,7 @@ test("an operator limits bookings per day and a member's second booking that day
   await m.goto(`${product.web}/spaces/${space.id}`);
   await bookFirstFreeRoom(m, 11);
   await m.goto(`${product.web}/spaces/${space.id}`);
-  await m.getByLabel(/^Day/).fill(dayAhead(11, space.time_zone));
+  await showDay(m, 11, space.time_zone);
   await m.getByRole("button", { name: /^Room .* free$/ }).first().click();
   await m.getByRole("button", { name: "Book", exact: true }).click();
   await m.getByRole("alert").filter({ hasText: perDayRefusal }).waitFor();
@@ -497,7 +506,7 @@ test("a member joins the waitlist for a room another member booked, sees it wait
   const page = await ctx.newPage();
   await signIn(page, waiter.email, waiter.password);
   await page.goto(`${product.web}/spaces/${space.id}`);
-  await page.getByLabel(/^Day/).fill(dayAhead(16, space.time_zone));
+  await showDay(page, 16, space.time_zone);
   // The booked time is taken: picking it offers the waitlist instead of booking.
   await page.getByRole("button", { name: label.replace(/: free$/, ": taken") }).click();
   const offer = page.getByTestId("waitlist-offer");
@@ -622,7 +631,7 @@ test("search and a space page work on a phone-sized screen", async () => {
   await axe(page, "phone search");
   await first.click();
   await page.waitForURL(/\/spaces\//);
-  await page.getByLabel(/^Day/).fill(dayAhead(3, "Europe/Berlin"));
+  await showDay(page, 3);
   await page.locator("table.grid").waitFor();
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
   await snap(page, "phone-space");
