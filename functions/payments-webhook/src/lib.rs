@@ -10,8 +10,11 @@
 use app::AppError;
 use app::ports::bookings::BookingStore;
 use app::ports::memberships::MembershipStore;
-use app::ports::payments::Payments;
+use app::ports::payments::{Payments, Subscription, SubscriptionObject};
+use app::ports::rentals::RentalStore;
 use app::ports::series::SeriesStore;
+use app::ports::spaces::SpaceStore;
+use app::usecase::create_booking::BookingDesk;
 use app::usecase::memberships::sync_subscription;
 use app::usecase::payments;
 use aws::AppContext;
@@ -27,8 +30,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub struct PaymentsWebhook<S, P> {
-    store: S,
-    payments: P,
+    /// The booking desk: a rental's paid invoice holds its next month like a booking.
+    desk: BookingDesk<S, P>,
     secret: String,
 }
 
@@ -43,11 +46,10 @@ pub fn build(ctx: &AppContext) -> PaymentsWebhook<DynamoStore, StripePayments> {
     )
 }
 
-impl<S, P> PaymentsWebhook<S, P> {
+impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> PaymentsWebhook<S, P> {
     pub fn new(store: S, payments: P, secret: String) -> Self {
         Self {
-            store,
-            payments,
+            desk: BookingDesk::new(store, payments),
             secret,
         }
     }
@@ -64,9 +66,7 @@ fn bad_signature(e: SignatureError) -> AppError {
     AppError::field("Stripe-Signature", "signature", e.to_string())
 }
 
-impl<S: BookingStore + MembershipStore + SeriesStore, P: Payments> HttpFunction
-    for PaymentsWebhook<S, P>
-{
+impl<S: Stores, P: Payments> HttpFunction for PaymentsWebhook<S, P> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let payload: &[u8] = req.body().as_ref();
         let header = req
@@ -101,31 +101,44 @@ impl<S: BookingStore + MembershipStore + SeriesStore, P: Payments> HttpFunction
     }
 }
 
-impl<S: BookingStore + MembershipStore + SeriesStore, P: Payments> PaymentsWebhook<S, P> {
+impl<S: Stores, P: Payments> PaymentsWebhook<S, P> {
     async fn apply(&self, event: &StripeEvent, now: Timestamp) -> Result<Response<Body>, AppError> {
         let outcome = match &event.kind {
             EventKind::PaymentSucceeded(pi) => {
-                payments::payment_succeeded(&self.store, &self.payments, &event.id, pi, now).await?
+                payments::payment_succeeded(
+                    &self.desk.store,
+                    &self.desk.payments,
+                    &event.id,
+                    pi,
+                    now,
+                )
+                .await?
             }
             EventKind::PaymentFailed(pi) => {
-                payments::payment_failed(&self.store, &self.payments, &event.id, pi, now).await?
+                payments::payment_failed(&self.desk.store, &self.desk.payments, &event.id, pi, now)
+                    .await?
             }
             EventKind::Refund(refund) => {
-                payments::refund_updated(&self.store, &self.payments, &event.id, refund, now)
+                payments::refund_updated(
+                    &self.desk.store,
+                    &self.desk.payments,
+                    &event.id,
+                    refund,
+                    now,
+                )
+                .await?
+            }
+            EventKind::Subscription(sub) if sub.metadata.contains_key("rental_id") => {
+                let state = subscription_state(sub);
+                self.desk
+                    .rent_subscription_changed(&event.id, &state, now)
                     .await?
             }
             EventKind::Subscription(sub) => {
-                let state = app::ports::payments::Subscription {
-                    id: sub.id.clone(),
-                    status: sub.status.clone(),
-                    current_period_end: sub.current_period_end,
-                    cancel_at_period_end: sub.cancel_at_period_end,
-                    client_secret: None,
-                    user_id: sub.metadata.get("user_id").cloned(),
-                };
+                let state = subscription_state(sub);
                 sync_subscription(
-                    &self.store,
-                    &self.payments,
+                    &self.desk.store,
+                    &self.desk.payments,
                     &event.id,
                     event.created,
                     &state,
@@ -137,16 +150,28 @@ impl<S: BookingStore + MembershipStore + SeriesStore, P: Payments> PaymentsWebho
             EventKind::InvoicePaid(invoice) | EventKind::InvoicePaymentFailed(invoice) => {
                 match &invoice.subscription {
                     Some(id) => {
-                        let state = self.payments.get_subscription(id).await?;
-                        sync_subscription(
-                            &self.store,
-                            &self.payments,
-                            &event.id,
-                            event.created,
-                            &state,
-                            now,
-                        )
-                        .await?
+                        let state = self.desk.payments.get_subscription(id).await?;
+                        if state.rental_id.is_some() {
+                            if let EventKind::InvoicePaid(invoice) = &event.kind {
+                                self.desk
+                                    .rent_invoice_paid(&event.id, invoice, &state, now)
+                                    .await?
+                            } else {
+                                // Stripe retries the renewal; the month stays held
+                                // until it gives up (`customer.subscription.*`).
+                                Outcome::Ignored("rent renewal failed; Stripe retries")
+                            }
+                        } else {
+                            sync_subscription(
+                                &self.desk.store,
+                                &self.desk.payments,
+                                &event.id,
+                                event.created,
+                                &state,
+                                now,
+                            )
+                            .await?
+                        }
                     }
                     None => Outcome::Ignored("invoice without a subscription"),
                 }
@@ -165,6 +190,23 @@ impl<S: BookingStore + MembershipStore + SeriesStore, P: Payments> PaymentsWebho
         )
     }
 }
+
+/// Stripe's subscription object in our terms.
+fn subscription_state(sub: &SubscriptionObject) -> Subscription {
+    Subscription {
+        id: sub.id.clone(),
+        status: sub.status.clone(),
+        current_period_end: sub.current_period_end,
+        cancel_at_period_end: sub.cancel_at_period_end,
+        client_secret: None,
+        user_id: sub.metadata.get("user_id").cloned(),
+        rental_id: sub.metadata.get("rental_id").cloned(),
+    }
+}
+
+/// What the webhook reads and writes.
+pub trait Stores: SpaceStore + BookingStore + MembershipStore + SeriesStore + RentalStore {}
+impl<T: SpaceStore + BookingStore + MembershipStore + SeriesStore + RentalStore> Stores for T {}
 
 /// This route in the OpenAPI document (collected by `functions/get-openapi`).
 #[utoipa::path(

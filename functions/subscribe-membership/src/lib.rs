@@ -9,7 +9,9 @@
 
 use app::AppError;
 use app::ports::memberships::{MembershipStore, SaveMembershipError};
-use app::ports::payments::{Payments, PlanPrice, SubscriptionRequest, idempotency_key};
+use app::ports::payments::{
+    Payments, PlanPrice, SubscriptionFor, SubscriptionRequest, idempotency_key,
+};
 use app::ports::plans::PlanStore;
 use app::usecase::memberships::membership_event;
 use aws::AppContext;
@@ -118,7 +120,7 @@ impl<S: PlanStore + MembershipStore, P: Payments> SubscribeMembership<S, P> {
                 customer_id: &customer,
                 price_id: &price_id,
                 user_id: user,
-                plan_id: &plan.id,
+                purpose: SubscriptionFor::Plan(&plan.id),
                 idempotency_key: &key,
             })
             .await?;

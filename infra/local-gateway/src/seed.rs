@@ -295,6 +295,8 @@ fn item(
             day: Some(price * 8),
             week: Some(price * 35),
             month: Some(price * 120),
+            // Offices can be rented open-ended, billed monthly by subscription.
+            open_ended: true,
         },
     };
     BookableItem {

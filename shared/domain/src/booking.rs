@@ -149,6 +149,9 @@ pub struct Booking {
     /// The recurring series this booking is an occurrence of (`domain::series`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<crate::series::SeriesLink>,
+    /// The open-ended rental this booking is a month of (`domain::rental`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rental: Option<crate::rental::RentalLink>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
     pub version: u64,

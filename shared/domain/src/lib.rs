@@ -25,6 +25,7 @@ pub mod phone;
 pub mod plan;
 pub mod pricing;
 pub mod quota;
+pub mod rental;
 pub mod review;
 pub mod role;
 #[cfg(any(test, feature = "samples"))]

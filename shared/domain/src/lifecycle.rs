@@ -41,6 +41,7 @@ use crate::payment::{
 };
 use crate::pricing::price;
 use crate::quota::{QuotaUse, Scope, quota_reached, quota_uses, too_far_ahead};
+use crate::rental::RentalLink;
 use crate::schedule::{DueKind, REFUND_RETRY, reminder_at};
 use crate::series::SeriesLink;
 use crate::space::{BookableItem, CancellationPolicy, Space};
@@ -255,6 +256,38 @@ impl Creation {
         );
     }
 
+    /// Makes this booking month `link.index` of an open-ended rental (`domain::rental`),
+    /// at the rental's fixed `rent`, paid by the subscription's invoice (a pending payment
+    /// record without an intent of ours; the invoice's intent is recorded when it is paid).
+    /// A month after the first is held until its own end and takes no unpaid-hold place:
+    /// Stripe's renewal and its retries decide, and a failed one releases it.
+    pub fn in_rental(&mut self, link: RentalLink, rent: &crate::money::Money, now: Timestamp) {
+        let b = &mut self.booking;
+        if b.price.total != rent.amount || b.price.currency != rent.currency {
+            let minutes = u32::try_from((b.end_time - b.start_time).as_mins()).unwrap_or(0);
+            b.price = crate::rental::rent_price(rent, b.price.price_per_hour, minutes);
+        }
+        if link.index > 0 && b.status == BookingStatus::Pending {
+            self.holds = 0;
+            b.hold_expires_at = Some(b.end_time);
+            for due in &mut self.due {
+                if due.kind == DueKind::Expire {
+                    due.at = b.end_time;
+                }
+            }
+        }
+        let placeholder = format!("rent_{}_{}", link.id, link.index);
+        b.rental = Some(link);
+        if b.status == BookingStatus::Pending {
+            self.attach_intent(&placeholder, "", now);
+        }
+        self.event = DomainEvent::booking(
+            &self.event.detail_type,
+            &self.booking,
+            self.booking.created_at,
+        );
+    }
+
     pub fn attach_intent(&mut self, intent_id: &str, client_secret: &str, now: Timestamp) {
         let b = &mut self.booking;
         let payment = PaymentTransaction::for_booking(
@@ -395,6 +428,7 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         included: included.clone(),
         quotas: quotas.clone(),
         series: None,
+        rental: None,
         payment_transaction_id: None,
         version: 1,
         created_at: n.now,
@@ -629,6 +663,27 @@ pub fn payment_succeeded(
     Decision::Apply(Box::new(with_event(e, event_id)))
 }
 
+/// A rental's invoice paid month `b` (its amount and currency are checked here, as for
+/// any payment): the invoice's PaymentIntent becomes the month's, so a later refund of
+/// the month finds it.
+pub fn rent_paid(
+    b: &Booking,
+    p: Option<&PaymentTransaction>,
+    invoice_intent: Option<&str>,
+    received: (i64, &str),
+    event_id: &str,
+    now: Timestamp,
+) -> Decision {
+    let Some(p) = p else {
+        return Decision::Ignore("booking without a payment");
+    };
+    let mut p = p.clone();
+    if let Some(intent) = invoice_intent.filter(|_| !p.status.was_paid()) {
+        p.stripe_payment_intent_id = intent.to_string();
+    }
+    payment_succeeded(b, Some(&p), received, event_id, now)
+}
+
 /// `payment_intent.succeeded` for one occurrence of a series paid by one intent: the
 /// caller checked the paid amount against the series' recorded total (`series_matches`).
 /// When it matches, the occurrence takes its own share as paid; when not, every unpaid
@@ -821,6 +876,15 @@ pub fn cancel(
     audit: Option<AuditEntry>,
     now: Timestamp,
 ) -> Result<Decision, DomainError> {
+    // A month of a rental is left by ending the rental (its subscription bills on).
+    if let Some(rental) = &b.rental
+        && actor == Actor::Booker
+    {
+        return Err(DomainError::conflict(
+            "this booking is a month of an open-ended rental: end the rental instead",
+            Some(serde_json::json!({"rental_id": rental.id})),
+        ));
+    }
     // Its payment covers the whole series: one occurrence cannot leave it alone.
     if let Some(series) = &b.series
         && b.status_at(now) == BookingStatus::Pending
@@ -902,7 +966,8 @@ fn cancel_any(
         } else if p.status == PaymentStatus::RequiresPayment {
             // Paid anyway meanwhile? The payment news then finds it cancelled: refunded.
             // A series' intent is shared: cancelling the series cancels it once.
-            if b.series.is_none() {
+            // A rental's month is paid by its subscription's invoice: no intent of ours.
+            if b.series.is_none() && b.rental.is_none() {
                 e.cancel_intent = Some(p.stripe_payment_intent_id.clone());
             }
             next.status = PaymentStatus::Canceled;
@@ -1022,7 +1087,9 @@ pub fn expire(b: &Booking, p: Option<&PaymentTransaction>, now: Timestamp) -> De
     if let Some(p) = p {
         let mut next = p.clone();
         if p.status == PaymentStatus::RequiresPayment {
-            e.cancel_intent = Some(p.stripe_payment_intent_id.clone());
+            if b.rental.is_none() {
+                e.cancel_intent = Some(p.stripe_payment_intent_id.clone());
+            }
             next.status = PaymentStatus::Canceled;
             next.updated_at = now;
         }

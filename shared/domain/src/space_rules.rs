@@ -222,6 +222,12 @@ pub fn validate_item(item: &BookableItem) -> Result<(), DomainError> {
         );
     }
     v.check(
+        !item.stay_rates.open_ended || item.stay_rates.month.is_some(),
+        "stay_rates.open_ended",
+        "needs_month_rate",
+        "an open-ended rental is billed at the month rate: set stay_rates.month",
+    );
+    v.check(
         item.hourly || !item.stay_rates.is_empty(),
         "hourly",
         "unsellable",

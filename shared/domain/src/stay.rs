@@ -85,6 +85,10 @@ pub struct StayRates {
     pub week: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<i64>,
+    /// The item can also be rented open-ended at the month rate, billed monthly as a
+    /// Stripe subscription until the member ends it (`domain::rental`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub open_ended: bool,
 }
 
 impl StayRates {

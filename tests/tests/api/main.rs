@@ -16,6 +16,7 @@ mod phone;
 mod privacy;
 mod query_params;
 mod quotas;
+mod rentals;
 mod reviews;
 mod sample_events;
 mod search;

@@ -103,6 +103,7 @@ pub struct World {
     pub events: Vec<DomainEvent>,
     pub audit: Vec<AuditEntry>,
     pub series: HashMap<String, domain::series::Series>,
+    pub rentals: HashMap<String, domain::rental::Rental>,
     pub waitlist: Vec<domain::waitlist::WaitlistEntry>,
 }
 
@@ -849,6 +850,32 @@ impl crate::ports::series::SeriesStore for MemoryBookings {
 
     async fn get_series(&self, id: &str) -> Result<Option<domain::series::Series>, StoreError> {
         Ok(self.world.lock().unwrap().series.get(id).cloned())
+    }
+}
+
+impl crate::ports::rentals::RentalStore for MemoryBookings {
+    async fn put_rental(&self, rental: &domain::rental::Rental) -> Result<bool, StoreError> {
+        let mut w = self.world.lock().unwrap();
+        if w.rentals.contains_key(&rental.id) {
+            return Ok(false);
+        }
+        w.rentals.insert(rental.id.clone(), rental.clone());
+        Ok(true)
+    }
+
+    async fn get_rental(&self, id: &str) -> Result<Option<domain::rental::Rental>, StoreError> {
+        Ok(self.world.lock().unwrap().rentals.get(id).cloned())
+    }
+
+    async fn save_rental(&self, rental: &domain::rental::Rental) -> Result<bool, StoreError> {
+        let mut w = self.world.lock().unwrap();
+        match w.rentals.get(&rental.id) {
+            Some(stored) if stored.version + 1 == rental.version => {
+                w.rentals.insert(rental.id.clone(), rental.clone());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 

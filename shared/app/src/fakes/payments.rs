@@ -123,6 +123,7 @@ fn subscription(id: &str, user: &str, status: &str) -> Subscription {
         cancel_at_period_end: false,
         client_secret: None,
         user_id: Some(user.to_string()),
+        rental_id: None,
     }
 }
 

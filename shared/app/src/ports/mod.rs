@@ -14,6 +14,7 @@ pub mod payments;
 pub mod phone;
 pub mod plans;
 pub mod privacy;
+pub mod rentals;
 pub mod reviews;
 pub mod schedule;
 pub mod search;

@@ -79,8 +79,17 @@ pub struct SubscriptionRequest<'a> {
     /// The provider's recurring price for the plan (see `ensure_plan_price`).
     pub price_id: &'a str,
     pub user_id: &'a str,
-    pub plan_id: &'a str,
+    /// What it pays for, kept in its metadata: a plan or a rental.
+    pub purpose: SubscriptionFor<'a>,
     pub idempotency_key: &'a str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubscriptionFor<'a> {
+    /// A membership of this plan (`metadata.plan_id`).
+    Plan(&'a str),
+    /// This open-ended rental (`metadata.rental_id`).
+    Rental(&'a str),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,6 +102,8 @@ pub struct Subscription {
     pub client_secret: Option<String>,
     /// Our user id, from the subscription's metadata.
     pub user_id: Option<String>,
+    /// The rental it bills, from its metadata (None for a membership).
+    pub rental_id: Option<String>,
 }
 
 pub struct PlanPrice<'a> {
@@ -231,4 +242,11 @@ pub struct InvoiceObject {
     pub id: String,
     #[serde(default)]
     pub subscription: Option<String>,
+    #[serde(default)]
+    pub amount_paid: i64,
+    #[serde(default)]
+    pub currency: String,
+    /// The PaymentIntent that paid it (a refund of a rental's month goes through it).
+    #[serde(default)]
+    pub payment_intent: Option<String>,
 }

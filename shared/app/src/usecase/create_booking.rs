@@ -61,6 +61,12 @@ pub(crate) enum Paying<'a> {
         intent: &'a mut Option<Intent>,
         make: &'a SeriesIntent,
     },
+    /// A month of an open-ended rental, paid by its subscription's invoice
+    /// (`domain::rental`): no intent of ours.
+    Rent {
+        link: domain::rental::RentalLink,
+        rent: &'a domain::money::Money,
+    },
 }
 
 /// What a series' intent is made with.
@@ -220,13 +226,16 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
             if let Paying::Series { link, .. } = pay {
                 creation.in_series(link.clone());
             }
+            if let Paying::Rent { link, rent } = pay {
+                creation.in_rental(link.clone(), rent, now);
+            }
             if creation.needs_payment() {
                 let intent = match pay {
-                    Paying::Own { nonce, intents } => {
+                    Paying::Own { nonce, intents } => Some(
                         self.intent_for(&creation.booking, idempotency, nonce, intents)
-                            .await?
-                    }
-                    Paying::Series { intent, make, .. } => match intent {
+                            .await?,
+                    ),
+                    Paying::Series { intent, make, .. } => Some(match intent {
                         Some(i) => i.clone(),
                         None => {
                             let made = self
@@ -236,9 +245,13 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                             **intent = Some(made.clone());
                             made
                         }
-                    },
+                    }),
+                    // Its invoice pays it (`in_rental` recorded what is due).
+                    Paying::Rent { .. } => None,
                 };
-                creation.attach_intent(&intent.id, &intent.client_secret, now);
+                if let Some(intent) = intent {
+                    creation.attach_intent(&intent.id, &intent.client_secret, now);
+                }
             }
             match self
                 .store

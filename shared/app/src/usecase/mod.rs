@@ -11,6 +11,7 @@ pub mod memberships;
 pub mod payments;
 pub mod phone;
 pub mod privacy;
+pub mod rentals;
 pub mod roles;
 pub mod scheduler;
 pub mod series;

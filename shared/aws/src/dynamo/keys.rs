@@ -30,6 +30,7 @@
 //! | Included-hours usage | `USER#<id>` | `USAGE#<YYYY-MM>` |            |                  |
 //! | Quota counter | `USER#<id>` | `QUOTA#<S#space|P#plan>#<quota>#<week or day>` |  |                  |
 //! | Stripe event seen | `STRIPEEVENT#<id>` | `STRIPEEVENT` |          |                  |
+//! | Rental (open-ended, billed monthly) | `RENTAL#<id>` | `RENTAL` |    |                  |
 //!
 //! Items are also in GSI1 as `ITEM#<item>` -> `SPACE#<space>` (find an item's space).
 //! GSI2 (`GSI2PK`/`GSI2SK`) lists a space's bookings by end time: `SPACEBOOKINGS#<space>`,
@@ -296,6 +297,13 @@ pub fn series(id: &str) -> String {
 }
 
 pub const SERIES: &str = "SERIES";
+
+/// An open-ended rental (`domain::rental::Rental`): its own partition, one item.
+pub fn rental(id: &str) -> String {
+    format!("RENTAL#{id}")
+}
+
+pub const RENTAL: &str = "RENTAL";
 
 /// An item's waitlist: its entries sorted by when they joined.
 pub fn waitlist(item_id: &str) -> String {

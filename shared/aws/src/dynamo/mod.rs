@@ -13,6 +13,7 @@ mod notifications;
 mod phone;
 mod plans;
 mod privacy;
+mod rentals;
 pub mod retry;
 mod reviews;
 mod schedule;

@@ -236,6 +236,7 @@ impl From<SubscriptionBody> for Subscription {
             cancel_at_period_end: b.cancel_at_period_end,
             client_secret,
             user_id: b.metadata.get("user_id").cloned(),
+            rental_id: b.metadata.get("rental_id").cloned(),
         }
     }
 }
@@ -406,7 +407,10 @@ impl Payments for StripePayments {
             ("customer", req.customer_id.to_string()),
             ("items[0][plan]", req.price_id.to_string()),
             ("metadata[user_id]", req.user_id.to_string()),
-            ("metadata[plan_id]", req.plan_id.to_string()),
+            match req.purpose {
+                SubscriptionFor::Plan(id) => ("metadata[plan_id]", id.to_string()),
+                SubscriptionFor::Rental(id) => ("metadata[rental_id]", id.to_string()),
+            },
             ("payment_behavior", "allow_incomplete".to_string()),
             ("expand[0]", "latest_invoice.payment_intent".to_string()),
         ];

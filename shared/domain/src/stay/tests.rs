@@ -18,6 +18,7 @@ fn office() -> BookableItem {
         day: Some(4_000),
         week: Some(18_000),
         month: Some(60_000),
+        open_ended: false,
     };
     i
 }

@@ -136,6 +136,9 @@ pub struct BookingView<'a> {
     /// The recurring series this booking is an occurrence of (`GET /series/{id}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<&'a domain::series::SeriesLink>,
+    /// The open-ended rental this booking is a month of (`GET /rentals/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rental: Option<&'a domain::rental::RentalLink>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -184,6 +187,7 @@ impl<'a> BookingView<'a> {
             checked_in_at: b.checked_in_at,
             no_show: b.no_show,
             series: b.series.as_ref(),
+            rental: b.rental.as_ref(),
             created_at: b.created_at,
             updated_at: b.updated_at,
         }
@@ -199,9 +203,11 @@ impl<'a> BookingView<'a> {
             currency: &p.currency,
             refunded_amount: p.refunded_amount,
             stripe_payment_intent_id: &p.stripe_payment_intent_id,
-            // A series' occurrence is paid through its series (`GET /series/{id}`).
+            // A series' occurrence is paid through its series (`GET /series/{id}`), a
+            // rental's month by its subscription's invoice.
             client_secret: (viewer == self.user_id
                 && self.series.is_none()
+                && self.rental.is_none()
                 && p.status == PaymentStatus::RequiresPayment
                 && self.status == BookingStatus::Pending)
                 .then_some(p.client_secret.as_str()),

@@ -4,6 +4,7 @@ pub mod booking_list;
 pub mod bookings;
 pub mod memberships;
 pub mod plans;
+pub mod rentals;
 pub mod search;
 pub mod series;
 pub mod spaces;

@@ -367,6 +367,7 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
                 day: Some(2_000),
                 week: Some(9_000),
                 month: None,
+                open_ended: false,
             };
             i
         });
