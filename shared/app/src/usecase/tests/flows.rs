@@ -543,6 +543,7 @@ async fn subscription_news_from_the_second_of_a_cancellation_cannot_undo_it() {
         cancel_at_period_end: false,
         client_secret: None,
         user_id: Some("u1".into()),
+        rental_id: None,
     };
     let cancel_flag = |s: &Setup| {
         let store = s.store.clone();

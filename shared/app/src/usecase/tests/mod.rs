@@ -5,6 +5,7 @@
 
 mod flows;
 mod model;
+mod rentals;
 mod series;
 
 use std::collections::HashMap;
