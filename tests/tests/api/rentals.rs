@@ -468,6 +468,22 @@ async fn rental_requests_are_checked_field_by_field() {
             "{start}: {p}"
         );
     }
+    // The space must take bookings far enough ahead to hold the next month.
+    let res = call(
+        "PATCH",
+        &format!("/spaces/{}", f.space_id),
+        Some(&f.operator.access_token),
+        Some(&json!({"booking_horizon_days": 40})),
+    )
+    .await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let p = expect_problem(
+        start_rental(&member.access_token, &f.items[0], start_day(3), &key()).await,
+        400,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "start_date", "{p}");
+    assert_eq!(p["errors"][0]["rule"], "horizon", "{p}");
     // An open-ended rental needs a month rate.
     let res = call(
         "PATCH",

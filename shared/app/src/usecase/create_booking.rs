@@ -201,7 +201,12 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
             let item = entry
                 .item(item_id)
                 .ok_or_else(|| AppError::NotFound(format!("no bookable item {item_id}")))?;
-            let member = self.members.get(&self.store, cmd.user_id, fresh).await?;
+            // A rental's month is priced at the rent, without the member's plan (its
+            // discount is for bookings; a free month would confirm unpaid).
+            let member = match pay {
+                Paying::Rent { .. } => Default::default(),
+                _ => self.members.get(&self.store, cmd.user_id, fresh).await?,
+            };
             let planned = lifecycle::create(&NewBooking {
                 id: booking_id,
                 user_id: cmd.user_id,

@@ -111,7 +111,25 @@ where
             })?;
         let tz = domain::hours::time_zone(&entry.space.time_zone)
             .ok_or_else(|| AppError::internal("space with an invalid time zone"))?;
-        domain::rental::check_start(cmd.start_date, now.to_zoned_datetime(tz).date())?;
+        domain::rental::check_start(cmd.start_date, now.to_zoned_datetime(tz.clone()).date())?;
+        // Month 1 is held as soon as month 0 is paid: the space must take bookings that
+        // far ahead, or the rental would end after its first month.
+        let month_1_end = domain::rental::month_stay(cmd.start_date, 2).and_then(|m| {
+            tz.to_ambiguous_timestamp(m.start_date.to_datetime(jiff::civil::Time::midnight()))
+                .compatible()
+                .ok()
+        });
+        if month_1_end.is_none_or(|end| end > domain::booking_rules::horizon_end(&entry.space, now))
+        {
+            return Err(AppError::field(
+                "start_date",
+                "horizon",
+                format!(
+                    "this space takes bookings at most {} days ahead, too short to hold a rental's next month",
+                    entry.space.booking_horizon_days
+                ),
+            ));
+        }
         let rental = Rental {
             id,
             user_id: cmd.user_id.to_string(),
@@ -211,14 +229,31 @@ where
     ) -> Result<RentalAnswer, AppError> {
         let (customer, sub) = match self.subscribe(&r, payment_method_id).await {
             Ok(made) => made,
-            Err(e) => {
+            // Refused (the card, the request): the rental ends and month 0 is released.
+            // Unreachable or timed out: it may exist at Stripe, so the rental stays
+            // `starting` for a retry with the same key (the same Stripe keys answer the
+            // same subscription); its invoice's news finds the rental either way.
+            Err(e @ PaymentError::Rejected(_)) => {
                 if let Err(end) = self.finish(&r.id, "payment_refused", now).await {
                     tracing::error!(rental_id = %r.id, error = %end, "could not end a refused rental");
                 }
                 return Err(e.into());
             }
+            Err(e) => return Err(e.into()),
         };
         for _ in 0..4 {
+            if r.status == RentalStatus::Ended
+                || r.stripe_subscription_id
+                    .as_deref()
+                    .is_some_and(|s| s != sub.id)
+            {
+                // Ended meanwhile, or billed by another subscription: this one must not
+                // charge anyone.
+                if r.stripe_subscription_id.as_deref() != Some(sub.id.as_str()) {
+                    self.cancel_other(&r, &sub.id).await;
+                }
+                return self.answer(r, None).await;
+            }
             if r.stripe_subscription_id.is_some() {
                 break;
             }
@@ -245,7 +280,9 @@ where
         r: &Rental,
         payment_method_id: &str,
     ) -> Result<(String, Subscription), PaymentError> {
-        let key = idempotency_key("customer", &r.id, payment_method_id);
+        // Keys from the rental alone: a retry, whatever card it names, can never make a
+        // second customer or subscription for one rental.
+        let key = idempotency_key("customer", &r.id, "rental");
         let customer = self
             .payments
             .create_customer(&r.user_id, payment_method_id, &key)
@@ -265,11 +302,7 @@ where
                 currency: &r.rent.currency,
             })
             .await?;
-        let key = idempotency_key(
-            "subscription",
-            &r.id,
-            &format!("{price}|{payment_method_id}"),
-        );
+        let key = idempotency_key("subscription", &r.id, &price);
         let sub = self
             .payments
             .create_subscription(&SubscriptionRequest {
@@ -297,17 +330,26 @@ where
                 .ignore(event_id, "not a rental's subscription", now)
                 .await;
         };
+        // A month held by an attempt of this loop whose save then lost to an end: the
+        // end did not know it, so it is released here.
+        let mut held: Option<u32> = None;
         for _ in 0..4 {
             let Some(mut r) = self.store.get_rental(rental_id).await? else {
                 return self.ignore(event_id, "unknown rental", now).await;
             };
+            if r.status == RentalStatus::Ended
+                && let Some(next) = held.take()
+            {
+                self.release_month(&r, next, now).await?;
+            }
             if r.stripe_subscription_id
                 .as_deref()
                 .is_some_and(|s| s != sub.id)
             {
-                return self
-                    .ignore(event_id, "not the rental's subscription", now)
-                    .await;
+                // A subscription nothing of ours bills by: it must not charge anyone.
+                self.refund_invoice(&r, invoice).await?;
+                self.cancel_other(&r, &sub.id).await;
+                return Ok(Outcome::Ignored("not the rental's subscription: refunded"));
             }
             let k = match r.invoice(&invoice.id, invoice.amount_paid, &invoice.currency) {
                 InvoiceFit::Pays(k) => k,
@@ -319,8 +361,7 @@ where
                         .await;
                 }
                 InvoiceFit::AfterEnd => {
-                    self.refund_invoice(&r, invoice, "rental_ended").await?;
-                    return Ok(Outcome::Ignored("paid after the rental ended: refunded"));
+                    return self.paid_after_end(r, invoice, &sub.id, now).await;
                 }
             };
             let confirmed = self.confirm_month(&r, k, invoice, event_id, now).await?;
@@ -331,7 +372,10 @@ where
             let mut ends = (!confirmed).then_some("month_unavailable");
             if confirmed && r.last_month <= k {
                 match self.hold_month(&r, k + 1, now).await {
-                    Ok(_) => r.last_month = k + 1,
+                    Ok(_) => {
+                        r.last_month = k + 1;
+                        held = Some(k + 1);
+                    }
                     Err(e) if cannot_hold(&e) => {
                         tracing::warn!(rental_id = %r.id, month = k + 1, error = %e, "next month of a rental cannot be held: the rental ends");
                         ends = Some("next_month_unavailable");
@@ -382,7 +426,7 @@ where
         })
         .await?;
         if matches!(ran, Ran::Missing) {
-            self.refund_invoice(r, invoice, "month_unavailable").await?;
+            self.refund_invoice(r, invoice).await?;
             return Ok(false);
         }
         // (A hold that ran out and could not be taken back was refunded by its lifecycle.)
@@ -394,27 +438,79 @@ where
         Ok(status == Some(BookingStatus::Confirmed))
     }
 
-    async fn refund_invoice(
-        &self,
-        r: &Rental,
-        invoice: &InvoiceObject,
-        reason: &str,
-    ) -> Result<(), AppError> {
+    /// Refunds an invoice in full, once whatever the path (the key is the invoice's).
+    async fn refund_invoice(&self, r: &Rental, invoice: &InvoiceObject) -> Result<(), AppError> {
         let Some(intent) = invoice.payment_intent.as_deref() else {
             tracing::error!(rental_id = %r.id, invoice = %invoice.id, "rent invoice to refund without its payment: left for a person");
             return Ok(());
         };
-        let key = idempotency_key("refund", &invoice.id, reason);
-        self.payments
+        let key = idempotency_key("refund", &invoice.id, "invoice");
+        match self
+            .payments
             .refund(&RefundRequest {
                 payment_intent_id: intent,
                 amount: invoice.amount_paid,
                 booking_id: &r.id,
-                reason,
+                reason: "rental_month_not_given",
                 idempotency_key: &key,
             })
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Nothing left to refund (already refunded): done, not worth Stripe's retries.
+            Err(PaymentError::Rejected(detail)) => {
+                tracing::error!(rental_id = %r.id, invoice = %invoice.id, detail, "rent refund refused: left for a person");
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// An invoice of the rent paid after the rental ended. If the month it pays was
+    /// confirmed with this invoice's payment (an end raced the invoice's news), the
+    /// member keeps it and the invoice is recorded; if that month's own lifecycle
+    /// refunded it (released before the money came), nothing more is done; otherwise the
+    /// invoice is refunded. The subscription is cancelled either way.
+    async fn paid_after_end(
+        &self,
+        mut r: Rental,
+        invoice: &InvoiceObject,
+        sub_id: &str,
+        now: Timestamp,
+    ) -> Result<Outcome, AppError> {
+        self.cancel_other(&r, sub_id).await;
+        let month = self
+            .store
+            .get_booking_with_payment(&month_booking_id(&r, r.months_paid()))
             .await?;
-        Ok(())
+        let paid_here = month.as_ref().is_some_and(|(_, p)| {
+            p.as_ref().is_some_and(|p| {
+                p.status.was_paid()
+                    && invoice.payment_intent.as_deref()
+                        == Some(p.stripe_payment_intent_id.as_str())
+            })
+        });
+        if !paid_here {
+            self.refund_invoice(&r, invoice).await?;
+            return Ok(Outcome::Ignored("paid after the rental ended: refunded"));
+        }
+        if month.is_some_and(|(b, _)| b.status_at(now) == BookingStatus::Confirmed) {
+            r.paid_invoices.push(invoice.id.clone());
+            r.version += 1;
+            r.updated_at = now;
+            if !self.store.save_rental(&r).await? {
+                return Err(AppError::conflict("the rental changed; Stripe will retry"));
+            }
+            return Ok(Outcome::Recorded);
+        }
+        Ok(Outcome::Ignored("its month was refunded when released"))
+    }
+
+    /// Cancels a subscription at Stripe (logged when it cannot be).
+    async fn cancel_other(&self, r: &Rental, sub_id: &str) {
+        if let Err(e) = self.payments.cancel_subscription(sub_id).await {
+            tracing::warn!(rental_id = %r.id, error = %e, "could not cancel a rental's subscription");
+        }
     }
 
     /// `customer.subscription.*` for a rental's subscription: when Stripe gave up (not
