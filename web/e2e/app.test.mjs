@@ -381,6 +381,58 @@ test("a member books a day pass for a desk and the booking shows it as a day pas
   await ctx.close();
 });
 
+test("a member rents an office open-ended, sees the first month paid and the next held, and ends the rental", async () => {
+  const space = product.seed.spaces.find((s) => s.city === "Berlin") ?? product.seed.spaces[0];
+  // A new member (no holds from other tests); a start day from the 1st to the 28th, within 31 days.
+  const renter = await newMember("Renter");
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  await signIn(page, renter.email, renter.password);
+  await page.goto(`${product.web}/spaces/${space.id}`);
+  let ahead = 6;
+  while (Number(dayAhead(ahead, space.time_zone).slice(8)) > 28) ahead++;
+  const start = dayAhead(ahead, space.time_zone);
+  await showDay(page, ahead, space.time_zone);
+  const form = page.getByRole("form", { name: /^Whole days from / });
+  await form.getByLabel("Item", { exact: true }).selectOption({ label: "Office 1" });
+  await form.getByLabel("Unit", { exact: true }).selectOption("month");
+  const rent = form.getByRole("region", { name: "Or rent it open-ended" });
+  await rent.getByText(`a month from ${start}`).waitFor();
+  await snap(page, "rent-open-ended");
+  await axe(page, "space with the open-ended rent offer");
+  await rent.getByRole("button", { name: "Rent Office 1 open-ended with the test card" }).click();
+  await page.waitForURL(/\/rentals\/[^/]+$/);
+
+  // The first invoice's news confirms month 1 and holds month 2.
+  await page.getByRole("heading", { name: "Rental of Office 1" }).waitFor();
+  await page.getByTestId("rental-status").filter({ hasText: /^active$/ }).waitFor({ timeout: 20_000 });
+  const statuses = page.getByTestId("rental-month-status");
+  await statuses.nth(1).waitFor();
+  assert.deepEqual(await statuses.allInnerTexts(), ["confirmed", "held for the next payment"]);
+  await snap(page, "rental-active");
+  await axe(page, "rental");
+
+  // A month's booking names its rental and offers no cancel of its own.
+  await page.getByTestId("rental-month").first().getByRole("link").click();
+  await page.waitForURL(/\/bookings\/[^/]+$/);
+  await page.getByTestId("booking-status").filter({ hasText: "confirmed" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Cancel this booking…" }).count(), 0);
+  await page.getByTestId("booking-rental").getByRole("link", { name: "month 1 of the rental" }).click();
+  await page.waitForURL(/\/rentals\/[^/]+$/);
+
+  // Ending: asked first, then the held month is released and the paid one kept.
+  await page.getByRole("button", { name: "End the rental…" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByText("Nothing more will be charged.").waitFor();
+  await dialog.getByRole("button", { name: "Yes, end it" }).click();
+  await page.getByTestId("rental-status").filter({ hasText: /^ended$/ }).waitFor();
+  await page.getByRole("status").filter({ hasText: /^Ended:/ }).waitFor();
+  assert.deepEqual(await statuses.allInnerTexts(), ["confirmed", "cancelled"]);
+  assert.equal(await page.getByRole("button", { name: "End the rental…" }).count(), 0);
+  await snap(page, "rental-ended");
+  await ctx.close();
+});
+
 test("a member books a weekly series of a room, sees its occurrences and total, and cancels the unpaid series whole", async () => {
   const ctx = await product.context();
   const page = await ctx.newPage();

@@ -10,6 +10,7 @@ import { useApi } from "@/api/client";
 import { show, type Shown } from "@/api/problem";
 import type { components } from "@/api/schema";
 import { FormMessage } from "@/components/Field";
+import { RentForm } from "@/components/RentForm";
 import { dayRange, money, plusDays, stayEnd, stayLength, type StayUnit } from "@/lib/format";
 
 type Item = components["schemas"]["ItemAvailability"];
@@ -148,6 +149,9 @@ export function StayForm(props: { spaceId: string; items: Item[]; date: string; 
           <Link href={`/signin?next=/spaces/${spaceId}`}>Sign in to book</Link>
         )}
       </p>
+      {signedIn && chosen.unit === "month" && item.stay_rates.open_ended && (
+        <RentForm itemId={item.item_id} identifier={item.identifier} date={date} rate={chosen.rate} currency={currency} />
+      )}
     </form>
   );
 }

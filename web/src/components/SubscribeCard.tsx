@@ -1,24 +1,32 @@
 "use client";
 // Subscribing with a card through Stripe's Payment Element (subscription mode): the card
 // becomes a PaymentMethod in the browser and only its id reaches the API; when the first
-// charge needs the member (3-D Secure), the membership's client secret confirms it.
+// charge needs the member (3-D Secure), the answer's client secret confirms it. Used for
+// membership plans and open-ended rentals.
 import { useEffect, useRef, useState } from "react";
 
 import type { components } from "@/api/schema";
 import { FormMessage } from "@/components/Field";
 import { loadStripe, type StripeElements, type StripeJs } from "@/lib/stripe-js";
 
-type Plan = components["schemas"]["MembershipPlan"];
+type Money = components["schemas"]["Money"];
 
 export function SubscribeCard({
   publishableKey,
-  plan,
+  price,
+  label,
   subscribe,
+  onDone,
 }: {
   publishableKey: string;
-  plan: Plan;
+  /** What each month costs. */
+  price: Money;
+  /** The button's words ("Subscribe to Pro", "Rent Office 1 open-ended"). */
+  label: string;
   /** Sends the PaymentMethod id to the API; answers the client secret if the charge needs the member. */
   subscribe: (paymentMethodId: string) => Promise<{ clientSecret: string | null } | { error: string }>;
+  /** After the first payment went through (or was left to the member's bank). */
+  onDone?: () => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const [ctx, setCtx] = useState<{ stripe: StripeJs; elements: StripeElements } | null>(null);
@@ -32,8 +40,8 @@ export function SubscribeCard({
         if (cancelled || !ref.current) return;
         const elements = stripe.elements({
           mode: "subscription",
-          amount: plan.monthly_price.amount,
-          currency: plan.monthly_price.currency.toLowerCase(),
+          amount: price.amount,
+          currency: price.currency.toLowerCase(),
         });
         elements.create("payment").mount(ref.current);
         setCtx({ stripe, elements });
@@ -42,7 +50,7 @@ export function SubscribeCard({
     return () => {
       cancelled = true;
     };
-  }, [publishableKey, plan]);
+  }, [publishableKey, price.amount, price.currency]);
 
   async function submit() {
     if (!ctx) return;
@@ -65,9 +73,13 @@ export function SubscribeCard({
     }
     if (answer.clientSecret) {
       const confirmed = await ctx.stripe.confirmPayment({ clientSecret: answer.clientSecret, redirect: "if_required" });
-      if (confirmed.error) setError(confirmed.error.message ?? "The first payment did not go through.");
+      if (confirmed.error) {
+        setBusy(false);
+        return setError(confirmed.error.message ?? "The first payment did not go through.");
+      }
     }
     setBusy(false);
+    onDone?.();
   }
 
   return (
@@ -75,7 +87,7 @@ export function SubscribeCard({
       <div ref={ref} />
       <FormMessage error={error} />
       <button type="button" onClick={submit} disabled={!ctx || busy}>
-        {busy ? "Subscribing…" : `Subscribe to ${plan.name}`}
+        {busy ? "Subscribing…" : label}
       </button>
     </div>
   );

@@ -10,6 +10,7 @@ import { SubscribeCard } from "@/components/SubscribeCard";
 import { useSession } from "@/components/useSession";
 import { useConfig } from "@/lib/config";
 import { money } from "@/lib/format";
+import { testCardMethod } from "@/lib/local-card";
 
 type Plan = components["schemas"]["MembershipPlan"];
 
@@ -37,13 +38,9 @@ export default function Plans() {
   // Local stack: the test card becomes a PaymentMethod on the local Stripe stand-in.
   async function subscribeWithTestCard(plan: Plan) {
     setError(null);
-    const pm = await fetch("/api/local-pay/method", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{}",
-    }).then((r) => (r.ok ? r.json() : null));
-    if (!pm?.id) return setError("The local card could not be made into a payment method.");
-    const answer = await subscribeWith(plan, pm.id);
+    const pm = await testCardMethod();
+    if (!pm) return setError("The local card could not be made into a payment method.");
+    const answer = await subscribeWith(plan, pm);
     if ("error" in answer) setError(answer.error ?? null);
   }
 
@@ -66,7 +63,12 @@ export default function Plans() {
               </p>
               {session ? (
                 stripePublishableKey ? (
-                  <SubscribeCard publishableKey={stripePublishableKey} plan={p} subscribe={(pm) => subscribeWith(p, pm)} />
+                  <SubscribeCard
+                    publishableKey={stripePublishableKey}
+                    price={p.monthly_price}
+                    label={`Subscribe to ${p.name}`}
+                    subscribe={(pm) => subscribeWith(p, pm)}
+                  />
                 ) : (
                   localPayments && (
                     <button type="button" onClick={() => subscribeWithTestCard(p)}>

@@ -69,7 +69,8 @@ export default function BookingPage({ params }: { params: Promise<{ id: string }
   const ended = Date.parse(b.end_time) <= openedAt;
   // An occurrence of an unpaid series is paid, or cancelled, with the whole series.
   const seriesUnpaid = !!b.series && b.status === "pending";
-  const cancellable = (b.status === "pending" || b.status === "confirmed") && !ended && !seriesUnpaid;
+  // A month of an open-ended rental is left by ending the rental (its page).
+  const cancellable = (b.status === "pending" || b.status === "confirmed") && !ended && !seriesUnpaid && !b.rental;
   // Check-in opens the space's window before the start (an hour where none is required).
   const windowMs = (b.check_in?.window_minutes ?? 60) * 60_000;
   // A stay (whole days from midnight) has no check-in.
@@ -92,6 +93,11 @@ export default function BookingPage({ params }: { params: Promise<{ id: string }
         )}{" "}
         ({b.time_zone}) · <Link href={`/spaces/${b.space_id}`}>the space</Link>
       </p>
+      {b.rental && (
+        <p data-testid="booking-rental">
+          Part of an open-ended rental: <Link href={`/rentals/${b.rental.id}`}>month {b.rental.index + 1} of the rental</Link>
+        </p>
+      )}
       {b.series && (
         <p data-testid="booking-series">
           Part of a series: <Link href={`/series/${b.series.id}`}>occurrence {b.series.index + 1} of the series</Link>
