@@ -53,7 +53,17 @@ fn in_month(start: Date, k: i64, hhmm: &str) -> String {
 }
 
 async fn start_rental(token: &str, item: &str, start: Date, key: &str) -> reqwest::Response {
-    let pm = payment_method(CARD_OK).await;
+    start_rental_with(token, item, start, key, CARD_OK).await
+}
+
+async fn start_rental_with(
+    token: &str,
+    item: &str,
+    start: Date,
+    key: &str,
+    card: &str,
+) -> reqwest::Response {
+    let pm = payment_method(card).await;
     http()
         .post(format!("{}/rentals", env().base))
         .bearer_auth(token)
@@ -133,8 +143,8 @@ async fn subscription_at_stripe(id: &str) -> Value {
     sub
 }
 
-/// The subscription the rental is billed by, as the table holds it.
-async fn subscription_of(rental_id: &str) -> String {
+/// The rental as the table holds it.
+async fn stored_rental(rental_id: &str) -> std::collections::HashMap<String, AttributeValue> {
     let aws = aws().await;
     let out = aws
         .dynamodb()
@@ -146,8 +156,61 @@ async fn subscription_of(rental_id: &str) -> String {
         .send()
         .await
         .unwrap();
-    let item = out.item.expect("the rental is stored");
-    item["stripe_subscription_id"].as_s().unwrap().clone()
+    out.item.expect("the rental is stored")
+}
+
+/// The subscription the rental is billed by, as the table holds it.
+async fn subscription_of(rental_id: &str) -> String {
+    stored_rental(rental_id).await["stripe_subscription_id"]
+        .as_s()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn a_declined_card_leaves_the_rental_starting_and_an_ended_one_is_erased_with_its_member() {
+    let f = office().await;
+    let member = user_with_roles(&[]).await;
+    let res = start_rental_with(
+        &member.access_token,
+        &f.items[0],
+        start_day(6),
+        &uuid::Uuid::new_v4().to_string(),
+        CARD_DECLINED,
+    )
+    .await;
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    let started: Value = res.json().await.unwrap();
+    let id = started["id"].as_str().unwrap().to_string();
+    // The member can still pay the first invoice while month 0 is held.
+    assert_eq!(started["status"], "starting");
+    assert!(started["client_secret"].as_str().is_some(), "{started}");
+    assert_eq!(months(&started), vec![(0, "pending".into())]);
+    // Ending it releases month 0; with nothing upcoming, erasure goes through.
+    let res = call(
+        "PUT",
+        &format!("/rentals/{id}/end"),
+        Some(&member.access_token),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        months(&res.json().await.unwrap()),
+        vec![(0, "cancelled".into())]
+    );
+    let res = call("DELETE", "/users/me", Some(&member.access_token), None).await;
+    assert_eq!(res.status(), 204, "{:?}", res.text().await);
+    let kept = stored_rental(&id).await;
+    let owner = kept["user_id"].as_s().unwrap();
+    assert!(owner.starts_with("erased-"), "{owner}");
+    assert_ne!(owner, &member.id);
+    // Stripe forgot them: no user id on the subscription.
+    let sub = subscription_at_stripe(kept["stripe_subscription_id"].as_s().unwrap()).await;
+    assert!(
+        sub["metadata"].get("user_id").is_none_or(|u| u == ""),
+        "{sub}"
+    );
 }
 
 #[tokio::test]
@@ -228,6 +291,27 @@ async fn an_open_ended_rental_is_paid_month_by_month_and_always_holds_the_next_m
     assert_eq!(
         rental(&id, &f.operator.access_token).await["id"],
         id.as_str()
+    );
+    // Erasure waits for the rental to end (its months are not cancelled one by one), and
+    // the export lists it.
+    let p = expect_problem(
+        call("DELETE", "/users/me", Some(&member.access_token), None).await,
+        409,
+    )
+    .await;
+    assert_eq!(p["conflict"]["rentals"][0], id.as_str(), "{p}");
+    let export: Value = get_with_token("/users/me/export", &member.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        export["rentals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == id.as_str()),
+        "{export}"
     );
 
     // Renewals: another amount or currency confirms nothing.

@@ -27,6 +27,9 @@ pub struct PersonalData {
     /// The times they wait for (erased with them).
     #[serde(default)]
     pub waitlist: Vec<domain::waitlist::WaitlistEntry>,
+    /// Their open-ended rentals (found through their months' bookings).
+    #[serde(default)]
+    pub rentals: Vec<domain::rental::Rental>,
     /// The outbox events about the user (internal; erased with them).
     #[serde(skip)]
     pub event_ids: Vec<String>,

@@ -41,6 +41,19 @@ pub async fn export<S: PrivacyStore + AuditStore, I: Identity>(
 
 /// Why an account cannot be erased yet: commitments that are still running.
 pub fn erasure_blockers(data: &PersonalData, now: Timestamp) -> Option<AppError> {
+    // First: a running rental holds months its member cannot cancel one by one.
+    let renting: Vec<&str> = data
+        .rentals
+        .iter()
+        .filter(|r| r.status != domain::rental::RentalStatus::Ended)
+        .map(|r| r.id.as_str())
+        .collect();
+    if !renting.is_empty() {
+        return Some(AppError::Conflict {
+            detail: "end your open-ended rental before erasing your account".into(),
+            conflict: Some(json!({ "rentals": renting })),
+        });
+    }
     let upcoming: Vec<&str> = data
         .bookings
         .iter()
@@ -98,6 +111,16 @@ pub async fn erase<S: PrivacyStore, I: Identity, P: Payments>(
             .await?;
         payments.delete_customer(&m.stripe_customer_id).await?;
     }
+    for r in &data.rentals {
+        if let Some(sub) = &r.stripe_subscription_id {
+            payments
+                .forget_user_on(ProviderObject::Subscription(sub))
+                .await?;
+        }
+        if let Some(customer) = &r.stripe_customer_id {
+            payments.delete_customer(customer).await?;
+        }
+    }
     let anonymous_id = format!("erased-{}", uuid::Uuid::new_v4());
     let pseudonym = format!("erased-{}", uuid::Uuid::new_v4());
     // Says what was erased, under the audit pseudonym: never the user id, nor the id the
@@ -121,6 +144,7 @@ pub async fn erase<S: PrivacyStore, I: Identity, P: Payments>(
         "audit_entries_pseudonymised": data.audit.len(),
         "profile_deleted": data.profile.is_some(),
         "membership_deleted": data.membership.is_some(),
+        "rentals_anonymised": data.rentals.len(),
     }));
     store
         .anonymise(&data, &caller.user_id, &anonymous_id, &pseudonym, &audit)

@@ -1,6 +1,6 @@
 //! Personal data export and anonymisation. Reads: the user's partition (profile,
 //! membership, notifications, counters), their bookings (GSI1 `USERBOOKINGS#`), the
-//! bookings' payment records and their reviews (GSI1 `USERREVIEWS#`). Erasure rewrites those
+//! bookings' payment records and rentals, and their reviews (GSI1 `USERREVIEWS#`). Erasure rewrites those
 //! in transactions of at most 100 actions; the audit entry goes with the last one.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
@@ -116,6 +116,27 @@ impl PrivacyStore for DynamoStore {
                 data.payments.push(from_item(item)?);
             }
         }
+        // Every rental has its month 0 booking: its months lead to it.
+        let mut rentals: Vec<String> = data
+            .bookings
+            .iter()
+            .filter_map(|b| b.rental.as_ref().map(|r| r.id.clone()))
+            .collect();
+        rentals.sort_unstable();
+        rentals.dedup();
+        for id in rentals {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::rental(&id), keys::RENTAL.into())))
+                .send()
+                .await
+                .map_err(store_error)?;
+            if let Some(item) = out.item {
+                data.rentals.push(from_item(item)?);
+            }
+        }
         for item in self
             .index_items("personal_data", keys::user_reviews(user_id))
             .await?
@@ -195,6 +216,13 @@ impl PrivacyStore for DynamoStore {
             actions.push(self.anonymise_action(
                 keys::series(id),
                 keys::SERIES.into(),
+                anonymous_id,
+            )?);
+        }
+        for r in &data.rentals {
+            actions.push(self.anonymise_action(
+                keys::rental(&r.id),
+                keys::RENTAL.into(),
                 anonymous_id,
             )?);
         }
