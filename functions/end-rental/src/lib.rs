@@ -1,7 +1,7 @@
-//! `PUT /rentals/{rentalId}/end`: the member ends their open-ended rental. The
-//! subscription is cancelled at once (no further invoice), the month held for the next
-//! invoice is released, the months paid stay booked. Ending twice answers the same.
-//! Only the member may end it (404 for anyone else).
+//! `PUT /rentals/{rentalId}/end`: ends an open-ended rental. The subscription is
+//! cancelled at once (no further invoice), the month held for the next invoice is
+//! released, the months paid stay booked. Ending twice answers the same. The member, the
+//! space's operator and admins may end it (404 for anyone else).
 
 use app::AppError;
 use app::ports::bookings::BookingStore;

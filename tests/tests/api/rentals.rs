@@ -363,7 +363,7 @@ async fn an_open_ended_rental_is_paid_month_by_month_and_always_holds_the_next_m
         None,
     )
     .await;
-    assert_eq!(res.status(), 404, "only the member ends it");
+    assert_eq!(res.status(), 404, "another member may not end it");
     let res = call(
         "PUT",
         &format!("/rentals/{id}/end"),
@@ -585,4 +585,49 @@ async fn rental_requests_are_checked_field_by_field() {
         .await
         .unwrap();
     assert_eq!(mine["items"].as_array().map_or(0, |i| i.len()), 0, "{mine}");
+}
+
+#[tokio::test]
+async fn the_spaces_operator_can_end_a_members_rental() {
+    let f = office().await;
+    let member = user_with_roles(&[]).await;
+    let res = start_rental(
+        &member.access_token,
+        &f.items[0],
+        start_day(7),
+        &uuid::Uuid::new_v4().to_string(),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for_rental(&id, &member.access_token, "active").await;
+    // Another space's operator may not.
+    let stranger = fixture(ZONE, &[0]).await.operator;
+    let res = call(
+        "PUT",
+        &format!("/rentals/{id}/end"),
+        Some(&stranger.access_token),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+    let res = call(
+        "PUT",
+        &format!("/rentals/{id}/end"),
+        Some(&f.operator.access_token),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let ended: Value = res.json().await.unwrap();
+    assert_eq!(ended["end_reason"], "ended_by_operator");
+    assert_eq!(
+        months(&ended),
+        vec![(0, "confirmed".into()), (1, "cancelled".into())]
+    );
+    let sub = subscription_of(&id).await;
+    assert_eq!(subscription_at_stripe(&sub).await["status"], "canceled");
 }

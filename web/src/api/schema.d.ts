@@ -1449,6 +1449,8 @@ export interface components {
             notifications: components["schemas"]["Notification"][];
             payments: components["schemas"]["PaymentTransaction"][];
             profile?: null | components["schemas"]["User"];
+            /** @description Their open-ended rentals (found through their months' bookings). */
+            rentals?: components["schemas"]["Rental"][];
             reviews: components["schemas"]["Review"][];
             /** @description The times they wait for (erased with them). */
             waitlist?: components["schemas"]["WaitlistEntry"][];
@@ -1633,6 +1635,40 @@ export interface components {
             /** @description Always `sent`: the account signs in once the code mailed to it is confirmed. */
             confirmation: string;
         };
+        Rental: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Why it ended: `ended_by_member`, `not_paid`, `next_month_unavailable`. */
+            end_reason?: string | null;
+            id: string;
+            item_id: string;
+            /**
+             * Format: int32
+             * @description The highest month held or booked so far.
+             */
+            last_month: number;
+            /** @description Stripe invoices paid, in order: the k-th paid month k. */
+            paid_invoices?: string[];
+            /**
+             * @description What each month costs: fixed when the rental starts (a later rate change applies
+             *     to new rentals).
+             */
+            rent: components["schemas"]["Money"];
+            space_id: string;
+            /**
+             * Format: date
+             * @description The first local day of month 0.
+             */
+            start_date: string;
+            status: components["schemas"]["RentalStatus"];
+            stripe_customer_id?: string | null;
+            stripe_subscription_id?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            user_id: string;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description Which rental a month's booking belongs to, and which month it is (0 = the first). */
         RentalLink: {
             id: string;
@@ -1659,7 +1695,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             /**
-             * @description Why it ended: `ended_by_member`, `not_paid`, `next_month_unavailable`,
+             * @description Why it ended: `ended_by_member`, `ended_by_operator`, `not_paid`, `next_month_unavailable`,
              *     `month_unavailable`, `payment_refused`.
              */
             end_reason?: string | null;

@@ -550,8 +550,9 @@ where
         }
     }
 
-    /// The member ends their rental: no further invoice, the unpaid month released; the
-    /// months paid stay booked. Ending twice changes nothing.
+    /// The member (or the space's operator, or an admin) ends the rental: no further
+    /// invoice, the unpaid month released; the months paid stay booked. Ending twice
+    /// changes nothing. Anyone else: 404.
     pub async fn end_rental(
         &self,
         caller: &Caller,
@@ -560,13 +561,21 @@ where
     ) -> Result<RentalAnswer, AppError> {
         let not_found = || AppError::NotFound(format!("no rental {id}"));
         let r = self.store.get_rental(id).await?.ok_or_else(not_found)?;
-        if r.user_id != caller.user_id {
-            return Err(not_found());
-        }
+        // The member, or the space's operator or an admin (a tenant who left): whoever
+        // may see its first month's booking.
+        let reason = if r.user_id == caller.user_id {
+            "ended_by_member"
+        } else {
+            visible_booking(&self.store, caller, &month_booking_id(&r, 0))
+                .await
+                .map_err(|_| not_found())?;
+            tracing::info!(rental_id = %r.id, by = %caller.user_id, "rental ended by the space's operator or an admin");
+            "ended_by_operator"
+        };
         let r = if r.status == RentalStatus::Ended {
             r
         } else {
-            self.finish(id, "ended_by_member", now).await?
+            self.finish(id, reason, now).await?
         };
         self.answer(r, None).await
     }

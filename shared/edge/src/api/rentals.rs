@@ -33,7 +33,7 @@ pub struct RentalView<'a> {
     /// Charged every month by the subscription (fixed when the rental started).
     pub rent: &'a Money,
     pub status: RentalStatus,
-    /// Why it ended: `ended_by_member`, `not_paid`, `next_month_unavailable`,
+    /// Why it ended: `ended_by_member`, `ended_by_operator`, `not_paid`, `next_month_unavailable`,
     /// `month_unavailable`, `payment_refused`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_reason: Option<&'a str>,

@@ -109,7 +109,10 @@ export default function BookingPage({ params }: { params: Promise<{ id: string }
       </p>
       <FormMessage error={error} />
       <PriceBreakdown price={b.price} />
-      {b.status === "pending" && b.hold_expires_at && <Countdown until={b.hold_expires_at} />}
+      {b.status === "pending" && b.rental && (
+        <p data-testid="rental-held">Held for the rental: the next monthly charge pays it.</p>
+      )}
+      {b.status === "pending" && !b.rental && b.hold_expires_at && <Countdown until={b.hold_expires_at} />}
       {seriesUnpaid && b.series && (
         <p className="notice" role="status">
           This occurrence is paid with the rest of its series, in one payment:{" "}

@@ -15,7 +15,8 @@ import { dayRange, localDate, money, plusDays } from "@/lib/format";
 type Rental = components["schemas"]["RentalView"];
 
 const ENDED: Record<string, string> = {
-  ended_by_member: "you ended it",
+  ended_by_member: "ended by the member",
+  ended_by_operator: "ended by the space",
   not_paid: "the rent was not paid",
   next_month_unavailable: "the next month was booked by someone else before it could be held",
   month_unavailable: "a paid month could not be given (its payment is refunded)",
@@ -119,7 +120,7 @@ export default function RentalPage({ params }: { params: Promise<{ rentalId: str
           </tbody>
         </table>
       </section>
-      {mine && r.status !== "ended" && (
+      {r.status !== "ended" && (
         <section aria-labelledby="end">
           <h2 id="end">End the rental</h2>
           {!confirming ? (
@@ -129,11 +130,12 @@ export default function RentalPage({ params }: { params: Promise<{ rentalId: str
           ) : (
             <div role="dialog" aria-labelledby="end-q" className="card">
               <p id="end-q">
-                Nothing more will be charged.{" "}
+                {mine ? "" : "You are ending this member's rental. "}Nothing more will be charged.{" "}
                 {held
                   ? `The month held for the next payment (from ${localDate(Date.parse(held.start_time), tz)}) is released; `
                   : ""}
-                the {r.months_paid} month{r.months_paid === 1 ? "" : "s"} paid stay{r.months_paid === 1 ? "s" : ""} yours. End it?
+                the {r.months_paid} month{r.months_paid === 1 ? "" : "s"} paid stay{r.months_paid === 1 ? "s" : ""}{" "}
+                {mine ? "yours" : "the member's"}. End it?
               </p>
               <div className="row">
                 <button type="button" className="danger" onClick={end} disabled={ending}>
