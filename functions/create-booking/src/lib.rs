@@ -33,13 +33,9 @@ pub struct CreateBooking<S, P> {
 }
 
 pub fn build(ctx: &AppContext) -> CreateBooking<DynamoStore, StripePayments> {
-    let mut desk = BookingDesk::new(
-        DynamoStore::from_context(ctx),
-        StripePayments::from_context(ctx),
-    );
-    desk.hold_limit = ctx.config().max_active_holds;
-    desk.hold = ctx.config().booking_hold;
-    CreateBooking { desk }
+    CreateBooking {
+        desk: aws::desk::booking_desk(ctx),
+    }
 }
 
 impl<S, P> CreateBooking<S, P> {

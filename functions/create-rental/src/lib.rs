@@ -29,13 +29,9 @@ pub struct CreateRental<S, P> {
 }
 
 pub fn build(ctx: &AppContext) -> CreateRental<DynamoStore, StripePayments> {
-    let mut desk = BookingDesk::new(
-        DynamoStore::from_context(ctx),
-        StripePayments::from_context(ctx),
-    );
-    desk.hold_limit = ctx.config().max_active_holds;
-    desk.hold = ctx.config().booking_hold;
-    CreateRental { desk }
+    CreateRental {
+        desk: aws::desk::booking_desk(ctx),
+    }
 }
 
 impl<S, P> CreateRental<S, P> {

@@ -31,13 +31,9 @@ pub struct CreateSeries<S, P> {
 }
 
 pub fn build(ctx: &AppContext) -> CreateSeries<DynamoStore, StripePayments> {
-    let mut desk = BookingDesk::new(
-        DynamoStore::from_context(ctx),
-        StripePayments::from_context(ctx),
-    );
-    desk.hold_limit = ctx.config().max_active_holds;
-    desk.hold = ctx.config().booking_hold;
-    CreateSeries { desk }
+    CreateSeries {
+        desk: aws::desk::booking_desk(ctx),
+    }
 }
 
 impl<S, P> CreateSeries<S, P> {

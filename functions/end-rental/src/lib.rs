@@ -25,10 +25,7 @@ pub struct EndRental<S, P> {
 }
 
 pub fn build(ctx: &AppContext) -> EndRental<DynamoStore, StripePayments> {
-    EndRental::new(BookingDesk::new(
-        DynamoStore::from_context(ctx),
-        StripePayments::from_context(ctx),
-    ))
+    EndRental::new(aws::desk::booking_desk(ctx))
 }
 
 impl<S, P> EndRental<S, P> {

@@ -25,10 +25,7 @@ pub struct JoinWaitlist<S, P> {
 
 pub fn build(ctx: &AppContext) -> JoinWaitlist<DynamoStore, StripePayments> {
     JoinWaitlist {
-        desk: BookingDesk::new(
-            DynamoStore::from_context(ctx),
-            StripePayments::from_context(ctx),
-        ),
+        desk: aws::desk::booking_desk(ctx),
     }
 }
 

@@ -26,13 +26,9 @@ pub struct WaitlistWorker<S, P> {
 }
 
 pub fn build(ctx: &AppContext) -> WaitlistWorker<DynamoStore, StripePayments> {
-    let mut desk = BookingDesk::new(
-        DynamoStore::from_context(ctx),
-        StripePayments::from_context(ctx),
-    );
-    desk.hold = ctx.config().booking_hold;
-    desk.hold_limit = ctx.config().max_active_holds;
-    WaitlistWorker { desk }
+    WaitlistWorker {
+        desk: aws::desk::booking_desk(ctx),
+    }
 }
 
 impl<S, P> WaitlistWorker<S, P>

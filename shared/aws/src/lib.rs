@@ -20,6 +20,8 @@ pub mod telemetry;
 pub mod aws_error;
 #[cfg(feature = "cognito")]
 pub mod cognito;
+#[cfg(all(feature = "dynamodb", feature = "stripe"))]
+pub mod desk;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;
 #[cfg(feature = "eventbridge")]
