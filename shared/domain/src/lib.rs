@@ -15,6 +15,7 @@ pub mod events;
 pub mod geo;
 pub mod hours;
 pub mod instant;
+pub mod invoice;
 pub mod lifecycle;
 pub mod live;
 pub mod membership;
