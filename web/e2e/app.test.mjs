@@ -210,7 +210,7 @@ test("a new member signs up, finds a room in Berlin, pays, sees it confirmed, ca
   // A phone number is proved with the code texted to it (read from the SMS stand-in).
   const phone = `+49151${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
   await page.getByLabel("Phone (for SMS reminders)").fill(phone);
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByRole("button", { name: "Text me a code" }).click();
   await page.getByLabel("Code from the SMS").waitFor();
   const code = await textedCode(phone);
@@ -652,12 +652,26 @@ test("a member downloads their data, then erases the account and can no longer s
   await page.waitForURL(/\/signin/);
   await signIn(page, email, password);
   await page.goto(`${product.web}/account`);
+  // Billing details: a bad VAT id is named at its field; a good one is kept, normalised,
+  // and goes out with the data.
+  const billing = page.getByRole("form", { name: "Billing details" });
+  await billing.getByLabel("Company").fill("Soon Gone GmbH");
+  await billing.getByLabel("VAT id").fill("12");
+  await billing.getByRole("button", { name: "Save billing details" }).click();
+  await billing.locator(".field-error", { hasText: "VAT id" }).waitFor();
+  assert.equal(await billing.getByLabel("VAT id").getAttribute("aria-invalid"), "true");
+  await axe(page, "account with a refused VAT id");
+  await billing.getByLabel("VAT id").fill("fr 12 345678901");
+  await billing.getByRole("button", { name: "Save billing details" }).click();
+  await billing.getByRole("status").filter({ hasText: /^Saved: your next invoices/ }).waitFor();
+  await snap(page, "billing-details");
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("button", { name: "Download my data" }).click(),
   ]);
   const exported = JSON.parse(await readFile(await download.path(), "utf8"));
   assert.equal(exported.profile.email, email);
+  assert.deepEqual(exported.profile.billing, { company: "Soon Gone GmbH", vat_id: "FR12345678901" });
   await page.getByRole("button", { name: "Erase my account…" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Erase it" }).click();
   await page.getByRole("navigation").getByRole("link", { name: "Sign in" }).waitFor();

@@ -114,6 +114,7 @@ impl<I: Identity, U: UserStore> HttpFunction for RegisterUser<I, U> {
             phone: None,
             phone_verified: false,
             notifications: Default::default(),
+            billing: None,
             created_at: now,
             updated_at: now,
         };

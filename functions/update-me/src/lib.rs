@@ -1,11 +1,12 @@
 //! `PATCH /users/me`: the caller edits their profile: name, phone (E.164, or null to
-//! remove it) and notification channels (`{email, sms}`).
+//! remove it), notification channels (`{email, sms}`) and the billing details their
+//! invoices carry (`{company, address, vat_id}`, or null to remove them).
 
 use app::AppError;
 use app::ports::users::UserStore;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
-use domain::user::{NotifyPrefs, ProfilePatch, validate_name, validate_phone};
+use domain::user::{BillingDetails, NotifyPrefs, ProfilePatch, validate_name, validate_phone};
 use domain::validate::Violations;
 use edge::api::users::UserResponse;
 use edge::http::{Body, HttpFunction, Request, Response, caller_of, json, parse_json};
@@ -30,25 +31,28 @@ struct MePatch {
     #[serde(default, deserialize_with = "edge::http::patch::nullable")]
     phone: Option<Option<String>>,
     notifications: Option<NotifyPrefs>,
+    #[serde(default, deserialize_with = "edge::http::patch::nullable")]
+    billing: Option<Option<BillingDetails>>,
 }
 
 impl<U: UserStore> HttpFunction for UpdateMe<U> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let caller = caller_of(&req)?;
         let patch: MePatch = parse_json(&req)?;
+        let mut v = Violations::new();
         let change = ProfilePatch {
             name: patch.name.map(|n| n.trim().to_string()),
             phone: patch.phone.map(|p| p.map(|p| p.trim().to_string())),
             notifications: patch.notifications,
+            billing: patch.billing.map(|b| b.map(|b| b.checked(&mut v))),
         };
         if change == ProfilePatch::default() {
             return Err(AppError::field(
                 "name",
                 "required",
-                "nothing to update: send name, phone or notifications",
+                "nothing to update: send name, phone, notifications or billing",
             ));
         }
-        let mut v = Violations::new();
         if let Some(name) = &change.name {
             validate_name(&mut v, "name", name);
         }

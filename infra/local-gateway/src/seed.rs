@@ -258,6 +258,7 @@ async fn demo_user(
                 phone: None,
                 phone_verified: false,
                 notifications: Default::default(),
+                billing: None,
                 created_at: now,
                 updated_at: now,
             },

@@ -36,19 +36,7 @@ pub fn validate_space(space: &Space) -> Result<(), DomainError> {
     v.text("name", &space.name, 1, 120);
     no_control(&mut v, "name", &space.name);
     v.text("description", &space.description, 0, 5000);
-    let a = &space.address;
-    v.text("address.line1", &a.line1, 1, 200);
-    if let Some(line2) = &a.line2 {
-        v.text("address.line2", line2, 0, 200);
-    }
-    v.text("address.city", &a.city, 1, 100);
-    v.text("address.postal_code", &a.postal_code, 1, 20);
-    v.check(
-        a.country.len() == 2 && a.country.chars().all(|c| c.is_ascii_uppercase()),
-        "address.country",
-        "format",
-        "must be an ISO 3166-1 alpha-2 code such as DE",
-    );
+    validate_address(&mut v, "address", &space.address);
     validate_point(&mut v, "location", &space.location);
     v.check(
         time_zone(&space.time_zone).is_some(),
@@ -163,6 +151,23 @@ pub fn validate_space(space: &Space) -> Result<(), DomainError> {
         );
     }
     v.into_result()
+}
+
+/// A postal address's fields, named `<prefix>.line1` and so on (a space's, a member's
+/// billing address).
+pub fn validate_address(v: &mut Violations, prefix: &str, a: &crate::space::Address) {
+    v.text(&format!("{prefix}.line1"), &a.line1, 1, 200);
+    if let Some(line2) = &a.line2 {
+        v.text(&format!("{prefix}.line2"), line2, 0, 200);
+    }
+    v.text(&format!("{prefix}.city"), &a.city, 1, 100);
+    v.text(&format!("{prefix}.postal_code"), &a.postal_code, 1, 20);
+    v.check(
+        a.country.len() == 2 && a.country.chars().all(|c| c.is_ascii_uppercase()),
+        format!("{prefix}.country"),
+        "format",
+        "must be an ISO 3166-1 alpha-2 code such as DE",
+    );
 }
 
 pub fn validate_item(item: &BookableItem) -> Result<(), DomainError> {

@@ -26,6 +26,9 @@ pub struct User {
     pub phone_verified: bool,
     #[serde(default)]
     pub notifications: NotifyPrefs,
+    /// What a business member wants on their invoices (none: a private person).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<BillingDetails>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -50,6 +53,47 @@ impl Default for NotifyPrefs {
     }
 }
 
+/// What a business member wants on their invoices (#22): the company, its address and
+/// its VAT id, each optional and editable before a charge (an invoice keeps what it said
+/// when it was issued). A VAT id of another EU country than the space's makes the sale a
+/// reverse charge (`domain::invoice`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BillingDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<crate::space::Address>,
+    /// As written on invoices: country prefix and number, upper case, no separators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_id: Option<String>,
+}
+
+impl BillingDetails {
+    /// Checks the fields (named `billing.*`) and answers them normalised: trimmed, the
+    /// VAT id in its written form.
+    pub fn checked(mut self, v: &mut Violations) -> Self {
+        if let Some(company) = &mut self.company {
+            *company = company.trim().to_string();
+            v.text("billing.company", company, 1, 200);
+        }
+        if let Some(a) = &self.address {
+            crate::space_rules::validate_address(v, "billing.address", a);
+        }
+        if let Some(raw) = &self.vat_id {
+            match crate::invoice::VatId::parse(raw) {
+                Some(id) => self.vat_id = Some(id.as_str().to_string()),
+                None => v.add(
+                    "billing.vat_id",
+                    "format",
+                    "a VAT id: its country's two letters, then 2 to 12 letters or digits (e.g. DE123456789)",
+                ),
+            }
+        }
+        self
+    }
+}
+
 /// What `PATCH /users/me` may change; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProfilePatch {
@@ -57,6 +101,8 @@ pub struct ProfilePatch {
     /// `Some(None)` removes the number.
     pub phone: Option<Option<String>>,
     pub notifications: Option<NotifyPrefs>,
+    /// `Some(None)` removes the billing details.
+    pub billing: Option<Option<BillingDetails>>,
 }
 
 /// E.164: `+` and 8 to 15 digits.

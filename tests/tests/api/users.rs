@@ -260,3 +260,64 @@ async fn roles_come_from_cognito_groups() {
     let me: Value = res.json().await.unwrap();
     assert_eq!(me["roles"], json!(["operator", "member"]));
 }
+
+#[tokio::test]
+async fn billing_details_are_checked_normalised_kept_and_removed() {
+    let user = user_with_roles(&[]).await;
+    let t = Some(user.access_token.as_str());
+    let billing = json!({"company": "  Analytical Engines GmbH ",
+        "address": {"line1": "1 Rechenweg", "city": "Berlin", "postal_code": "10115", "country": "DE"},
+        "vat_id": "de 123.456-789"});
+    let res = call("PATCH", "/users/me", t, Some(&json!({"billing": billing}))).await;
+    assert_eq!(res.status(), 200);
+    let me: Value = res.json().await.unwrap();
+    assert_eq!(me["billing"]["company"], "Analytical Engines GmbH");
+    assert_eq!(me["billing"]["vat_id"], "DE123456789");
+    assert_eq!(me["billing"]["address"]["city"], "Berlin");
+    let read: Value = get_with_token("/users/me", &user.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["billing"], me["billing"]);
+    // Bad fields are named, and nothing changes.
+    for (body, field) in [
+        (json!({"billing": {"vat_id": "123"}}), "billing.vat_id"),
+        (json!({"billing": {"company": ""}}), "billing.company"),
+        (
+            json!({"billing": {"address": {"line1": "x", "city": "y", "postal_code": "1", "country": "Germany"}}}),
+            "billing.address.country",
+        ),
+    ] {
+        let p = expect_problem(call("PATCH", "/users/me", t, Some(&body)).await, 400).await;
+        assert!(
+            p["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == field),
+            "{field}: {p}"
+        );
+    }
+    expect_problem(
+        call(
+            "PATCH",
+            "/users/me",
+            t,
+            Some(&json!({"billing": {"iban": "x"}})),
+        )
+        .await,
+        400,
+    )
+    .await;
+    let read: Value = get_with_token("/users/me", &user.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["billing"], me["billing"]);
+    // null removes them.
+    let res = call("PATCH", "/users/me", t, Some(&json!({"billing": null}))).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.json::<Value>().await.unwrap().get("billing").is_none());
+}

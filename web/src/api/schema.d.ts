@@ -812,6 +812,18 @@ export interface components {
             /** Format: date-time */
             to: string;
         };
+        /**
+         * @description What a business member wants on their invoices (#22): the company, its address and
+         *     its VAT id, each optional and editable before a charge (an invoice keeps what it said
+         *     when it was issued). A VAT id of another EU country than the space's makes the sale a
+         *     reverse charge (`domain::invoice`).
+         */
+        BillingDetails: {
+            address?: null | components["schemas"]["Address"];
+            company?: string | null;
+            /** @description As written on invoices: country prefix and number, upper case, no separators. */
+            vat_id?: string | null;
+        };
         BookableItem: {
             /** @description Local dates bounding when the item can be booked at all (inclusive). */
             available_from?: string | null;
@@ -1235,6 +1247,7 @@ export interface components {
             id: string;
         };
         MePatch: {
+            billing?: null | components["schemas"]["BillingDetails"];
             name?: string | null;
             notifications?: null | components["schemas"]["NotifyPrefs"];
             phone?: string | null;
@@ -1960,6 +1973,7 @@ export interface components {
          *     record without a lookup; `cognito_sub` is kept explicit for the identity link.
          */
         User: {
+            billing?: null | components["schemas"]["BillingDetails"];
             cognito_sub: string;
             /** Format: date-time */
             created_at: string;
@@ -1980,6 +1994,7 @@ export interface components {
         };
         /** @description A user as the API shows it to that user (or an admin). */
         UserResponse: {
+            billing?: null | components["schemas"]["BillingDetails"];
             /** Format: date-time */
             created_at: string;
             email: string;

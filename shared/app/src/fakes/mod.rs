@@ -220,6 +220,9 @@ impl UserStore for MemoryStore {
         if let Some(prefs) = patch.notifications {
             user.notifications = prefs;
         }
+        if let Some(billing) = &patch.billing {
+            user.billing = billing.clone();
+        }
         user.updated_at = now;
         Ok(user.clone())
     }

@@ -173,6 +173,18 @@ impl DynamoStore {
                     .map_err(|e| ProfileWrite::Store(StoreError::Other(Box::new(e))))?,
             );
         }
+        match &patch.billing {
+            Some(Some(billing)) => {
+                set.push("billing = :billing");
+                update = update.expression_attribute_values(
+                    ":billing",
+                    serde_dynamo::to_attribute_value(billing)
+                        .map_err(|e| ProfileWrite::Store(StoreError::Other(Box::new(e))))?,
+                );
+            }
+            Some(None) => remove.push("billing"),
+            None => {}
+        }
         let mut expression = format!("SET {}", set.join(", "));
         if !remove.is_empty() {
             expression.push_str(&format!(" REMOVE {}", remove.join(", ")));

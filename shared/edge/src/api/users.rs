@@ -16,6 +16,9 @@ pub struct UserResponse {
     /// SMS go only to a verified phone (POST /users/me/phone/code, then .../verify).
     pub phone_verified: bool,
     pub notifications: NotifyPrefs,
+    /// What goes on the member's invoices (company, address, VAT id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing: Option<domain::user::BillingDetails>,
     pub roles: Vec<Role>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -33,6 +36,7 @@ impl UserResponse {
             phone: user.phone,
             phone_verified: user.phone_verified,
             notifications: user.notifications,
+            billing: user.billing,
             roles,
             created_at: user.created_at,
             updated_at: user.updated_at,

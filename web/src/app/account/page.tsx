@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useApi } from "@/api/client";
 import { show, type Shown } from "@/api/problem";
 import type { components } from "@/api/schema";
+import { BillingForm } from "@/components/BillingForm";
 import { Field, FormMessage } from "@/components/Field";
 import { CalendarFeed } from "@/components/CalendarFeed";
 import { PhoneVerify } from "@/components/PhoneVerify";
@@ -98,6 +99,7 @@ export default function Account() {
           }}
         />
       )}
+      <BillingForm billing={me.billing} onSaved={reload} />
       <section aria-labelledby="membership">
         <h2 id="membership">Membership</h2>
         {membership ? (
