@@ -95,6 +95,8 @@ async function showDay(page, days, timeZone = "Europe/Berlin") {
   const date = dayAhead(days, timeZone);
   await page.getByLabel(/^Day/).fill(date);
   assert.equal(await page.getByLabel(/^Day/).inputValue(), date);
+  // The day is in the address: a reload or a shared link shows it.
+  assert.equal(new URL(page.url()).searchParams.get("day"), date);
 }
 
 /** Picks the first free start of a room on the chosen day and books it; returns the cell's label. */
@@ -363,6 +365,9 @@ test("a member books a day pass for a desk and the booking shows it as a day pas
   await page.goto(`${product.web}/spaces/${space.id}`);
   // Far enough ahead that no other test's booking is on that day.
   await showDay(page, 9, space.time_zone);
+  await page.reload();
+  await page.getByTestId("live-status").filter({ hasText: /^Live:/ }).waitFor();
+  assert.equal(await page.getByLabel(/^Day/).inputValue(), dayAhead(9, space.time_zone));
   const form = page.getByRole("form", { name: /^Whole days from / });
   await form.getByLabel("Item", { exact: true }).selectOption({ label: "Desk 2" });
   await form.getByLabel("Unit", { exact: true }).selectOption("day");

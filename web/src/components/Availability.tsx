@@ -30,12 +30,18 @@ function isFree(item: Item, start: number, end: number): boolean {
   return item.free.some((f) => Date.parse(f.start_time) <= start && end <= Date.parse(f.end_time));
 }
 
-export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone: string }) {
+/** A `YYYY-MM-DD` day from the address (`?day=`), if it is one. */
+function dayParam(day: string | undefined): string | null {
+  return day && /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(day)) ? day : null;
+}
+
+export function Availability({ spaceId, timeZone, day }: { spaceId: string; timeZone: string; day?: string }) {
   const api = useApi();
   const router = useRouter();
   const { liveUrl } = useConfig();
   const { session } = useSession();
-  const [date, setDate] = useState<string | null>(() => localDate(Date.now(), timeZone));
+  // The day shown is in the address (`?day=`): a link or a reload shows the same day.
+  const [date, setDate] = useState<string | null>(() => dayParam(day) ?? localDate(Date.now(), timeZone));
   const [items, setItems] = useState<Item[] | null>(null);
   const [live, setLive] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -200,6 +206,10 @@ export function Availability({ spaceId, timeZone }: { spaceId: string; timeZone:
           onChange={(e) => {
             setPick(null);
             setDate(e.target.value);
+            const url = new URL(window.location.href);
+            if (e.target.value) url.searchParams.set("day", e.target.value);
+            else url.searchParams.delete("day");
+            window.history.replaceState(null, "", url);
           }}
           style={{ width: "auto" }}
         />

@@ -36,8 +36,15 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
   };
 }
 
-export default async function SpacePage({ params }: { params: Promise<{ id: string }> }) {
+export default async function SpacePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ day?: string | string[] }>;
+}) {
   const data = await load((await params).id);
+  const { day } = await searchParams;
   if (!data) notFound();
   const { space, reviews } = data;
   const live = space.items.filter((i) => !i.retired_at);
@@ -100,7 +107,7 @@ export default async function SpacePage({ params }: { params: Promise<{ id: stri
           ))}
         </ul>
       </section>
-      <Availability spaceId={space.id} timeZone={space.time_zone} />
+      <Availability spaceId={space.id} timeZone={space.time_zone} day={typeof day === "string" ? day : undefined} />
       <section aria-labelledby="reviews">
         <h2 id="reviews">Reviews</h2>
         {reviews.length === 0 ? (
