@@ -84,6 +84,27 @@ pub fn compose(detail_type: &str, detail: &serde_json::Value) -> Option<Message>
                 local_start(detail)?
             ),
         ),
+        // The member ended it themselves: nothing to tell.
+        "RentalEnded"
+            if detail.get("end_reason").and_then(|r| r.as_str()) == Some("ended_by_member") =>
+        {
+            None
+        }
+        "RentalEnded" => msg(
+            "Your rental has ended",
+            format!(
+                "Your open-ended rental of {item} has ended: {}. Nothing more will be charged; the months paid stay yours.",
+                match detail.get("end_reason").and_then(|r| r.as_str())? {
+                    "not_paid" => "the monthly rent could not be charged",
+                    "next_month_unavailable" => "the next month could not be held for you",
+                    "month_unavailable" =>
+                        "a paid month could not be given (its payment is refunded)",
+                    "ended_by_operator" => "the space ended it",
+                    "payment_refused" => "the card was refused",
+                    _ => "it was ended",
+                }
+            ),
+        ),
         "BookingReminder" => msg(
             "Coming up",
             format!("Reminder: {item} on {}.", local_start(detail)?),
@@ -132,5 +153,24 @@ mod tests {
         assert!(compose("BookingCancelled", &withdrawn).is_none());
         assert!(compose("BookingCancelled", &d).is_some());
         assert!(compose("BookingConfirmed", &serde_json::json!({})).is_none());
+        // A rental's end is told unless the member ended it.
+        let ended = |reason: &str| {
+            compose(
+                "RentalEnded",
+                &serde_json::json!({"end_reason": reason, "item_identifier": "Office 1"}),
+            )
+        };
+        assert!(ended("ended_by_member").is_none());
+        let m = ended("not_paid").unwrap();
+        assert!(
+            m.body.contains("Office 1") && m.body.contains("could not be charged"),
+            "{m:?}"
+        );
+        assert!(
+            ended("ended_by_operator")
+                .unwrap()
+                .body
+                .contains("the space ended it")
+        );
     }
 }

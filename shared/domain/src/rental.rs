@@ -26,6 +26,7 @@ use jiff::civil::Date;
 use jiff::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::events::DomainEvent;
 use crate::money::Money;
 use crate::pricing::{PriceBreakdown, PriceLine};
 use crate::stay::{BookingUnit, StayRequest};
@@ -116,6 +117,27 @@ impl Rental {
         } else {
             InvoiceFit::Pays(self.months_paid())
         }
+    }
+}
+
+impl Rental {
+    /// `RentalEnded`: ids, why, and how many months were paid (no personal data beyond
+    /// the user id). The member hears of it unless they ended it themselves.
+    pub fn ended_event(&self, item_identifier: Option<&str>, at: Timestamp) -> DomainEvent {
+        DomainEvent::new(
+            crate::events::BOOKINGS_SOURCE,
+            "RentalEnded",
+            at,
+            serde_json::json!({
+                "rental_id": self.id,
+                "user_id": self.user_id,
+                "space_id": self.space_id,
+                "bookable_item_id": self.item_id,
+                "item_identifier": item_identifier,
+                "end_reason": self.end_reason,
+                "months_paid": self.months_paid(),
+            }),
+        )
     }
 }
 

@@ -460,6 +460,14 @@ async fn stripe_giving_up_on_the_rent_releases_the_held_month() {
     let ended = rental(&id, &member.access_token).await;
     assert_eq!(ended["status"], "ended");
     assert_eq!(ended["end_reason"], "not_paid");
+    // The member is told (in-app), once.
+    wait_until("the rental's end is told", 15, || async {
+        notifications(&member.access_token)
+            .await
+            .iter()
+            .any(|n| n["kind"] == "RentalEnded")
+    })
+    .await;
     assert_eq!(
         months(&ended),
         vec![(0, "confirmed".into()), (1, "cancelled".into())]

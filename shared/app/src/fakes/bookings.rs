@@ -867,11 +867,16 @@ impl crate::ports::rentals::RentalStore for MemoryBookings {
         Ok(self.world.lock().unwrap().rentals.get(id).cloned())
     }
 
-    async fn save_rental(&self, rental: &domain::rental::Rental) -> Result<bool, StoreError> {
+    async fn save_rental(
+        &self,
+        rental: &domain::rental::Rental,
+        event: Option<&DomainEvent>,
+    ) -> Result<bool, StoreError> {
         let mut w = self.world.lock().unwrap();
         match w.rentals.get(&rental.id) {
             Some(stored) if stored.version + 1 == rental.version => {
                 w.rentals.insert(rental.id.clone(), rental.clone());
+                w.events.extend(event.cloned());
                 Ok(true)
             }
             _ => Ok(false),

@@ -4,6 +4,7 @@
 use std::future::Future;
 
 use crate::ports::store::StoreError;
+use domain::events::DomainEvent;
 use domain::rental::Rental;
 
 pub trait RentalStore: Send + Sync + 'static {
@@ -14,8 +15,12 @@ pub trait RentalStore: Send + Sync + 'static {
         &self,
         id: &str,
     ) -> impl Future<Output = Result<Option<Rental>, StoreError>> + Send;
-    /// Replaces the rental if it is still at `rental.version - 1`; false when another
-    /// change came first (read again and decide again).
-    fn save_rental(&self, rental: &Rental)
-    -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Replaces the rental if it is still at `rental.version - 1`, with `event` in the
+    /// same transaction (the outbox); false when another change came first (read again
+    /// and decide again).
+    fn save_rental(
+        &self,
+        rental: &Rental,
+        event: Option<&DomainEvent>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

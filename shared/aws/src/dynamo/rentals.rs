@@ -2,10 +2,16 @@
 
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 
-use super::writes::{n, s};
-use super::{DynamoStore, from_item, is_condition_failure, keys, store_error, to_item};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+
+use super::writes::{built, event_put, n, s};
+use super::{
+    DynamoStore, TxnFailure, from_item, is_condition_failure, keys, store_error, to_item,
+    txn_failure,
+};
 use app::ports::rentals::RentalStore;
 use app::ports::store::StoreError;
+use domain::events::DomainEvent;
 use domain::rental::Rental;
 
 impl DynamoStore {
@@ -69,13 +75,42 @@ impl RentalStore for DynamoStore {
         out.item.map(from_item).transpose()
     }
 
-    async fn save_rental(&self, rental: &Rental) -> Result<bool, StoreError> {
-        self.put_rental_if(
+    async fn save_rental(
+        &self,
+        rental: &Rental,
+        event: Option<&DomainEvent>,
+    ) -> Result<bool, StoreError> {
+        let previous = Some(rental.version.saturating_sub(1));
+        let Some(event) = event else {
+            return self
+                .put_rental_if(rental, "version = :prev", previous, "save_rental")
+                .await;
+        };
+        // With its event: one transaction, so the news leaves only with the change.
+        let item = to_item(
+            keys::rental(&rental.id),
+            keys::RENTAL.into(),
+            "Rental",
             rental,
-            "version = :prev",
-            Some(rental.version.saturating_sub(1)),
-            "save_rental",
-        )
-        .await
+        )?;
+        let put = built(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("version = :prev")
+                .expression_attribute_values(":prev", n(rental.version.saturating_sub(1)))
+                .build(),
+        )?;
+        let actions = vec![
+            TransactWriteItem::builder().put(put).build(),
+            event_put(&self.table, event)?,
+        ];
+        match self.transact("save_rental", actions).await {
+            Ok(()) => Ok(true),
+            Err(e) => match txn_failure(e) {
+                TxnFailure::Condition(_) => Ok(false),
+                TxnFailure::Other(e) => Err(e),
+            },
+        }
     }
 }

@@ -82,7 +82,11 @@ where
             }
             r.version += 1;
             r.updated_at = now;
-            if !self.store.save_rental(&r).await? {
+            let event = match ends {
+                Some(_) => Some(self.ended_event(&r, now).await?),
+                None => None,
+            };
+            if !self.store.save_rental(&r, event.as_ref()).await? {
                 continue;
             }
             if ends.is_some() {
@@ -190,7 +194,7 @@ where
             r.paid_invoices.push(invoice.id.clone());
             r.version += 1;
             r.updated_at = now;
-            if !self.store.save_rental(&r).await? {
+            if !self.store.save_rental(&r, None).await? {
                 return Err(AppError::conflict("the rental changed; Stripe will retry"));
             }
             return Ok(Outcome::Recorded);

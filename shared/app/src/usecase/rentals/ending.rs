@@ -63,12 +63,23 @@ where
             r.end_reason = Some(reason.to_string());
             r.version += 1;
             r.updated_at = now;
-            if self.store.save_rental(&r).await? {
+            let event = self.ended_event(&r, now).await?;
+            if self.store.save_rental(&r, Some(&event)).await? {
                 tracing::info!(rental_id = %r.id, reason, "rental ended");
                 return Ok(r);
             }
         }
         Err(AppError::conflict("the rental kept changing; retry"))
+    }
+
+    /// `RentalEnded` for the rental as it is about to be saved, naming its office.
+    pub(super) async fn ended_event(
+        &self,
+        r: &Rental,
+        now: Timestamp,
+    ) -> Result<domain::events::DomainEvent, AppError> {
+        let month = self.store.get_booking(&month_booking_id(r, 0)).await?;
+        Ok(r.ended_event(month.as_ref().map(|b| b.item_identifier.as_str()), now))
     }
 
     /// No more invoices: the subscription is cancelled at once (already gone is fine).

@@ -188,7 +188,7 @@ where
             r.stripe_subscription_id = Some(sub.id.clone());
             r.version += 1;
             r.updated_at = now;
-            if self.store.save_rental(&r).await? {
+            if self.store.save_rental(&r, None).await? {
                 break;
             }
             // Its first invoice's news came first (and recorded the same subscription).

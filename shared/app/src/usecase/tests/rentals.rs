@@ -108,6 +108,17 @@ fn check(s: &Setup, r: &Rental, paid: u32, step: usize) {
                 pending.is_empty(),
                 "step {step}: an ended rental holds nothing unpaid"
             );
+            let ended = world
+                .events
+                .iter()
+                .filter(|e| {
+                    e.detail_type == "RentalEnded" && e.detail["rental_id"] == r.id.as_str()
+                })
+                .count();
+            assert_eq!(
+                ended, 1,
+                "step {step}: its end is told once, through the outbox"
+            );
             let sub = r.stripe_subscription_id.as_deref().unwrap();
             let stripe = s.stripe.state.lock().unwrap();
             assert_eq!(
