@@ -39,11 +39,10 @@ pub fn build(ctx: &AppContext) -> PaymentsWebhook<DynamoStore, StripePayments> {
     let secret = ctx.config().stripe_webhook_secret.clone().expect(
         "the Stripe secret (STRIPE_SECRET_NAME) must hold webhook_secret for the webhook function",
     );
-    PaymentsWebhook::new(
-        DynamoStore::from_context(ctx),
-        StripePayments::from_context(ctx),
+    PaymentsWebhook {
+        desk: aws::desk::booking_desk(ctx),
         secret,
-    )
+    }
 }
 
 impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> PaymentsWebhook<S, P> {

@@ -44,7 +44,10 @@ impl<U: UserStore> HttpFunction for UpdateMe<U> {
             name: patch.name.map(|n| n.trim().to_string()),
             phone: patch.phone.map(|p| p.map(|p| p.trim().to_string())),
             notifications: patch.notifications,
-            billing: patch.billing.map(|b| b.map(|b| b.checked(&mut v))),
+            // `{}` is no billing details: removed, not stored empty.
+            billing: patch
+                .billing
+                .map(|b| b.filter(|b| !b.is_empty()).map(|b| b.checked(&mut v))),
         };
         if change == ProfilePatch::default() {
             return Err(AppError::field(

@@ -1,5 +1,5 @@
 //! The booking desk on DynamoDB and Stripe, with this function's hold settings
-//! (`BOOKING_HOLD_MINUTES`, `MAX_ACTIVE_HOLDS`): what every function that makes bookings
+//! (`BOOKING_HOLD_SECONDS`, `MAX_ACTIVE_HOLDS`): what every function that makes bookings
 //! (single, series, rental months, waitlist offers) composes.
 
 use app::usecase::create_booking::BookingDesk;

@@ -26,7 +26,7 @@ use crate::pricing::PriceBreakdown;
 /// 2026. Countries without VAT on coworking (or not in the table) get none: the invoice
 /// then states no tax, which an operator there must confirm before selling.
 pub fn standard_rate_bp(country: &str) -> Option<u32> {
-    let rate = match country.to_ascii_uppercase().as_str() {
+    let rate = match iso_country(country).as_str() {
         "AT" => 2000,
         "BE" => 2100,
         "BG" => 2000,
@@ -62,10 +62,18 @@ pub fn standard_rate_bp(country: &str) -> Option<u32> {
     Some(rate)
 }
 
-/// Member states of the EU (for the reverse charge). Greece's VAT ids say `EL`.
+/// ISO 3166-1 for a country as written, upper case (Greece's VAT prefix `EL` is `GR`).
+fn iso_country(country: &str) -> String {
+    match country.to_ascii_uppercase().as_str() {
+        "EL" => "GR".to_string(),
+        c => c.to_string(),
+    }
+}
+
+/// Member states of the EU (for the reverse charge), by ISO code (or Greece's `EL`).
 pub fn is_eu(country: &str) -> bool {
     matches!(
-        country.to_ascii_uppercase().as_str(),
+        iso_country(country).as_str(),
         "AT" | "BE"
             | "BG"
             | "CY"
@@ -77,7 +85,6 @@ pub fn is_eu(country: &str) -> bool {
             | "FI"
             | "FR"
             | "GR"
-            | "EL"
             | "HR"
             | "HU"
             | "IE"
@@ -99,7 +106,7 @@ pub fn is_eu(country: &str) -> bool {
 /// A VAT id as written on an invoice: its country prefix and the rest, upper case without
 /// spaces, dots or dashes. Only its shape is checked here (2 letters, then 2 to 12 letters
 /// or digits); whether it is registered is asked of VIES through a port.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VatId(String);
 
 impl VatId {
@@ -118,9 +125,10 @@ impl VatId {
 
     /// Its country as ISO 3166-1 (`EL` is Greece: `GR`).
     pub fn country(&self) -> &str {
-        match &self.0[..2] {
-            "EL" => "GR",
-            c => c,
+        match self.0.get(..2) {
+            Some("EL") => "GR",
+            Some(c) => c,
+            None => "",
         }
     }
 
@@ -144,14 +152,15 @@ pub enum TaxTreatment {
 impl TaxTreatment {
     /// The treatment of a sale by a seller in `seller_country` to a buyer with `buyer_vat`.
     pub fn of(seller_country: &str, buyer_vat: Option<&VatId>) -> Self {
+        let seller = iso_country(seller_country);
         if let Some(vat) = buyer_vat
-            && is_eu(seller_country)
+            && is_eu(&seller)
             && is_eu(vat.country())
-            && !vat.country().eq_ignore_ascii_case(seller_country)
+            && vat.country() != seller
         {
             return Self::ReverseCharge;
         }
-        match standard_rate_bp(seller_country) {
+        match standard_rate_bp(&seller) {
             Some(rate_bp) => Self::Vat { rate_bp },
             None => Self::None,
         }
@@ -256,18 +265,76 @@ pub fn booking_lines(price: &PriceBreakdown, treatment: TaxTreatment) -> Vec<Inv
     lines
 }
 
-/// A credit note's one line giving back `amount` of an invoice (a refund), at the
-/// invoice's treatment: negative, split like any line.
+/// A credit note's lines giving back `amount` of an invoice whose lines are `invoice`
+/// (a refund): all of it mirrors every line, so invoice and credit note cancel out per
+/// rate to the minor unit; part of it is shared across the lines by their gross (largest
+/// remainder, never more than a line), each share split at its line's rate.
 pub fn credit_lines(
     invoice_number: &str,
+    invoice: &[InvoiceLine],
     amount: i64,
-    treatment: TaxTreatment,
 ) -> Vec<InvoiceLine> {
-    vec![line(
-        format!("Refund on invoice {invoice_number}"),
-        -amount,
-        treatment,
-    )]
+    let total: i64 = invoice.iter().map(|l| l.gross).sum();
+    let amount = amount.clamp(0, total.max(0));
+    let label = |l: &InvoiceLine| format!("Refund on invoice {invoice_number}: {}", l.label);
+    if amount == 0 {
+        return Vec::new();
+    }
+    if amount == total {
+        return invoice
+            .iter()
+            .map(|l| InvoiceLine {
+                label: label(l),
+                gross: -l.gross,
+                net: -l.net,
+                tax: -l.tax,
+                rate_bp: l.rate_bp,
+            })
+            .collect();
+    }
+    // Shares of the positive lines (a discount line is not refunded on its own).
+    let base: Vec<(usize, i64)> = invoice
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.gross > 0)
+        .map(|(i, l)| (i, l.gross))
+        .collect();
+    let sum: i128 = base.iter().map(|(_, g)| i128::from(*g)).sum();
+    if sum == 0 {
+        return Vec::new();
+    }
+    let mut shares: Vec<(usize, i64, i128)> = base
+        .iter()
+        .map(|&(i, g)| {
+            let exact = i128::from(amount) * i128::from(g);
+            (i, (exact / sum) as i64, exact % sum)
+        })
+        .collect();
+    let mut left = amount - shares.iter().map(|s| s.1).sum::<i64>();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|a, b| shares[*b].2.cmp(&shares[*a].2).then(a.cmp(b)));
+    for k in order {
+        if left == 0 {
+            break;
+        }
+        let line_gross = invoice[shares[k].0].gross;
+        if shares[k].1 < line_gross {
+            shares[k].1 += 1;
+            left -= 1;
+        }
+    }
+    shares
+        .into_iter()
+        .filter(|s| s.1 > 0)
+        .map(|(i, share, _)| {
+            let l = &invoice[i];
+            let treatment = match l.rate_bp {
+                0 => TaxTreatment::None,
+                rate_bp => TaxTreatment::Vat { rate_bp },
+            };
+            line(label(l), -share, treatment)
+        })
+        .collect()
 }
 
 #[cfg(test)]

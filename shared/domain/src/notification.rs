@@ -84,9 +84,13 @@ pub fn compose(detail_type: &str, detail: &serde_json::Value) -> Option<Message>
                 local_start(detail)?
             ),
         ),
-        // The member ended it themselves: nothing to tell.
+        // The member ended it themselves, or their card was refused while they started
+        // it (the answer told them): nothing to tell.
         "RentalEnded"
-            if detail.get("end_reason").and_then(|r| r.as_str()) == Some("ended_by_member") =>
+            if matches!(
+                detail.get("end_reason").and_then(|r| r.as_str()),
+                Some("ended_by_member" | "payment_refused")
+            ) =>
         {
             None
         }
@@ -100,7 +104,6 @@ pub fn compose(detail_type: &str, detail: &serde_json::Value) -> Option<Message>
                     "month_unavailable" =>
                         "a paid month could not be given (its payment is refunded)",
                     "ended_by_operator" => "the space ended it",
-                    "payment_refused" => "the card was refused",
                     _ => "it was ended",
                 }
             ),
@@ -161,6 +164,7 @@ mod tests {
             )
         };
         assert!(ended("ended_by_member").is_none());
+        assert!(ended("payment_refused").is_none());
         let m = ended("not_paid").unwrap();
         assert!(
             m.body.contains("Office 1") && m.body.contains("could not be charged"),

@@ -22,7 +22,7 @@ pub const SLOT_SIZES: [u32; 3] = [15, 30, 60];
 pub const MAX_BUFFER_MINUTES: u32 = 240;
 pub const MAX_CAPACITY: u32 = 500;
 
-fn no_control(v: &mut Violations, field: &str, s: &str) {
+pub(crate) fn no_control(v: &mut Violations, field: &str, s: &str) {
     v.check(
         !s.chars().any(char::is_control),
         field,
@@ -157,11 +157,15 @@ pub fn validate_space(space: &Space) -> Result<(), DomainError> {
 /// billing address).
 pub fn validate_address(v: &mut Violations, prefix: &str, a: &crate::space::Address) {
     v.text(&format!("{prefix}.line1"), &a.line1, 1, 200);
+    no_control(v, &format!("{prefix}.line1"), &a.line1);
     if let Some(line2) = &a.line2 {
         v.text(&format!("{prefix}.line2"), line2, 0, 200);
+        no_control(v, &format!("{prefix}.line2"), line2);
     }
     v.text(&format!("{prefix}.city"), &a.city, 1, 100);
+    no_control(v, &format!("{prefix}.city"), &a.city);
     v.text(&format!("{prefix}.postal_code"), &a.postal_code, 1, 20);
+    no_control(v, &format!("{prefix}.postal_code"), &a.postal_code);
     v.check(
         a.country.len() == 2 && a.country.chars().all(|c| c.is_ascii_uppercase()),
         format!("{prefix}.country"),

@@ -76,8 +76,21 @@ impl BillingDetails {
         if let Some(company) = &mut self.company {
             *company = company.trim().to_string();
             v.text("billing.company", company, 1, 200);
+            crate::space_rules::no_control(v, "billing.company", company);
         }
-        if let Some(a) = &self.address {
+        if let Some(a) = &mut self.address {
+            for field in [
+                &mut a.line1,
+                &mut a.city,
+                &mut a.postal_code,
+                &mut a.country,
+            ] {
+                *field = field.trim().to_string();
+            }
+            if let Some(line2) = &mut a.line2 {
+                *line2 = line2.trim().to_string();
+            }
+            a.line2 = a.line2.take().filter(|l| !l.is_empty());
             crate::space_rules::validate_address(v, "billing.address", a);
         }
         if let Some(raw) = &self.vat_id {
@@ -91,6 +104,11 @@ impl BillingDetails {
             }
         }
         self
+    }
+
+    /// Nothing in it (`{}`): the same as no billing details.
+    pub fn is_empty(&self) -> bool {
+        self.company.is_none() && self.address.is_none() && self.vat_id.is_none()
     }
 }
 

@@ -285,6 +285,10 @@ async fn billing_details_are_checked_normalised_kept_and_removed() {
         (json!({"billing": {"vat_id": "123"}}), "billing.vat_id"),
         (json!({"billing": {"company": ""}}), "billing.company"),
         (
+            json!({"billing": {"company": "Bad\u{7}Corp"}}),
+            "billing.company",
+        ),
+        (
             json!({"billing": {"address": {"line1": "x", "city": "y", "postal_code": "1", "country": "Germany"}}}),
             "billing.address.country",
         ),
@@ -316,8 +320,13 @@ async fn billing_details_are_checked_normalised_kept_and_removed() {
         .await
         .unwrap();
     assert_eq!(read["billing"], me["billing"]);
-    // null removes them.
+    // null removes them, and so does an empty object.
     let res = call("PATCH", "/users/me", t, Some(&json!({"billing": null}))).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.json::<Value>().await.unwrap().get("billing").is_none());
+    let res = call("PATCH", "/users/me", t, Some(&json!({"billing": billing}))).await;
+    assert_eq!(res.status(), 200);
+    let res = call("PATCH", "/users/me", t, Some(&json!({"billing": {}}))).await;
     assert_eq!(res.status(), 200);
     assert!(res.json::<Value>().await.unwrap().get("billing").is_none());
 }

@@ -32,7 +32,10 @@ function isFree(item: Item, start: number, end: number): boolean {
 
 /** A `YYYY-MM-DD` day from the address (`?day=`), if it is one. */
 function dayParam(day: string | undefined): string | null {
-  return day && /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(day)) ? day : null;
+  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  // A calendar day only (2026-02-31 is none): the same in every browser and on the server.
+  const t = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === day ? day : null;
 }
 
 export function Availability({ spaceId, timeZone, day }: { spaceId: string; timeZone: string; day?: string }) {

@@ -18,10 +18,12 @@ export function BillingForm({ billing, onSaved }: { billing: Billing | null | un
 
   async function save(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
+    const form = e.currentTarget;
+    const f = new FormData(form);
     const text = (k: string) => String(f.get(k) ?? "").trim();
     const address = {
       line1: text("line1"),
+      ...(text("line2") ? { line2: text("line2") } : {}),
       postal_code: text("postal_code"),
       city: text("city"),
       country: text("country").toUpperCase(),
@@ -39,6 +41,21 @@ export function BillingForm({ billing, onSaved }: { billing: Billing | null | un
       setNotice(null);
       return setProblem(show(error));
     }
+    // Show what was kept (the VAT id as written on invoices, trimmed fields).
+    const saved = data.billing;
+    const shown: Record<string, string | undefined> = {
+      company: saved?.company ?? undefined,
+      vat_id: saved?.vat_id ?? undefined,
+      line1: saved?.address?.line1,
+      line2: saved?.address?.line2 ?? undefined,
+      postal_code: saved?.address?.postal_code,
+      city: saved?.address?.city,
+      country: saved?.address?.country,
+    };
+    for (const [name, value] of Object.entries(shown)) {
+      const input = form.elements.namedItem(name);
+      if (input instanceof HTMLInputElement) input.value = value ?? "";
+    }
     setProblem(null);
     setNotice("Saved: your next invoices carry these details.");
     onSaved();
@@ -53,7 +70,13 @@ export function BillingForm({ billing, onSaved }: { billing: Billing | null | un
         (reverse charge).
       </p>
       <FormMessage error={problem?.message} notice={notice} />
-      <Field label="Company" name="company" defaultValue={billing?.company ?? ""} error={err("company")} />
+      <Field
+        label="Company"
+        name="company"
+        autoComplete="organization"
+        defaultValue={billing?.company ?? ""}
+        error={err("company")}
+      />
       <Field
         label="VAT id"
         name="vat_id"
@@ -61,18 +84,39 @@ export function BillingForm({ billing, onSaved }: { billing: Billing | null | un
         hint="Country letters and number, e.g. DE123456789"
         error={err("vat_id")}
       />
-      <Field label="Address" name="line1" defaultValue={billing?.address?.line1 ?? ""} error={err("address.line1")} />
+      <Field
+        label="Address"
+        name="line1"
+        autoComplete="address-line1"
+        defaultValue={billing?.address?.line1 ?? ""}
+        error={err("address.line1")}
+      />
+      <Field
+        label="Address line 2"
+        name="line2"
+        autoComplete="address-line2"
+        defaultValue={billing?.address?.line2 ?? ""}
+        error={err("address.line2")}
+      />
       <div className="row">
         <Field
           label="Postal code"
           name="postal_code"
+          autoComplete="postal-code"
           defaultValue={billing?.address?.postal_code ?? ""}
           error={err("address.postal_code")}
         />
-        <Field label="City" name="city" defaultValue={billing?.address?.city ?? ""} error={err("address.city")} />
+        <Field
+          label="City"
+          name="city"
+          autoComplete="address-level2"
+          defaultValue={billing?.address?.city ?? ""}
+          error={err("address.city")}
+        />
         <Field
           label="Country"
           name="country"
+          autoComplete="country"
           defaultValue={billing?.address?.country ?? ""}
           hint="Two letters, e.g. DE"
           error={err("address.country")}

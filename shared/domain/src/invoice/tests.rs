@@ -91,18 +91,41 @@ fn every_line_and_the_total_add_up_to_what_was_charged() {
 }
 
 #[test]
-fn a_credit_note_gives_back_exactly_the_refund_at_the_invoices_rate() {
+fn a_credit_note_gives_back_exactly_the_refund_and_a_full_one_cancels_the_invoice() {
     let mut g = Gen(77);
-    for _ in 0..2_000 {
-        let amount = g.below(50_000_000) as i64;
+    for case in 0..3_000 {
+        let price = breakdown(&mut g);
         let treatment = TaxTreatment::of(COUNTRIES[g.below(8) as usize], None);
-        let lines = credit_lines("DE-000042", amount, treatment);
-        let t = Totals::of(&lines);
-        assert_eq!(t.gross, -amount);
-        assert_eq!(t.net + t.tax, -amount);
-        // A full refund mirrors a one-line invoice of the same amount.
-        let (net, tax) = treatment.split(amount);
-        assert_eq!((t.net, t.tax), (-net, -tax));
+        let invoice = booking_lines(&price, treatment);
+        let charged = Totals::of(&invoice);
+        // All of it: every line mirrored, so net and tax cancel to the minor unit
+        // (a free booking has nothing to refund).
+        let full = Totals::of(&credit_lines("DE-000042", &invoice, charged.gross));
+        assert!(
+            charged.gross > 0 || full == Totals::default(),
+            "case {case}"
+        );
+        let cancelled = (
+            full.net + charged.net,
+            full.tax + charged.tax,
+            full.gross + charged.gross,
+        );
+        assert!(
+            charged.gross == 0 || cancelled == (0, 0, 0),
+            "case {case}: {cancelled:?}"
+        );
+        // Part of it: exactly the refund, never more than a line, each line adding up.
+        let amount = g.below(charged.gross.max(0) as u64 + 1) as i64;
+        let part = credit_lines("DE-000042", &invoice, amount);
+        let t = Totals::of(&part);
+        assert_eq!(t.gross, -amount, "case {case}");
+        assert_eq!(t.net + t.tax, -amount, "case {case}");
+        for l in &part {
+            assert_eq!(l.net + l.tax, l.gross, "case {case}");
+            // Shares are refunds; only a full refund mirrors a discount line.
+            assert!(l.gross < 0 || amount == charged.gross, "case {case}: {l:?}");
+        }
+        assert!(t.tax.abs() <= charged.tax.abs() + 1, "case {case}");
     }
 }
 
@@ -150,6 +173,19 @@ fn reverse_charge_only_for_a_business_in_another_eu_country() {
     assert_eq!(
         TaxTreatment::of("ch", None),
         TaxTreatment::Vat { rate_bp: 810 }
+    );
+    // Greece written as its VAT prefix is Greece.
+    assert_eq!(
+        TaxTreatment::of("EL", Some(&el)),
+        TaxTreatment::Vat { rate_bp: 2400 }
+    );
+    assert_eq!(
+        TaxTreatment::of("EL", None),
+        TaxTreatment::Vat { rate_bp: 2400 }
+    );
+    assert_eq!(
+        TaxTreatment::of("EL", Some(&de)),
+        TaxTreatment::ReverseCharge
     );
 }
 
