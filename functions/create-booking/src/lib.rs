@@ -67,11 +67,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
                 now,
             )
             .await
-            .inspect_err(|e| {
-                if matches!(e, AppError::Conflict { .. }) {
-                    emf::count(emf::names::BOOKING_CONFLICTS);
-                }
-            })?;
+            .inspect_err(emf::count_booking_conflict)?;
         let view = BookingView::new(&booking, now).with_payment(payment.as_ref(), &booking.user_id);
         created(&view, &format!("/bookings/{}", booking.id))
     }

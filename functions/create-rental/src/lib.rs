@@ -71,11 +71,7 @@ where
                 now,
             )
             .await
-            .inspect_err(|e| {
-                if matches!(e, AppError::Conflict { .. }) {
-                    emf::count(emf::names::BOOKING_CONFLICTS);
-                }
-            })?;
+            .inspect_err(emf::count_booking_conflict)?;
         created(
             &RentalView::new(&answer, &caller.user_id, now),
             &format!("/rentals/{}", answer.rental.id),

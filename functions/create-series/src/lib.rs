@@ -68,11 +68,7 @@ where
                 now,
             )
             .await
-            .inspect_err(|e| {
-                if matches!(e, AppError::Conflict { .. }) {
-                    emf::count(emf::names::BOOKING_CONFLICTS);
-                }
-            })?;
+            .inspect_err(emf::count_booking_conflict)?;
         created(
             &SeriesView::new(&answer, &caller.user_id, now),
             &format!("/series/{}", answer.series.id),

@@ -93,6 +93,18 @@ async fn wait_for_rental(id: &str, token: &str, status: &str) -> Value {
     panic!("rental {id} never became {status}: {last}");
 }
 
+/// A rental started with the good card and active (its first invoice paid): its id.
+async fn active_rental(token: &str, item: &str, start: Date) -> String {
+    let res = start_rental(token, item, start, &uuid::Uuid::new_v4().to_string()).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for_rental(&id, token, "active").await;
+    id
+}
+
 /// Each month's (index, status) as the rental shows them.
 fn months(r: &Value) -> Vec<(u64, String)> {
     r["months"]
@@ -435,19 +447,7 @@ async fn stripe_giving_up_on_the_rent_releases_the_held_month() {
     let f = office().await;
     let member = user_with_roles(&[]).await;
     let start = start_day(4);
-    let res = start_rental(
-        &member.access_token,
-        &f.items[0],
-        start,
-        &uuid::Uuid::new_v4().to_string(),
-    )
-    .await;
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    wait_for_rental(&id, &member.access_token, "active").await;
+    let id = active_rental(&member.access_token, &f.items[0], start).await;
     let sub_id = subscription_of(&id).await;
     let mut sub = subscription_at_stripe(&sub_id).await;
     // Past due: Stripe retries, the month stays held.
@@ -489,19 +489,7 @@ async fn a_next_month_someone_else_booked_ends_the_rental_after_the_paid_month()
     )
     .await;
     assert_eq!(hour.status(), 201);
-    let res = start_rental(
-        &member.access_token,
-        &f.items[0],
-        start,
-        &uuid::Uuid::new_v4().to_string(),
-    )
-    .await;
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    wait_for_rental(&id, &member.access_token, "active").await;
+    let id = active_rental(&member.access_token, &f.items[0], start).await;
     let sub = subscription_of(&id).await;
     let ack = stripe_event(
         "invoice.paid",
@@ -599,19 +587,7 @@ async fn rental_requests_are_checked_field_by_field() {
 async fn the_spaces_operator_can_end_a_members_rental() {
     let f = office().await;
     let member = user_with_roles(&[]).await;
-    let res = start_rental(
-        &member.access_token,
-        &f.items[0],
-        start_day(7),
-        &uuid::Uuid::new_v4().to_string(),
-    )
-    .await;
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    wait_for_rental(&id, &member.access_token, "active").await;
+    let id = active_rental(&member.access_token, &f.items[0], start_day(7)).await;
     // Another space's operator may not.
     let stranger = fixture(ZONE, &[0]).await.operator;
     let res = call(

@@ -72,6 +72,13 @@ pub fn count(name: &str) {
     emit(None, &[(name, 1.0, Unit::Count)]);
 }
 
+/// Counts a booking conflict (a 409) answered by a function that makes bookings.
+pub fn count_booking_conflict(e: &app::AppError) {
+    if matches!(e, app::AppError::Conflict { .. }) {
+        count(names::BOOKING_CONFLICTS);
+    }
+}
+
 /// `name` += `value`, in total and per `dimension` value (e.g. `Kind` = `slot-taken`).
 pub fn count_by(name: &str, dimension: (&str, &str), value: f64) {
     emit(Some(dimension), &[(name, value, Unit::Count)]);
