@@ -292,6 +292,7 @@ pub async fn stored_booking(
         member: &member,
         hold,
         hold_limit: aws::config::DEFAULT_MAX_ACTIVE_HOLDS,
+        promo: None,
         now: planned_at,
     })
     .unwrap();

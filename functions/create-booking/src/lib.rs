@@ -63,6 +63,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> HttpFunction
                     idempotency_key: &key,
                     item_id: &request.bookable_item_id,
                     period,
+                    promo_code: request.promo_code.as_deref(),
                 },
                 now,
             )

@@ -8,6 +8,7 @@
 
 use jiff::Timestamp;
 
+use app::ports::invoices::{DocumentFiles, InvoiceStore};
 use app::ports::notifications::{Attachment, NotificationStore, Notifier};
 use app::ports::phone::PhoneStore;
 use app::ports::spaces::SpaceStore;
@@ -16,6 +17,11 @@ use aws::telemetry::emf;
 use domain::calendar::invite_for_event;
 use domain::notification::{Notification, compose};
 use edge::events::{BatchResponse, BridgeEvent, SqsEvent, each_bridge_event};
+
+/// What the worker reads and writes: notifications and their delivery claims, members,
+/// their SMS allowance, spaces (an `.ics` names one), invoices (attached).
+pub trait Store: NotificationStore + UserStore + PhoneStore + SpaceStore + InvoiceStore {}
+impl<T: NotificationStore + UserStore + PhoneStore + SpaceStore + InvoiceStore> Store for T {}
 
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
@@ -26,9 +32,10 @@ pub enum NotifyError {
 }
 
 /// Handles one EventBridge event; `Ok` when done (including "nothing to say").
-pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore + SpaceStore, N: Notifier>(
+pub async fn notify_one<S: Store, N: Notifier, F: DocumentFiles>(
     store: &S,
     notifier: &N,
+    files: &F,
     event: &BridgeEvent,
     now: Timestamp,
 ) -> Result<(), NotifyError> {
@@ -68,18 +75,25 @@ pub async fn notify_one<S: NotificationStore + UserStore + PhoneStore + SpaceSto
     }
     let subject = format!("{} - coworking", message.title);
     // Read before the claim: a failure here must leave the email unclaimed for the retry.
-    let invite = if user.notifications.email {
-        invitation(store, event, now).await.map_err(|e| retry(&e))?
-    } else {
-        None
-    };
+    let mut attachments = Vec::new();
+    let mut body = message.body.clone();
+    if user.notifications.email {
+        attachments.extend(invitation(store, event, now).await.map_err(|e| retry(&e))?);
+        if let Some((pdf, number)) = crate::documents::attachment(store, files, event)
+            .await
+            .map_err(|e| retry(&e))?
+        {
+            body.push_str(&format!("\n\nYour {number} is attached (PDF)."));
+            attachments.push(pdf);
+        }
+    }
     if user.notifications.email
         && store
             .claim_delivery(&event_id, "email", now)
             .await
             .map_err(|e| retry(&e))?
     {
-        let sent = notifier.send_email(&user.email, &subject, &message.body, invite.as_ref());
+        let sent = notifier.send_email(&user.email, &subject, &body, &attachments);
         deliver(store, &event_id, "email", sent).await?;
     }
     let sms_to = user
@@ -151,7 +165,7 @@ async fn invitation<S: SpaceStore>(
             Attachment {
                 filename: "booking.ics".into(),
                 content_type: "text/calendar; charset=utf-8".into(),
-                data,
+                data: data.into_bytes(),
             }
         }),
     )
@@ -182,16 +196,14 @@ async fn deliver<S: NotificationStore, E: std::fmt::Display>(
 
 /// A batch from the notifications queue; failed messages are reported for redelivery
 /// (after five receives they go to the queue's DLQ).
-pub async fn notify_batch<
-    S: NotificationStore + UserStore + PhoneStore + SpaceStore,
-    N: Notifier,
->(
+pub async fn notify_batch<S: Store, N: Notifier, F: DocumentFiles>(
     store: &S,
     notifier: &N,
+    files: &F,
     batch: SqsEvent,
 ) -> BatchResponse {
     each_bridge_event(batch, |event| async move {
-        notify_one(store, notifier, &event, Timestamp::now()).await
+        notify_one(store, notifier, files, &event, Timestamp::now()).await
     })
     .await
 }

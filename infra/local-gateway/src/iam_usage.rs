@@ -123,6 +123,14 @@ fn actions(service: &str, operation: &str, body: &Value) -> Vec<(String, &'stati
         "SQS" => "sqs",
         "Secrets Manager" => "secretsmanager",
         "ApiGatewayManagementApi" => return vec![("execute-api:ManageConnections".into(), "*")],
+        // HeadObject is authorized as GetObject; telling a missing key (404) from a
+        // forbidden one (403) takes ListBucket as well.
+        "S3" => {
+            return match operation {
+                "HeadObject" => vec![("s3:GetObject".into(), "*"), ("s3:ListBucket".into(), "*")],
+                other => vec![(format!("s3:{other}"), "*")],
+            };
+        }
         other => return vec![(format!("{other}:{operation}"), "*")],
     };
     if prefix != "dynamodb" {

@@ -42,6 +42,8 @@ pub struct Config {
     /// The WebSocket API's connection management endpoint
     /// (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`); realtime worker only.
     pub live_connections_url: Option<String>,
+    /// The bucket of invoice and credit-note PDFs (functions that store or link them).
+    pub documents_bucket: Option<String>,
     /// Unpaid holds a member may have at once (create-booking; abuse limit).
     pub max_active_holds: u32,
     /// How long a pending booking holds its time (`BOOKING_HOLD_SECONDS`, 15 minutes
@@ -103,6 +105,7 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| "bookings@example.com".into()),
             live_connections_url: lookup("LIVE_CONNECTIONS_URL").filter(|v| !v.is_empty()),
+            documents_bucket: lookup("DOCUMENTS_BUCKET").filter(|v| !v.is_empty()),
             max_active_holds: lookup("MAX_ACTIVE_HOLDS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(DEFAULT_MAX_ACTIVE_HOLDS),

@@ -9,7 +9,8 @@ use std::sync::Arc;
     feature = "eventbridge",
     feature = "notify",
     feature = "sms",
-    feature = "live"
+    feature = "live",
+    feature = "documents"
 ))]
 use std::sync::OnceLock;
 
@@ -41,6 +42,8 @@ struct Inner {
     sns: OnceLock<aws_sdk_sns::Client>,
     #[cfg(feature = "live")]
     live: OnceLock<aws_sdk_apigatewaymanagement::Client>,
+    #[cfg(feature = "documents")]
+    s3: OnceLock<aws_sdk_s3::Client>,
 }
 
 impl AppContext {
@@ -113,6 +116,8 @@ impl AppContext {
                 sns: OnceLock::new(),
                 #[cfg(feature = "live")]
                 live: OnceLock::new(),
+                #[cfg(feature = "documents")]
+                s3: OnceLock::new(),
             }),
         }
     }
@@ -176,6 +181,19 @@ impl AppContext {
             let mut conf = aws_sdk_sesv2::config::Builder::from(&self.inner.sdk);
             conf.set_interceptors(self.inner.observer.iter().cloned());
             aws_sdk_sesv2::Client::from_conf(conf.build())
+        })
+    }
+
+    /// S3 for invoice PDFs. The local stand-in serves buckets by path, not by host name.
+    #[cfg(feature = "documents")]
+    pub fn s3(&self) -> &aws_sdk_s3::Client {
+        self.inner.s3.get_or_init(|| {
+            let mut conf = aws_sdk_s3::config::Builder::from(&self.inner.sdk);
+            conf.set_interceptors(self.inner.observer.iter().cloned());
+            if self.inner.config.aws_endpoint_url.is_some() {
+                conf = conf.force_path_style(true);
+            }
+            aws_sdk_s3::Client::from_conf(conf.build())
         })
     }
 

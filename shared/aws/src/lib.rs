@@ -22,6 +22,8 @@ pub mod aws_error;
 pub mod cognito;
 #[cfg(all(feature = "dynamodb", feature = "stripe"))]
 pub mod desk;
+#[cfg(feature = "documents")]
+pub mod documents;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;
 #[cfg(feature = "eventbridge")]

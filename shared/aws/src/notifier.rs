@@ -40,19 +40,19 @@ impl Notifier for AwsNotifier {
         to: &str,
         subject: &str,
         text: &str,
-        attachment: Option<&Attachment>,
+        attachments: &[Attachment],
     ) -> Result<(), ChannelError> {
-        let content = match attachment {
+        let content = match attachments {
             // SES's simple content has no attachments: the whole MIME message, then.
-            Some(file) => {
-                let raw = raw_message(&self.from, to, subject, text, file);
+            [_, ..] => {
+                let raw = raw_message(&self.from, to, subject, text, attachments);
                 let message = RawMessage::builder()
                     .data(Blob::new(raw.into_bytes()))
                     .build()
                     .map_err(|e| ChannelError(e.to_string()))?;
                 EmailContent::builder().raw(message).build()
             }
-            None => {
+            [] => {
                 let message = Message::builder()
                     .subject(content(subject)?)
                     .body(Body::builder().text(content(text)?).build())
@@ -89,24 +89,30 @@ fn base64_lines(data: &[u8]) -> String {
         .join("\r\n")
 }
 
-/// A multipart/mixed message: the text, then the attachment (RFC 2045/2046/2047).
-fn raw_message(from: &str, to: &str, subject: &str, text: &str, file: &Attachment) -> String {
+/// A multipart/mixed message: the text, then each attachment (RFC 2045/2046/2047).
+fn raw_message(from: &str, to: &str, subject: &str, text: &str, files: &[Attachment]) -> String {
     use base64::Engine;
     let boundary = format!("=_coworking_{}", uuid::Uuid::new_v4().simple());
     let subject = base64::engine::general_purpose::STANDARD.encode(one_line(subject));
-    let name = one_line(&file.filename).replace('"', "");
-    format!(
+    let mut raw = format!(
         "From: {from}\r\nTo: {to}\r\nSubject: =?UTF-8?B?{subject}?=\r\nMIME-Version: 1.0\r\n\
          Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n\
-         --{boundary}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{body}\r\n\
-         --{boundary}\r\nContent-Type: {kind}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\n{data}\r\n--{boundary}--\r\n",
+         --{boundary}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{body}\r\n",
         from = one_line(from),
         to = one_line(to),
         body = base64_lines(text.as_bytes()),
-        kind = one_line(&file.content_type),
-        data = base64_lines(file.data.as_bytes()),
-    )
+    );
+    for file in files {
+        let name = one_line(&file.filename).replace('"', "");
+        raw.push_str(&format!(
+            "--{boundary}\r\nContent-Type: {kind}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{data}\r\n",
+            kind = one_line(&file.content_type),
+            data = base64_lines(&file.data),
+        ));
+    }
+    raw.push_str(&format!("--{boundary}--\r\n"));
+    raw
 }
 
 impl SmsSender for AwsNotifier {
@@ -120,7 +126,7 @@ mod tests {
     use super::*;
     use base64::Engine;
 
-    fn decoded(part: &str) -> String {
+    fn decoded(part: &str) -> Vec<u8> {
         let b64: String = part
             .split("\r\n\r\n")
             .nth(1)
@@ -129,12 +135,9 @@ mod tests {
             .next()
             .unwrap()
             .replace("\r\n", "");
-        String::from_utf8(
-            base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .unwrap(),
-        )
-        .unwrap()
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap()
     }
 
     #[test]
@@ -144,14 +147,19 @@ mod tests {
         let file = Attachment {
             filename: "booking.ics".into(),
             content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
-            data: ics.clone(),
+            data: ics.clone().into_bytes(),
+        };
+        let pdf = Attachment {
+            filename: "INV-000001.pdf".into(),
+            content_type: "application/pdf".into(),
+            data: b"%PDF-1.7 \x00\xff binary".to_vec(),
         };
         let raw = raw_message(
             "noreply@x.test",
             "m@x.test",
             "Booking confirmed\r\nBcc: evil@x.test",
             "Room A is yours.",
-            &file,
+            &[file, pdf.clone()],
         );
         assert!(!raw.contains("\nBcc:"), "a header cannot be injected");
         let boundary = raw
@@ -162,15 +170,17 @@ mod tests {
             .next()
             .unwrap();
         let parts: Vec<&str> = raw.split(&format!("--{boundary}")).collect();
-        assert_eq!(parts.len(), 4, "{raw}"); // headers, text, attachment, closing
+        assert_eq!(parts.len(), 5, "{raw}"); // headers, text, two attachments, closing
         assert!(parts[1].contains("Content-Type: text/plain; charset=UTF-8"));
-        assert_eq!(decoded(parts[1]), "Room A is yours.");
+        assert_eq!(decoded(parts[1]), b"Room A is yours.");
         assert!(parts[2].contains(
             "Content-Type: text/calendar; charset=utf-8; method=PUBLISH; name=\"booking.ics\""
         ));
         assert!(parts[2].contains("Content-Disposition: attachment; filename=\"booking.ics\""));
-        assert_eq!(decoded(parts[2]), ics);
-        assert!(parts[3].starts_with("--\r\n"));
+        assert_eq!(decoded(parts[2]), ics.as_bytes());
+        assert!(parts[3].contains("Content-Type: application/pdf; name=\"INV-000001.pdf\""));
+        assert_eq!(decoded(parts[3]), pdf.data, "binary data intact");
+        assert!(parts[4].starts_with("--\r\n"));
         assert!(raw.lines().all(|l| l.len() <= 998), "RFC 5322 line limit");
         let subject = raw.lines().find(|l| l.starts_with("Subject: ")).unwrap();
         let b64 = subject

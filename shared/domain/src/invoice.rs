@@ -22,6 +22,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::pricing::PriceBreakdown;
 
+mod document;
+mod due;
+pub use document::*;
+pub use due::{DocumentDue, documents_due};
+
 /// Standard VAT rates in basis points (19 % = 1900), by ISO 3166-1 alpha-2 country, as of
 /// 2026. Countries without VAT on coworking (or not in the table) get none: the invoice
 /// then states no tax, which an operator there must confirm before selling.
@@ -227,8 +232,8 @@ fn line(label: impl Into<String>, gross: i64, treatment: TaxTreatment) -> Invoic
 }
 
 /// An invoice's lines for a booking priced as `price`: each price line, then the
-/// included hours and the plan discount as negative lines. Their gross total is exactly
-/// `price.total` (what the payment asked for).
+/// included hours, the plan discount and the promo code as negative lines. Their gross
+/// total is exactly `price.total` (what the payment asked for).
 pub fn booking_lines(price: &PriceBreakdown, treatment: TaxTreatment) -> Vec<InvoiceLine> {
     let mut lines: Vec<InvoiceLine> = price
         .lines
@@ -257,6 +262,13 @@ pub fn booking_lines(price: &PriceBreakdown, treatment: TaxTreatment) -> Vec<Inv
             -price.discount_amount,
             treatment,
         ));
+    }
+    if price.promo_amount != 0 {
+        let label = match &price.promo_code {
+            Some(code) => format!("Promo code {code}"),
+            None => "Promo code".to_string(),
+        };
+        lines.push(line(label, -price.promo_amount, treatment));
     }
     let sum: i64 = lines.iter().map(|l| l.gross).sum();
     if sum != price.total {

@@ -25,6 +25,7 @@ pub mod payment;
 pub mod phone;
 pub mod plan;
 pub mod pricing;
+pub mod promo;
 pub mod quota;
 pub mod rental;
 pub mod review;

@@ -128,6 +128,44 @@ impl QuotaChange {
     }
 }
 
+/// A promo code's redemption counted (+1, when booking) or given back (-1: the booking
+/// ended with everything given back, `domain::promo`). A take counts only while the code
+/// is as it was read (`version`) and below its limits: the transaction's conditions, so
+/// concurrent members never pass a limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PromoUse {
+    pub code: String,
+    pub delta: i64,
+    /// For a take: the code's version as read, its total and per-member limits.
+    pub version: Option<u64>,
+    pub max_redemptions: Option<u32>,
+    pub per_member_limit: Option<u32>,
+}
+
+impl PromoUse {
+    fn take(code: &crate::promo::PromoCode) -> Self {
+        Self {
+            code: code.code.clone(),
+            delta: 1,
+            version: Some(code.version),
+            max_redemptions: crate::promo::redemption_condition(code),
+            per_member_limit: code.per_member_limit,
+        }
+    }
+
+    /// Given back, or taken again by a booking that takes its time back (a late payment:
+    /// the member pays the price the code gave, so no limit applies then).
+    fn change(code: &str, delta: i64) -> Self {
+        Self {
+            code: code.to_string(),
+            delta,
+            version: None,
+            max_redemptions: None,
+            per_member_limit: None,
+        }
+    }
+}
+
 /// The upcoming-booking marker (what item and space deletion look for, read consistently).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MarkerChange {
@@ -191,6 +229,8 @@ pub struct Effects {
     pub holds: i64,
     pub usage: Option<UsageChange>,
     pub quotas: Vec<QuotaChange>,
+    /// A promo code's redemption given back or taken again.
+    pub promo: Option<PromoUse>,
     pub marker: MarkerChange,
     pub due: Vec<DueAt>,
     pub events: Vec<DomainEvent>,
@@ -203,6 +243,9 @@ pub struct Effects {
     pub refund: Option<RefundDue>,
     /// What a cancellation gives back under the policy.
     pub refund_decision: Option<RefundDecision>,
+    /// Invoices and credit notes issued with it, numbered (`invoice::documents_due`
+    /// says which; the caller fills them in, as they need the parties' details).
+    pub documents: Vec<crate::invoice::Document>,
     pub outcome: Outcome,
 }
 
@@ -224,6 +267,8 @@ pub struct Creation {
     pub usage: Option<UsageChange>,
     /// Quota counters taken, each only while it stays within its limit.
     pub quotas: Vec<QuotaChange>,
+    /// The promo code redeemed (counted within its limits).
+    pub promo: Option<PromoUse>,
     /// +1 for a pending booking: taken only while the member has fewer than `hold_limit`
     /// (`new_account_hold_limit` while the account is in its probation).
     pub holds: i64,
@@ -328,6 +373,8 @@ pub struct NewBooking<'a> {
     /// How long a pending booking holds its claims.
     pub hold: SignedDuration,
     pub hold_limit: u32,
+    /// A promo code the member gave, with how often they redeemed it already.
+    pub promo: Option<(&'a crate::promo::PromoCode, u32)>,
     pub now: Timestamp,
 }
 
@@ -387,6 +434,27 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         Some((req, rate)) => {
             let minutes = u32::try_from((end - start).as_mins()).unwrap_or(u32::MAX);
             stay_price(item, &req, rate, minutes, benefit.as_ref())
+        }
+    };
+    // A promo code takes its discount off what is left to pay after the plan's benefits.
+    let (breakdown, promo) = match n.promo {
+        None => (breakdown, None),
+        Some((code, member_redeemed)) => {
+            let refused = crate::promo::refusal(
+                code,
+                &space.id,
+                item.kind,
+                &breakdown.currency,
+                n.now,
+                member_redeemed,
+            );
+            if let Some(refusal) = refused {
+                return Err(refusal.answer(&code.code));
+            }
+            (
+                crate::promo::apply_promo(&breakdown, code),
+                Some(PromoUse::take(code)),
+            )
         }
     };
     let included = membership
@@ -466,6 +534,7 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         item_version: item.version,
         membership_version: membership.map(|m| m.version),
         quotas: quotas.iter().map(QuotaChange::take).collect(),
+        promo,
         usage: included.map(|inc| UsageChange {
             month: inc.month,
             minutes: inc.minutes as i64,
@@ -528,6 +597,7 @@ fn base(b: &Booking, to: BookingStatus, now: Timestamp, outcome: Outcome) -> Eff
         holds: 0,
         usage: None,
         quotas: Vec::new(),
+        promo: None,
         marker: MarkerChange::Keep,
         due: Vec::new(),
         events: Vec::new(),
@@ -536,6 +606,7 @@ fn base(b: &Booking, to: BookingStatus, now: Timestamp, outcome: Outcome) -> Eff
         cancel_intent: None,
         refund: None,
         refund_decision: None,
+        documents: Vec::new(),
         outcome,
     }
 }
@@ -552,6 +623,16 @@ fn bookkeeping(e: &mut Effects, back_percent: u8) {
         (true, false) => {
             e.marker = MarkerChange::Delete;
             e.quotas = e.after.quotas.iter().map(QuotaChange::give_back).collect();
+            // Ended with everything given back (expired, failed, cancelled in full): the
+            // code's redemption goes back too.
+            if back_percent >= 100 {
+                e.promo = e
+                    .after
+                    .price
+                    .promo_code
+                    .as_deref()
+                    .map(|c| PromoUse::change(c, -1));
+            }
             if let Some(inc) = e.after.included.as_mut() {
                 let back = inc.minutes.saturating_sub(inc.returned) as u64
                     * back_percent.min(100) as u64
@@ -571,6 +652,12 @@ fn bookkeeping(e: &mut Effects, back_percent: u8) {
                 hold_expires_at: None,
             };
             e.quotas = e.after.quotas.iter().map(QuotaChange::take).collect();
+            e.promo = e
+                .after
+                .price
+                .promo_code
+                .as_deref()
+                .map(|c| PromoUse::change(c, 1));
             if let Some(inc) = e.after.included.as_mut().filter(|i| i.returned > 0) {
                 e.usage = Some(UsageChange {
                     month: inc.month.clone(),

@@ -71,6 +71,9 @@ pub struct PaymentTransaction {
     /// What Stripe reported when it did not match this record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mismatch: Option<PaymentMismatch>,
+    /// The invoice issued for it (`invoice::Document::id`), once paid for a booking kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -122,6 +125,7 @@ impl PaymentTransaction {
             refunds: Vec::new(),
             refund_due: None,
             mismatch: None,
+            invoice: None,
             created_at: now,
             updated_at: now,
         }
@@ -193,6 +197,10 @@ pub struct RefundRecord {
     pub idempotency_key: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    /// The credit note issued for it (`invoice::Document::id`) when the payment had an
+    /// invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_note: Option<String>,
 }
 
 /// What a cancellation at `now` gives back of `paid` under `policy`.
@@ -293,6 +301,7 @@ mod tests {
             refunds: vec![],
             refund_due: None,
             mismatch: None,
+            invoice: None,
             created_at: now,
             updated_at: now,
         };
@@ -302,6 +311,7 @@ mod tests {
             reason: "cancellation".into(),
             idempotency_key: None,
             created_at: now,
+            credit_note: None,
         };
         assert!(p.record_refund(refund("re_1", 400), now));
         assert_eq!(p.status, PaymentStatus::PartiallyRefunded);

@@ -95,6 +95,13 @@ pub struct PriceBreakdown {
     pub included_amount: i64,
     pub discount_percent: u8,
     pub discount_amount: i64,
+    /// The promo code taken off the price (`domain::promo::apply_promo`), normalised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promo_code: Option<String>,
+    /// What the promo code took off, in minor units (never negative): `total` is after it.
+    #[serde(default)]
+    pub promo_amount: i64,
+    /// What the member pays: subtotal less included hours, plan discount and promo code.
     pub total: i64,
 }
 
@@ -181,6 +188,8 @@ pub fn price(
         included_amount,
         discount_percent,
         discount_amount,
+        promo_code: None,
+        promo_amount: 0,
         total: subtotal - included_amount - discount_amount,
     }
 }

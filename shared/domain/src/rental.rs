@@ -171,6 +171,8 @@ pub fn rent_price(rent: &Money, price_per_hour: i64, minutes: u32) -> PriceBreak
         included_amount: 0,
         discount_percent: 0,
         discount_amount: 0,
+        promo_code: None,
+        promo_amount: 0,
         total: rent.amount,
     }
 }

@@ -302,6 +302,8 @@ pub fn stay_price(
         included_amount: 0,
         discount_percent,
         discount_amount,
+        promo_code: None,
+        promo_amount: 0,
         total: subtotal - discount_amount,
     }
 }

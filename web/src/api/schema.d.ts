@@ -123,6 +123,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/invoices/{documentId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
+        get: operations["get-invoice-pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/membership-plans": {
         parameters: {
             query?: never;
@@ -209,6 +226,41 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/promo-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
+        get: operations["list-promo-codes"];
+        put?: never;
+        /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
+        post: operations["create-promo-code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/promo-codes/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
+        patch: operations["update-promo-code"];
         trace?: never;
     };
     "/rentals": {
@@ -376,6 +428,23 @@ export interface paths {
         };
         /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
         get: operations["list-space-bookings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/spaces/{spaceId}/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
+        get: operations["list-space-invoices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -552,6 +621,23 @@ export interface paths {
         };
         /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
         get: operations["export-me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This route in the OpenAPI document (collected by `functions/get-openapi`). */
+        get: operations["list-my-invoices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -937,6 +1023,12 @@ export interface components {
             /** Format: date-time */
             end_time?: string | null;
             /**
+             * @description A promo code (case does not matter): its discount is in the price breakdown
+             *     (`promo_code`, `promo_amount`); a code that does not apply is a 400 naming
+             *     `promo_code`, one used up a 409.
+             */
+            promo_code?: string | null;
+            /**
              * Format: int32
              * @description Days, weeks or months (default 1).
              */
@@ -1053,6 +1145,9 @@ export interface components {
             expires_at: string;
             sent: boolean;
         };
+        Codes: {
+            items: components["schemas"]["PromoCode"][];
+        };
         ConfirmRequest: {
             /** @description The code from the confirmation email. */
             code: string;
@@ -1064,6 +1159,57 @@ export interface components {
         Day: components["schemas"]["Line"] & {
             date: string;
             items: components["schemas"]["ItemLine"][];
+        };
+        /** @description What a code takes off. */
+        Discount: {
+            /** @enum {string} */
+            kind: "percent";
+            /** Format: int32 */
+            percent: number;
+        } | {
+            /** Format: int64 */
+            amount: number;
+            currency: string;
+            /** @enum {string} */
+            kind: "amount";
+        };
+        Document: {
+            buyer: components["schemas"]["Party"];
+            /** @description The member who bought (an anonymous id after erasure). */
+            buyer_id: string;
+            /** @description A credit note: the written number of the invoice it gives back part of. */
+            credits?: string | null;
+            currency: string;
+            /** Format: date-time */
+            issued_at: string;
+            /** @description The operator's user id, or [`PLATFORM_ISSUER`]. */
+            issuer: string;
+            kind: components["schemas"]["DocumentKind"];
+            lines: components["schemas"]["InvoiceLine"][];
+            /**
+             * Format: int64
+             * @description Its place in the issuer's sequence of this kind, from 1.
+             */
+            number: number;
+            /** @description The payment it records (a PaymentIntent, a Stripe invoice, a refund). */
+            payment_ref?: string | null;
+            seller: components["schemas"]["Party"];
+            subject: components["schemas"]["Subject"];
+            totals: components["schemas"]["Totals"];
+            treatment: components["schemas"]["TaxTreatment"];
+        };
+        /** @enum {string} */
+        DocumentKind: "invoice" | "credit_note";
+        /** @description A page of documents, newest first. */
+        DocumentPage: {
+            items: components["schemas"]["DocumentView"][];
+            next_cursor?: string | null;
+        };
+        DocumentView: components["schemas"]["Document"] & {
+            /** @description Names it in `GET /invoices/{id}/pdf`. */
+            id: string;
+            /** @description As printed: `INV-000042`, `CN-000007`. */
+            written_number: string;
         };
         Entries: {
             items: components["schemas"]["WaitlistEntry"][];
@@ -1113,6 +1259,20 @@ export interface components {
              * @description Minutes given back when it ended unused (cancelled, expired, failed).
              */
             returned?: number;
+        };
+        InvoiceLine: {
+            /**
+             * Format: int64
+             * @description What the line costs with tax (negative for a discount or a credit).
+             */
+            gross: number;
+            label: string;
+            /** Format: int64 */
+            net: number;
+            /** Format: int32 */
+            rate_bp: number;
+            /** Format: int64 */
+            tax: number;
         };
         ItemAvailability: {
             /** Format: int32 */
@@ -1402,6 +1562,12 @@ export interface components {
             }[];
             next_cursor?: string | null;
         };
+        /** @description One side of a sale as printed. */
+        Party: {
+            address?: null | components["schemas"]["Address"];
+            name: string;
+            vat_id?: string | null;
+        };
         PaymentMismatch: {
             /** Format: int64 */
             amount: number;
@@ -1429,6 +1595,8 @@ export interface components {
             created_at: string;
             currency: string;
             id: string;
+            /** @description The invoice issued for it (`invoice::Document::id`), once paid for a booking kept. */
+            invoice?: string | null;
             mismatch?: null | components["schemas"]["PaymentMismatch"];
             refund_due?: null | components["schemas"]["RefundDue"];
             /** Format: int64 */
@@ -1452,6 +1620,12 @@ export interface components {
             refunded_amount: number;
             status: components["schemas"]["PaymentStatus"];
             stripe_payment_intent_id: string;
+        };
+        /** @description A signed link to a document's PDF. */
+        PdfLink: {
+            /** Format: date-time */
+            expires_at: string;
+            url: string;
         };
         /** @description Everything the table holds about a user. */
         PersonalData: {
@@ -1525,9 +1699,19 @@ export interface components {
             lines: components["schemas"]["PriceLine"][];
             /** Format: int64 */
             price_per_hour: number;
+            /**
+             * Format: int64
+             * @description What the promo code took off, in minor units (never negative): `total` is after it.
+             */
+            promo_amount?: number;
+            /** @description The promo code taken off the price (`domain::promo::apply_promo`), normalised. */
+            promo_code?: string | null;
             /** Format: int64 */
             subtotal: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description What the member pays: subtotal less included hours, plan discount and promo code.
+             */
             total: number;
         };
         PriceLine: {
@@ -1562,6 +1746,95 @@ export interface components {
             title: string;
             /** @description Stable identifier of the kind of problem; clients switch on this, not on `title`. */
             type: string;
+        };
+        /** @description A promo code as stored. */
+        PromoCode: {
+            /** @description Normalised: upper case, 3 to 32 of `A-Z`, `0-9` and `-`. Unique on the platform. */
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description User id of the admin or operator who created it. */
+            created_by: string;
+            /** @description Switched off by its owner: refused from then on. */
+            disabled?: boolean;
+            discount: components["schemas"]["Discount"];
+            /** @description The kinds of item it is for; empty means every kind. */
+            item_kinds?: components["schemas"]["ItemKind"][];
+            /**
+             * Format: int32
+             * @description How many bookings may use it in all (none: no limit).
+             */
+            max_redemptions?: number | null;
+            /**
+             * Format: int32
+             * @description How many bookings of one member may use it (none: no limit).
+             */
+            per_member_limit?: number | null;
+            /**
+             * Format: int32
+             * @description Bookings that used it; counted by the booking transaction, never by an edit.
+             */
+            redeemed?: number;
+            scope: components["schemas"]["PromoScope"];
+            /**
+             * Format: date-time
+             * @description Valid in `[valid_from, valid_until)`.
+             */
+            valid_from: string;
+            /** Format: date-time */
+            valid_until: string;
+            /**
+             * Format: int64
+             * @description Bumped by every edit; edits are conditional on it.
+             */
+            version: number;
+        };
+        /** @description A new code as an admin or operator asks for it. */
+        PromoDraft: {
+            /** @description Letters, digits and `-`, 3 to 32; stored in upper case. */
+            code: string;
+            discount: components["schemas"]["Discount"];
+            /** @description The kinds of item it is for; empty or absent means every kind. */
+            item_kinds?: components["schemas"]["ItemKind"][];
+            /** Format: int32 */
+            max_redemptions?: number | null;
+            /** Format: int32 */
+            per_member_limit?: number | null;
+            /** @description The spaces it is for (1 to 50); absent: every space on the platform (admins only). */
+            space_ids?: string[] | null;
+            /** Format: date-time */
+            valid_from: string;
+            /**
+             * Format: date-time
+             * @description After `valid_from` and in the future.
+             */
+            valid_until: string;
+        };
+        /**
+         * @description `PATCH /promo-codes/{code}`: what changes; an absent field stays as it is. The code,
+         *     its scope and its discount never change (bookings were priced with them).
+         */
+        PromoPatchBody: {
+            /** @description `true` refuses the code from now on; `false` takes it back into use. */
+            disabled?: boolean | null;
+            /**
+             * Format: int32
+             * @description `null` removes the limit; never below the bookings that used it.
+             */
+            max_redemptions?: number | null;
+            /** Format: date-time */
+            valid_from?: string | null;
+            /** Format: date-time */
+            valid_until?: string | null;
+        };
+        /** @description Where a code may be used. */
+        PromoScope: {
+            /** @enum {string} */
+            kind: "platform";
+        } | {
+            /** @enum {string} */
+            kind: "spaces";
+            space_ids: string[];
         };
         /** @description What a booking takes from one counted quota (kept on the booking to give it back). */
         QuotaUse: {
@@ -1629,6 +1902,11 @@ export interface components {
             amount: number;
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description The credit note issued for it (`invoice::Document::id`) when the payment had an
+             *     invoice.
+             */
+            credit_note?: string | null;
             /** @description Our idempotency key, when we asked for it (read back from the refund's metadata). */
             idempotency_key?: string | null;
             /**
@@ -1951,6 +2229,14 @@ export interface components {
             /** Format: int64 */
             week?: number | null;
         };
+        /** @description What a document is about. */
+        Subject: {
+            booking_id?: string | null;
+            /** @description What was sold, in words ("Room 1, 2026-12-01 09:00–11:00 UTC"). */
+            description: string;
+            membership_id?: string | null;
+            space_id?: string | null;
+        };
         /**
          * @description `POST /memberships`. The payment method is created on the client by Stripe.js / the
          *     mobile SDK (card details never reach us); we only pass its id to Stripe.
@@ -1958,6 +2244,19 @@ export interface components {
         SubscribeRequest: {
             payment_method_id: string;
             plan_id: string;
+        };
+        /** @description How tax applies to one sale. */
+        TaxTreatment: {
+            /** @enum {string} */
+            kind: "vat";
+            /** Format: int32 */
+            rate_bp: number;
+        } | {
+            /** @enum {string} */
+            kind: "reverse_charge";
+        } | {
+            /** @enum {string} */
+            kind: "none";
         };
         /** @description Tokens as the clients need them. Never logged. */
         Tokens: {
@@ -1967,6 +2266,14 @@ export interface components {
             id_token: string;
             refresh_token?: string | null;
             token_type: string;
+        };
+        Totals: {
+            /** Format: int64 */
+            gross: number;
+            /** Format: int64 */
+            net: number;
+            /** Format: int64 */
+            tax: number;
         };
         /**
          * @description A platform user. `id` is the Cognito `sub`, so the verified token alone identifies the
@@ -2833,6 +3140,119 @@ export interface operations {
             };
         };
     };
+    "get-invoice-pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the document's `id` (as listed) */
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a signed link to the PDF, valid for five minutes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PdfLink"];
+                };
+            };
+            /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not the caller's to see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `conflict` says with what. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed (e.g. a payment method Stripe refuses). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is briefly unavailable; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "list-plans": {
         parameters: {
             query?: never;
@@ -3551,6 +3971,346 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Ack"];
+                };
+            };
+            /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not the caller's to see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `conflict` says with what. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed (e.g. a payment method Stripe refuses). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is briefly unavailable; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-promo-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's codes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Codes"];
+                };
+            };
+            /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not the caller's to see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `conflict` says with what. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed (e.g. a payment method Stripe refuses). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is briefly unavailable; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-promo-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoDraft"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCode"];
+                };
+            };
+            /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not the caller's to see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `conflict` says with what. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed (e.g. a payment method Stripe refuses). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is briefly unavailable; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "update-promo-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoPatchBody"];
+            };
+        };
+        responses: {
+            /** @description updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCode"];
                 };
             };
             /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
@@ -5076,6 +5836,123 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BookingPage"];
+                };
+            };
+            /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not the caller's to see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `conflict` says with what. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed (e.g. a payment method Stripe refuses). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is briefly unavailable; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-space-invoices": {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                spaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the space's invoices and credit notes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentPage"];
                 };
             };
             /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
@@ -6885,6 +7762,121 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonalData"];
+                };
+            };
+            /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role does not allow it. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not the caller's to see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `conflict` says with what. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but cannot be processed (e.g. a payment method Stripe refuses). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts; retry later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is briefly unavailable; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-my-invoices": {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's invoices and credit notes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentPage"];
                 };
             };
             /** @description The input breaks a rule; `errors` names each field and rule. Nothing changed. */

@@ -105,6 +105,8 @@ pub struct World {
     pub series: HashMap<String, domain::series::Series>,
     pub rentals: HashMap<String, domain::rental::Rental>,
     pub waitlist: Vec<domain::waitlist::WaitlistEntry>,
+    pub invoices: super::invoices::Invoices,
+    pub promos: super::promos::Promos,
 }
 
 /// Clones share one world and one clock (a store handed to several use cases).
@@ -247,6 +249,15 @@ impl BookingStore for MemoryBookings {
         if let Some(index) = c.quotas.iter().position(|q| !quota_ok(&w, &b.user_id, q)) {
             return Err(CreateBookingError::QuotaReached { index });
         }
+        if let Some(p) = &c.promo {
+            match w.promos.check(&b.user_id, p) {
+                Ok(()) => {}
+                Err(super::promos::Refused::Changed) => return Err(CreateBookingError::Stale),
+                Err(super::promos::Refused::UsedUp { member }) => {
+                    return Err(CreateBookingError::PromoUsedUp { member });
+                }
+            }
+        }
         let taken = |k: &ClaimKey, start: Timestamp| {
             // A block only marked as partly used names a live claim in the way instead
             // (the adapter reads one after the refusal).
@@ -305,6 +316,9 @@ impl BookingStore for MemoryBookings {
         }
         for q in &c.quotas {
             apply_quota(&mut w, &b.user_id, q);
+        }
+        if let Some(p) = &c.promo {
+            w.promos.count(&b.user_id, p);
         }
         *w.holds.entry(b.user_id.clone()).or_insert(0) += c.holds;
         for slot in &b.slots {
@@ -389,6 +403,10 @@ impl BookingStore for MemoryBookings {
                 _ => TransitionError::Changed,
             });
         }
+        if !w.invoices.numbers_free(&e.documents) {
+            return Err(TransitionError::NumberTaken);
+        }
+        w.invoices.issue(&e.documents);
         if let Some(id) = &e.stripe_event_id {
             w.stripe_events.insert(id.clone());
         }
@@ -429,6 +447,9 @@ impl BookingStore for MemoryBookings {
         }
         for q in &e.quotas {
             apply_quota(&mut w, &b.user_id, q);
+        }
+        if let Some(p) = &e.promo {
+            w.promos.count(&b.user_id, p);
         }
         put_marker(&mut w, b, e.marker);
         for due in &e.due {

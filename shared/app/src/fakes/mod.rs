@@ -2,7 +2,9 @@
 //! use these: they run against the real stand-ins.
 
 pub mod bookings;
+pub mod invoices;
 pub mod payments;
+pub mod promos;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;

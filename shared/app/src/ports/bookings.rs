@@ -32,6 +32,10 @@ pub enum TransitionError {
     /// The Stripe event was processed before.
     #[error("event already processed")]
     Duplicate,
+    /// Another payment took the number an invoice or credit note was given: number
+    /// again and retry (nothing else changed).
+    #[error("the document's number was taken meanwhile")]
+    NumberTaken,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -55,6 +59,9 @@ pub enum CreateBookingError {
     /// The idempotency key was used before.
     #[error("idempotency key already used")]
     KeyUsed,
+    /// The promo code was redeemed as often as it may be (`member`: by this member).
+    #[error("the promo code is used up")]
+    PromoUsedUp { member: bool },
     /// The member already has `limit` unpaid holds (the smaller limit of a brand-new
     /// account when `new_account`).
     #[error("too many active holds")]
@@ -120,7 +127,12 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-pub trait BookingStore: Send + Sync + 'static {
+/// The store of bookings also issues their invoices and credit notes (written in the
+/// transaction that records the payment or refund) and counts promo-code redemptions (in
+/// the transaction that makes or ends the booking).
+pub trait BookingStore:
+    crate::ports::invoices::InvoiceStore + crate::ports::promos::PromoStore + Send + Sync + 'static
+{
     /// One transaction: idempotency record, version checks, the booking, its claims (each
     /// free, or held by an expired hold), its counters, marker, due action and event.
     /// No read happens before it.

@@ -56,13 +56,13 @@ pub trait SmsSender: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), ChannelError>> + Send;
 }
 
-/// A file sent with an email (e.g. a booking's `.ics`).
+/// A file sent with an email (a booking's `.ics`, an invoice's PDF).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attachment {
     pub filename: String,
     /// With its parameters, e.g. `text/calendar; charset=utf-8; method=PUBLISH`.
     pub content_type: String,
-    pub data: String,
+    pub data: Vec<u8>,
 }
 
 /// Email and SMS (SES and SNS on AWS).
@@ -72,6 +72,6 @@ pub trait Notifier: SmsSender {
         to: &str,
         subject: &str,
         text: &str,
-        attachment: Option<&Attachment>,
+        attachments: &[Attachment],
     ) -> impl Future<Output = Result<(), ChannelError>> + Send;
 }

@@ -30,12 +30,14 @@ pub struct CreateBookingCommand<'a> {
     pub idempotency_key: &'a str,
     pub item_id: &'a str,
     pub period: Period,
+    /// A promo code the member typed (a single booking's; not a series' or a rental's).
+    pub promo_code: Option<&'a str>,
 }
 
 impl CreateBookingCommand<'_> {
     /// What its Idempotency-Key is bound to: the same key with another request is 422.
     pub fn canonical(&self) -> String {
-        match self.period {
+        let request = match self.period {
             Period::Hours { start, end } => format!("{}|{start}|{end}", self.item_id),
             Period::Stay(s) => format!(
                 "{}|{}|{}|{}",
@@ -44,6 +46,10 @@ impl CreateBookingCommand<'_> {
                 s.start_date,
                 s.quantity
             ),
+        };
+        match self.promo_code {
+            Some(code) => format!("{request}|{}", domain::promo::normalize_code(code)),
+            None => request,
         }
     }
 }
@@ -207,6 +213,13 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                 Paying::Rent { .. } => Default::default(),
                 _ => self.members.get(&self.store, cmd.user_id, fresh).await?,
             };
+            // The one read a promo code adds (only when one was typed): its terms and the
+            // member's count; the transaction counts the redemption on condition that the
+            // code is still as read.
+            let promo = match cmd.promo_code {
+                Some(typed) => Some(self.promo(typed, cmd.user_id).await?),
+                None => None,
+            };
             let planned = lifecycle::create(&NewBooking {
                 id: booking_id,
                 user_id: cmd.user_id,
@@ -216,6 +229,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                 member: &member,
                 hold: self.hold,
                 hold_limit: self.hold_limit,
+                promo: promo.as_ref().map(|(code, used)| (code, *used)),
                 now,
             });
             let mut creation = match planned {
@@ -314,6 +328,10 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                         })),
                     });
                 }
+                Err(CreateBookingError::PromoUsedUp { member }) => {
+                    let code = creation.promo.as_ref().map(|p| p.code.as_str());
+                    return Err(domain::promo::used_up(code.unwrap_or_default(), member).into());
+                }
                 Err(CreateBookingError::QuotaReached { index }) => {
                     let reached = creation.booking.quotas.get(index).ok_or_else(|| {
                         AppError::internal("the store named a quota the booking does not take")
@@ -323,6 +341,25 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
                 Err(CreateBookingError::Store(e)) => return Err(e.into()),
             }
         }
+    }
+
+    /// A typed promo code as stored, with the member's count of it; a 400 naming
+    /// `promo_code` when there is no such code.
+    async fn promo(
+        &self,
+        typed: &str,
+        user_id: &str,
+    ) -> Result<(domain::promo::PromoCode, u32), AppError> {
+        let unknown = || {
+            AppError::from(domain::error::DomainError::from(
+                domain::promo::PromoRefusal::Unknown,
+            ))
+        };
+        let code = domain::promo::parse_code(typed).ok_or_else(unknown)?;
+        self.store
+            .promo_for(&code, user_id)
+            .await?
+            .ok_or_else(unknown)
     }
 
     /// Why a planned booking's time is taken (the 409 a single booking would get), read

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use crate::error::AppError;
 use crate::ports::bookings::{BookingStore, TransitionError};
 use crate::ports::payments::{PaymentError, Payments, RefundRequest};
+use crate::usecase::invoicing::write_billed;
 use domain::booking::Booking;
 use domain::lifecycle::{self, Decision, Effects, Outcome};
 use domain::payment::{PaymentTransaction, RefundRecord};
@@ -15,12 +16,14 @@ use domain::payment::{PaymentTransaction, RefundRecord};
 /// Attempts at a decision whose booking keeps changing under it (each re-reads).
 pub const ATTEMPTS: usize = 4;
 
-/// Writes `e`, after its pre-write provider call. The refund it owes is NOT asked for
-/// here: see [`settle_refund`].
+/// Writes `e` with the invoices and credit notes it owes (`invoicing`), after its
+/// pre-write provider call. The refund it owes is NOT asked for here: see
+/// [`settle_refund`].
 pub async fn write<S: BookingStore, P: Payments>(
     store: &S,
     payments: &P,
-    e: &Effects,
+    e: &mut Effects,
+    now: Timestamp,
 ) -> Result<(), WriteError> {
     if let Some(intent) = &e.cancel_intent {
         match payments.cancel_intent(intent).await {
@@ -33,7 +36,7 @@ pub async fn write<S: BookingStore, P: Payments>(
             Err(e) => return Err(WriteError::Api(e.into())),
         }
     }
-    store.apply(e).await.map_err(WriteError::Store)
+    write_billed(store, e, now).await.map_err(WriteError::Store)
 }
 
 #[derive(Debug)]
@@ -93,6 +96,7 @@ pub async fn settle_refund<S: BookingStore, P: Payments>(
                     reason: due.reason.clone(),
                     idempotency_key: Some(due.idempotency_key.clone()),
                     created_at: now,
+                    credit_note: None,
                 },
                 None,
                 now,
@@ -110,10 +114,10 @@ pub async fn settle_refund<S: BookingStore, P: Payments>(
         match decision {
             // Recorded meanwhile (its webhook was faster): read again.
             Decision::Ignore(_) => continue,
-            Decision::Apply(e) => match store.apply(&e).await {
+            Decision::Apply(mut e) => match write_billed(store, &mut e, now).await {
                 Ok(()) => return Ok(e.payment.clone()),
                 Err(TransitionError::Changed | TransitionError::Duplicate) => continue,
-                Err(TransitionError::ReclaimRefused) => continue,
+                Err(TransitionError::ReclaimRefused | TransitionError::NumberTaken) => continue,
                 Err(TransitionError::Store(e)) => return Err(e.into()),
             },
         }
@@ -141,18 +145,18 @@ where
         let Some((booking, payment)) = store.get_booking_with_payment(booking_id).await? else {
             return Ok(Ran::Missing);
         };
-        let e = match decide(&booking, payment.as_ref())? {
+        let mut e = match decide(&booking, payment.as_ref())? {
             Decision::Ignore(why) => return Ok(Ran::Ignored(why, Box::new(booking), payment)),
             Decision::Apply(e) => e,
         };
-        let e = match write(store, payments, &e).await {
+        let e = match write(store, payments, &mut e, now).await {
             Ok(()) => e,
             Err(WriteError::Store(TransitionError::Changed)) => continue,
             Err(WriteError::Store(TransitionError::Duplicate)) => return Ok(Ran::Duplicate),
             // Paid after the hold ran out and the time is gone: the payment goes back.
             Err(WriteError::Store(TransitionError::ReclaimRefused)) => {
-                let refund = lifecycle::reclaim_refused(&e, now);
-                match write(store, payments, &refund).await {
+                let mut refund = lifecycle::reclaim_refused(&e, now);
+                match write(store, payments, &mut refund, now).await {
                     Ok(()) => Box::new(refund),
                     Err(WriteError::Store(TransitionError::Changed)) => continue,
                     Err(WriteError::Store(TransitionError::Duplicate)) => {

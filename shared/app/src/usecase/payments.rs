@@ -281,6 +281,7 @@ pub async fn refund_updated<S: BookingStore + SeriesStore, P: Payments>(
             .unwrap_or_else(|| "stripe".into()),
         idempotency_key: refund.metadata.get("refund_key").cloned(),
         created_at: now,
+        credit_note: None,
     };
     about(
         store,

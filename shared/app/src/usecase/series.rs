@@ -140,6 +140,7 @@ where
                 hold: self.hold,
                 hold_limit: self.hold_limit,
                 now,
+                promo: None,
             });
             match plan {
                 // The first occurrence is what the member typed: its refusal is the answer.
@@ -191,6 +192,7 @@ where
                     start: o.start,
                     end: o.end,
                 },
+                promo_code: None,
             };
             let booking_id = booking_id_for(cmd.user_id, &key);
             let idempotency = IdempotencyRecord {

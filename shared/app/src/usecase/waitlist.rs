@@ -67,6 +67,7 @@ where
             hold: self.hold,
             hold_limit: self.hold_limit,
             now,
+            promo: None,
         })?;
         if self.taken(&planned.booking, now).await?.is_none() {
             return Err(AppError::Conflict {
@@ -200,6 +201,7 @@ where
                         start: waiter.start_time,
                         end: waiter.end_time,
                     },
+                    promo_code: None,
                 },
                 now,
             )

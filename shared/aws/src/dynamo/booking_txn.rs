@@ -38,6 +38,12 @@ pub(super) enum Tag {
     Claim(usize),
     /// A block marked as partly used.
     Mark(Block),
+    /// An invoice or credit note and its issuer's sequence (the number was taken).
+    Number,
+    /// A promo code's redemption counter (changed, switched off or used up).
+    PromoCode,
+    /// A member's redemptions of a promo code (their limit reached).
+    PromoMember,
     /// Writes without a condition that can fail for a reason of ours.
     Other,
 }
@@ -447,6 +453,11 @@ pub(super) fn create(
     for (i, q) in c.quotas.iter().enumerate() {
         t.push(Tag::Quota(i), quota_update(table, &b.user_id, q)?);
     }
+    if let Some(p) = &c.promo {
+        let [code, member] = super::promos::redemption(table, &b.user_id, p)?;
+        t.push(Tag::PromoCode, code);
+        t.push(Tag::PromoMember, member);
+    }
     if c.holds != 0 {
         t.push(
             Tag::HoldLimit,
@@ -615,6 +626,12 @@ pub(super) fn apply(table: &str, e: &Effects, now: Timestamp) -> Result<Txn, Sto
     if let Some(marker) = marker_action(table, b, e.marker)? {
         t.push(Tag::Other, marker);
     }
+    // Given back or taken again: no limit applies (see `lifecycle::PromoUse`).
+    if let Some(p) = &e.promo {
+        for action in super::promos::redemption(table, &b.user_id, p)? {
+            t.push(Tag::Other, action);
+        }
+    }
     for due in &e.due {
         t.push(Tag::Other, due_put(table, due.kind, &b.id, due.at)?);
     }
@@ -623,6 +640,11 @@ pub(super) fn apply(table: &str, e: &Effects, now: Timestamp) -> Result<Txn, Sto
     }
     if let Some(entry) = &e.audit {
         t.push(Tag::Other, audit_put(table, entry)?);
+    }
+    for doc in &e.documents {
+        for action in super::invoices::issue(table, doc)? {
+            t.push(Tag::Number, action);
+        }
     }
     Ok(t)
 }
@@ -735,6 +757,7 @@ mod tests {
             hold: jiff::SignedDuration::from_mins(15),
             hold_limit: 5,
             now,
+            promo: None,
         })
         .unwrap();
         c.attach_intent("pi_1", "pi_1_secret", now);
@@ -794,6 +817,21 @@ mod tests {
         (worst.unwrap(), now)
     }
 
+    /// `e` with the most documents one transaction issues: an invoice and a credit note.
+    fn billed(mut e: Effects, now: Timestamp) -> Effects {
+        use domain::invoice::{Party, Sale, booking_invoice, credit_note};
+        let sale = Sale {
+            seller: Party::default(),
+            seller_country: "DE".into(),
+            buyer: Party::default(),
+            description: "d".into(),
+        };
+        let invoice = booking_invoice(&e.after, "op", 7, sale, now);
+        let note = credit_note(&invoice, 3, 1, "re_1", now);
+        e.documents = vec![invoice, note];
+        e
+    }
+
     fn count(t: Txn) -> u32 {
         assert_eq!(t.actions.len(), t.tags.len());
         t.actions.len() as u32
@@ -825,7 +863,7 @@ mod tests {
         let payment = c.payment.clone().unwrap();
         let amount = (payment.amount, payment.currency.as_str());
         let apply_of = |d: Decision| match d {
-            Decision::Apply(e) => count(apply("T", &e, now).unwrap()),
+            Decision::Apply(e) => count(apply("T", &billed(*e, now), now).unwrap()),
             Decision::Ignore(why) => panic!("{why}"),
         };
         // Confirm, and (hold run out) reclaim, and its refusal.
@@ -837,10 +875,19 @@ mod tests {
         else {
             panic!()
         };
-        assert!(count(apply("T", &reclaim, late).unwrap()) <= MAX_TRANSACTION_ACTIONS);
         assert!(
-            count(apply("T", &lifecycle::reclaim_refused(&reclaim, late), late).unwrap())
+            count(apply("T", &billed((*reclaim).clone(), late), late).unwrap())
                 <= MAX_TRANSACTION_ACTIONS
+        );
+        assert!(
+            count(
+                apply(
+                    "T",
+                    &billed(lifecycle::reclaim_refused(&reclaim, late), late),
+                    late
+                )
+                .unwrap()
+            ) <= MAX_TRANSACTION_ACTIONS
         );
         // Expired by the scheduler, then paid: the minutes are taken again.
         let Decision::Apply(expired) = lifecycle::expire(&pending, Some(&payment), late) else {
@@ -856,7 +903,9 @@ mod tests {
             reclaim.usage.as_ref().is_some_and(|u| u.minutes > 0),
             c.usage.is_some()
         );
-        assert!(count(apply("T", &reclaim, late).unwrap()) <= MAX_TRANSACTION_ACTIONS);
+        assert!(
+            count(apply("T", &billed(*reclaim, late), late).unwrap()) <= MAX_TRANSACTION_ACTIONS
+        );
         // Failure, cancellation of a paid booking by its operator (audited).
         assert!(
             apply_of(lifecycle::payment_failed(

@@ -91,6 +91,27 @@ impl BookingStore for DynamoStore {
             if has(|t| matches!(t, Tag::Version | Tag::Usage)) {
                 return Err(CreateBookingError::Stale);
             }
+            // The code changed or was switched off since it was read: read it again;
+            // else it is used up.
+            if let Some((_, old)) = failed.iter().find(|(t, _)| *t == Tag::PromoCode) {
+                let as_read = c.promo.as_ref().and_then(|p| p.version);
+                let version = old
+                    .and_then(|o| o.get("version"))
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse::<u64>().ok());
+                let off = old
+                    .and_then(|o| o.get("disabled"))
+                    .and_then(|v| v.as_bool().ok())
+                    .copied()
+                    .unwrap_or(true);
+                if version != as_read || off {
+                    return Err(CreateBookingError::Stale);
+                }
+                return Err(CreateBookingError::PromoUsedUp { member: false });
+            }
+            if has(|t| *t == Tag::PromoMember) {
+                return Err(CreateBookingError::PromoUsedUp { member: true });
+            }
             if let Some(i) = failed.iter().find_map(|(t, _)| match t {
                 Tag::Quota(i) => Some(*i),
                 _ => None,
@@ -149,6 +170,9 @@ impl BookingStore for DynamoStore {
             }
             if has(|t| *t == Tag::Booking) {
                 return Err(TransitionError::Changed);
+            }
+            if has(|t| *t == Tag::Number) {
+                return Err(TransitionError::NumberTaken);
             }
             if has(|t| {
                 matches!(
@@ -555,13 +579,13 @@ fn slot_claim(item: &Item) -> Option<SlotClaim> {
 const MAX_LIST_PAGES: usize = 8;
 
 /// The index a list reads and its partition.
-struct ListIndex {
-    name: &'static str,
-    pk: String,
+pub(super) struct ListIndex {
+    pub(super) name: &'static str,
+    pub(super) pk: String,
 }
 
 impl ListIndex {
-    fn new(name: &'static str, pk: String) -> Self {
+    pub(super) fn new(name: &'static str, pk: String) -> Self {
         Self { name, pk }
     }
 
@@ -576,7 +600,7 @@ impl ListIndex {
     }
 }
 
-fn encode_cursor(item: &Item, index: &ListIndex) -> String {
+pub(super) fn encode_cursor(item: &Item, index: &ListIndex) -> String {
     let keys: HashMap<String, &str> = index
         .cursor_keys()
         .into_iter()
@@ -590,7 +614,7 @@ fn encode_cursor(item: &Item, index: &ListIndex) -> String {
 
 /// A cursor is only accepted for the index and partition it came from: it cannot be
 /// turned into a way to page through someone else's bookings.
-fn decode_cursor(cursor: &str, index: &ListIndex) -> Result<Item, StoreError> {
+pub(super) fn decode_cursor(cursor: &str, index: &ListIndex) -> Result<Item, StoreError> {
     let invalid = || StoreError::BadCursor;
     let bytes = B64.decode(cursor).map_err(|_| invalid())?;
     let keys: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;

@@ -31,6 +31,12 @@
 //! | Quota counter | `USER#<id>` | `QUOTA#<S#space|P#plan>#<quota>#<week or day>` |  |                  |
 //! | Stripe event seen | `STRIPEEVENT#<id>` | `STRIPEEVENT` |          |                  |
 //! | Rental (open-ended, billed monthly) | `RENTAL#<id>` | `RENTAL` |    |                  |
+//! | Invoice or credit note | `DOC#<issuer>.<INV|CN>.<n>` | `DOC` | `BUYERDOCS#<user>` | `<issued>#<id>` |
+//! |              | (GSI2: `SPACEDOCS#<space>` / `<issued>#<id>`: a space's documents for its operator) | | | |
+//! | Document sequence (last number issued) | `ISSUER#<issuer>` | `SEQ#<INV|CN>` | |                  |
+//! | Promo code   | `PROMO#<CODE>`   | `PROMO`       | `PROMOOWNER#<creator>` | `<created>#<CODE>` |
+//! |              | (GSI2: `PROMOS` / `<created>#<CODE>`: every code, for admins) | | | |
+//! | A member's redemptions of a code | `USER#<id>` | `PROMOUSE#<CODE>` | |             |
 //!
 //! Items are also in GSI1 as `ITEM#<item>` -> `SPACE#<space>` (find an item's space).
 //! GSI2 (`GSI2PK`/`GSI2SK`) lists a space's bookings by end time: `SPACEBOOKINGS#<space>`,
@@ -318,4 +324,59 @@ pub fn waitlist_entry(joined_at: jiff::Timestamp, id: &str) -> String {
 /// GSI1 of a member's waitlist entries.
 pub fn waiter(user_id: &str) -> String {
     format!("WAITER#{user_id}")
+}
+
+/// An invoice or credit note, by `Document::id`.
+pub fn document(id: &str) -> String {
+    format!("DOC#{id}")
+}
+
+pub const DOCUMENT: &str = "DOC";
+
+/// GSI1 of a member's invoices and credit notes.
+pub fn buyer_documents(user_id: &str) -> String {
+    format!("BUYERDOCS#{user_id}")
+}
+
+/// GSI2 of a space's invoices and credit notes.
+pub fn space_documents(space_id: &str) -> String {
+    format!("SPACEDOCS#{space_id}")
+}
+
+/// A document's place in its lists: newest last in key order.
+pub fn document_entry(issued_at: jiff::Timestamp, id: &str) -> String {
+    format!("{}#{id}", domain::instant::sortable(issued_at))
+}
+
+/// An issuer's sequences of documents (one item per kind).
+pub fn issuer(issuer: &str) -> String {
+    format!("ISSUER#{issuer}")
+}
+
+pub fn sequence(kind: domain::invoice::DocumentKind) -> String {
+    format!("SEQ#{}", kind.prefix())
+}
+
+/// A promo code (its normalised code is its key).
+pub fn promo(code: &str) -> String {
+    format!("PROMO#{code}")
+}
+
+pub const PROMO: &str = "PROMO";
+
+/// GSI1 of the codes one admin or operator created.
+pub fn promo_owner(user_id: &str) -> String {
+    format!("PROMOOWNER#{user_id}")
+}
+
+/// GSI2 of every code.
+pub const ALL_PROMOS: &str = "PROMOS";
+
+pub fn promo_entry(created_at: jiff::Timestamp, code: &str) -> String {
+    format!("{}#{code}", domain::instant::sortable(created_at))
+}
+
+/// A member's count of bookings that redeemed `code`.
+pub fn promo_use(code: &str) -> String {
+    format!("PROMOUSE#{code}")
 }

@@ -34,6 +34,15 @@ fn breakdown(g: &mut Gen) -> PriceBreakdown {
     let discount_percent = g.below(101) as u8;
     let discount_amount =
         ((subtotal - included_amount) as i128 * discount_percent as i128 / 100) as i64;
+    let before_promo = subtotal - included_amount - discount_amount;
+    // Half the prices carry a promo code taking anything from nothing to all of it.
+    let (promo_code, promo_amount) = match g.below(2) {
+        0 => (None, 0),
+        _ => (
+            Some("SUMMER-10".to_string()),
+            g.below(before_promo as u64 + 1) as i64,
+        ),
+    };
     PriceBreakdown {
         currency: "EUR".into(),
         price_per_hour: 2000,
@@ -43,7 +52,9 @@ fn breakdown(g: &mut Gen) -> PriceBreakdown {
         included_amount,
         discount_percent,
         discount_amount,
-        total: subtotal - included_amount - discount_amount,
+        promo_code,
+        promo_amount,
+        total: before_promo - promo_amount,
     }
 }
 

@@ -72,6 +72,7 @@ fn plan_for(
         hold: HOLD,
         hold_limit: 5,
         now: ts(NOW),
+        promo: None,
     })
 }
 
@@ -624,6 +625,7 @@ fn refunds_are_recorded_once_and_settle_what_was_owed() {
         reason: owed.reason.clone(),
         idempotency_key: key.map(str::to_string),
         created_at: at(NOW),
+        credit_note: None,
     };
     let e = apply(refund_settled(
         &c.after,
@@ -743,6 +745,7 @@ fn confirmed_with_check_in() -> (Booking, PaymentTransaction, Effects) {
         hold: HOLD,
         hold_limit: 5,
         now: ts(NOW),
+        promo: None,
     })
     .unwrap();
     c.attach_intent("pi_1", "pi_1_secret", ts(NOW));

@@ -34,6 +34,11 @@ pub struct BookingRequest {
     /// Days, weeks or months (default 1).
     #[serde(default)]
     pub quantity: Option<u32>,
+    /// A promo code (case does not matter): its discount is in the price breakdown
+    /// (`promo_code`, `promo_amount`); a code that does not apply is a 400 naming
+    /// `promo_code`, one used up a 409.
+    #[serde(default)]
+    pub promo_code: Option<String>,
 }
 
 impl BookingRequest {

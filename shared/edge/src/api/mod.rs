@@ -2,8 +2,10 @@
 
 pub mod booking_list;
 pub mod bookings;
+pub mod invoices;
 pub mod memberships;
 pub mod plans;
+pub mod promos;
 pub mod rentals;
 pub mod search;
 pub mod series;

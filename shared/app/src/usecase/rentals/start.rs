@@ -129,6 +129,7 @@ where
             idempotency_key: &key,
             item_id: &r.item_id,
             period: Period::Stay(stay),
+            promo_code: None,
         };
         let idempotency = IdempotencyRecord {
             key: key.clone(),

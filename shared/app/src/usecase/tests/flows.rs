@@ -118,6 +118,7 @@ async fn a_refused_request_leaves_no_payable_intent_and_its_retry_gets_a_live_on
         idempotency_key: "key-0001",
         item_id: "i1",
         period: when.into(),
+        promo_code: None,
     };
     let err = s.desk.create(&cmd, s.now()).await.unwrap_err();
     assert!(matches!(err, AppError::Conflict { .. }));

@@ -103,6 +103,7 @@ impl Setup {
                     idempotency_key: &key,
                     item_id: item,
                     period: period.into(),
+                    promo_code: None,
                 },
                 self.now(),
             )

@@ -331,6 +331,88 @@ fn check_invariants(s: &Setup, settle_money: bool, step: usize) {
             );
         }
     }
+    check_documents(&w, settle_money, &ctx);
+}
+
+/// Invoices and credit notes: a paid booking that is kept has one invoice of what was
+/// charged; each refund of an invoiced payment one credit note of what went back; every
+/// issuer's numbers of each kind run 1..n without a gap or repeat.
+fn check_documents(
+    w: &crate::fakes::bookings::World,
+    settle_money: bool,
+    ctx: &dyn Fn(&str) -> String,
+) {
+    use domain::invoice::DocumentKind;
+    let docs = &w.invoices.documents;
+    let doc = |id: &str| {
+        let found: Vec<_> = docs.iter().filter(|d| d.id() == id).collect();
+        assert_eq!(found.len(), 1, "{}", ctx("one document per id"));
+        found[0]
+    };
+    for (id, p) in &w.payments {
+        let b = &w.bookings[id];
+        if b.status == BookingStatus::Confirmed && p.status.was_paid() && p.amount > 0 {
+            assert!(p.invoice.is_some(), "{}", ctx("a kept payment is invoiced"));
+        }
+        let Some(inv) = &p.invoice else {
+            assert!(
+                p.refunds.iter().all(|r| r.credit_note.is_none()),
+                "{}",
+                ctx("credit note without invoice")
+            );
+            continue;
+        };
+        let inv = doc(inv);
+        assert_eq!(inv.kind, DocumentKind::Invoice, "{}", ctx("invoice kind"));
+        assert_eq!(inv.totals.gross, p.amount, "{}", ctx("invoice = charge"));
+        assert_eq!(
+            inv.lines.iter().map(|l| l.net + l.tax).sum::<i64>(),
+            p.amount,
+            "{}",
+            ctx("invoice lines add up")
+        );
+        assert_eq!(inv.buyer_id, b.user_id, "{}", ctx("invoice buyer"));
+        let mut credited = 0;
+        for r in &p.refunds {
+            match &r.credit_note {
+                Some(cn) => {
+                    let cn = doc(cn);
+                    assert_eq!(cn.totals.gross, -r.amount, "{}", ctx("credit = refund"));
+                    assert_eq!(
+                        cn.credits.as_deref(),
+                        Some(inv.written_number().as_str()),
+                        "{}",
+                        ctx("credit note names its invoice")
+                    );
+                    credited += r.amount;
+                }
+                None => assert!(!settle_money, "{}", ctx("a refund without credit note")),
+            }
+        }
+        assert!(
+            credited <= inv.totals.gross,
+            "{}",
+            ctx("credited beyond invoice")
+        );
+    }
+    let mut numbers: HashMap<(&str, DocumentKind), Vec<u64>> = HashMap::new();
+    for d in docs {
+        numbers
+            .entry((&d.issuer, d.kind))
+            .or_default()
+            .push(d.number);
+    }
+    for ((issuer, kind), mut ns) in numbers {
+        ns.sort_unstable();
+        let expected: Vec<u64> = (1..=ns.len() as u64).collect();
+        assert_eq!(ns, expected, "{}", ctx("gapless numbers"));
+        assert_eq!(
+            w.invoices.sequences.get(&(issuer.to_string(), kind)),
+            Some(&(ns.len() as u64)),
+            "{}",
+            ctx("sequence")
+        );
+    }
 }
 
 #[tokio::test]
@@ -340,6 +422,7 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
     let mut outcomes = (0, 0, 0);
     let (mut checked_in, mut no_shows, mut stays, mut quota_refusals) = (0, 0, 0, 0);
     let (mut series_made, mut series_paid, mut offers) = (0, 0, 0);
+    let mut documents = [0; 2];
     for seed in 1..=12u64 {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
         let s = Setup::new("2027-03-28T00:00:00Z");
@@ -681,7 +764,14 @@ async fn generated_lifecycles_never_overlap_and_keep_every_count_and_amount() {
                     .any(|b| b.status == BookingStatus::Cancelled),
             "seed {seed} exercised confirmations and cancellations"
         );
+        for d in &w.invoices.documents {
+            documents[usize::from(d.kind == domain::invoice::DocumentKind::CreditNote)] += 1;
+        }
     }
+    assert!(
+        documents[0] > 50 && documents[1] > 10,
+        "invoices and credit notes were issued: {documents:?}"
+    );
     assert!(operations >= 2000);
     let (created, invalid, conflicting) = outcomes;
     assert!(

@@ -405,6 +405,7 @@ async fn a_waiter_whose_turn_cannot_be_made_is_passed_over_not_the_whole_line() 
                 idempotency_key: &format!("waitlist#{}#{}", w1.id, w1.version),
                 item_id: "i1",
                 period: (ts("2027-03-12T13:00:00Z"), ts("2027-03-12T14:00:00Z")).into(),
+                promo_code: None,
             },
             s.now(),
         )
