@@ -57,6 +57,75 @@ async function signIn(page, email, password) {
   await page.getByRole("button", { name: "Sign out" }).waitFor();
 }
 
+test("an operator makes a promo code, a member books with it, pays the lower price and opens the invoice PDF", async () => {
+  // A seeded space outside Berlin (the other tests book Berlin's), and its operator.
+  const elsewhere = product.seed.spaces.filter((s) => s.city !== "Berlin");
+  const owners = await Promise.all(elsewhere.map(async (s) => (await (await fetch(`${product.api}/spaces/${s.id}`)).json()).owner_id));
+  const operator = product.seed.operators.find((o) => owners.includes(o.id));
+  assert.ok(operator, "a seeded operator owns a space outside Berlin");
+  const space = elsewhere[owners.indexOf(operator.id)];
+  const code = `E2E-${unique().slice(-6).toUpperCase()}`;
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  await signIn(page, operator.email, product.seed.password);
+  await page.goto(`${product.web}/operator`);
+  await page.getByRole("button", { name: `Manage ${space.name}` }).click();
+  const form = page.getByRole("form", { name: "New promo code" });
+  // A percentage out of range: the API's message at the field.
+  await form.getByLabel("Code (letters, digits, -)").fill(code);
+  await form.getByLabel("Percent off").fill("0");
+  await form.getByRole("button", { name: "Create promo code" }).click();
+  await form.locator(".field-error").first().waitFor();
+  assert.equal(await form.getByLabel("Percent off").getAttribute("aria-invalid"), "true");
+  await form.getByLabel("Percent off").fill("25");
+  await form.getByLabel("Redemptions in all (empty: no limit)").fill("5");
+  await form.getByRole("button", { name: "Create promo code" }).click();
+  await page.getByText(`Created ${code}.`).waitFor();
+  await page.getByTestId(`redeemed-${code}`).filter({ hasText: "0 of 5" }).waitFor();
+  await snap(page, "operator-promo-codes");
+  await axe(page, "operator promo codes");
+
+  const who = await newMember("Promo");
+  const member = await product.context();
+  const m = await member.newPage();
+  await signIn(m, who.email, who.password);
+  await m.goto(`${product.web}/spaces/${space.id}`);
+  await showDay(m, 13, space.time_zone);
+  await m.getByRole("button", { name: /^Room .* free$/ }).first().click();
+  await m.getByLabel("Promo code (optional)").fill(code.toLowerCase());
+  await m.getByRole("button", { name: "Book", exact: true }).click();
+  await m.waitForURL(/\/bookings\/[^/]+$/);
+  const breakdown = m.getByLabel("Price breakdown");
+  await breakdown.getByText(`Promo code ${code}`).waitFor();
+  await m.getByRole("button", { name: "Pay" }).click();
+  await m.getByTestId("booking-status").filter({ hasText: "confirmed" }).waitFor({ timeout: 30_000 });
+  const total = (await breakdown.locator("dd").last().innerText()).trim();
+
+  // The account lists the invoice; its PDF opens through a short-lived link.
+  await m.goto(`${product.web}/account`);
+  const invoices = m.getByRole("region", { name: "Invoices and credit notes" });
+  const pdfButton = invoices.getByRole("button", { name: /^PDF of INV-\d{6}$/ });
+  await pdfButton.waitFor();
+  assert.ok(await invoices.getByText(total).count() > 0, `the invoice shows ${total}`);
+  await pdfButton.click();
+  const link = invoices.getByRole("link", { name: /^Open INV-\d{6}\.pdf$/ });
+  await link.waitFor();
+  const pdf = await fetch(await link.getAttribute("href"));
+  assert.equal(pdf.status, 200);
+  assert.equal(pdf.headers.get("content-type"), "application/pdf");
+  assert.equal(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString(), "%PDF-");
+  await snap(m, "account-invoices");
+  await axe(m, "account with invoices");
+  await member.close();
+
+  await page.reload();
+  await page.getByRole("button", { name: `Manage ${space.name}` }).click();
+  await page.getByTestId(`redeemed-${code}`).filter({ hasText: "1 of 5" }).waitFor();
+  await page.getByRole("button", { name: `Switch ${code} off` }).click();
+  await page.getByText(`${code} is off.`).waitFor();
+  await ctx.close();
+});
+
 /** The first Monday-to-Friday local date at least `days` from now in `timeZone`
  * (YYYY-MM-DD): the seeded spaces open every weekday, not always at weekends. */
 function dayAhead(days, timeZone) {

@@ -79,12 +79,18 @@ pub async fn notify_one<S: Store, N: Notifier, F: DocumentFiles>(
     let mut body = message.body.clone();
     if user.notifications.email {
         attachments.extend(invitation(store, event, now).await.map_err(|e| retry(&e))?);
-        if let Some((pdf, number)) = crate::documents::attachment(store, files, event)
-            .await
-            .map_err(|e| retry(&e))?
-        {
-            body.push_str(&format!("\n\nYour {number} is attached (PDF)."));
-            attachments.push(pdf);
+        // A PDF that cannot be made now never holds the email back: the member finds it
+        // on their account page (`GET /invoices/{id}/pdf` stores it then).
+        match crate::documents::attachment(store, files, event).await {
+            Ok(Some((pdf, number))) => {
+                body.push_str(&format!("\n\nYour {number} is attached (PDF)."));
+                attachments.push(pdf);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(event_id = %event_id, error = %e, "email sent without its PDF");
+                body.push_str("\n\nYour invoice is on your account page.");
+            }
         }
     }
     if user.notifications.email

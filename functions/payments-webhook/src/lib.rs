@@ -15,6 +15,7 @@ use app::ports::rentals::RentalStore;
 use app::ports::series::SeriesStore;
 use app::ports::spaces::SpaceStore;
 use app::usecase::create_booking::BookingDesk;
+use app::usecase::membership_invoices::{PlatformSeller, membership_invoice_paid};
 use app::usecase::memberships::sync_subscription;
 use app::usecase::payments;
 use aws::AppContext;
@@ -23,6 +24,7 @@ use aws::stripe::StripePayments;
 use aws::stripe::event::{EventKind, StripeEvent};
 use aws::stripe::signature::{self, SignatureError};
 use aws::telemetry::{context, emf};
+use domain::invoice::Party;
 use domain::lifecycle::Outcome;
 use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
@@ -33,6 +35,19 @@ pub struct PaymentsWebhook<S, P> {
     /// The booking desk: a rental's paid invoice holds its next month like a booking.
     desk: BookingDesk<S, P>,
     secret: String,
+    /// Who sells memberships on their invoices.
+    seller: PlatformSeller,
+}
+
+fn platform_seller(config: &aws::config::Config) -> PlatformSeller {
+    PlatformSeller {
+        party: Party {
+            name: config.platform_name.clone(),
+            address: None,
+            vat_id: config.platform_vat_id.clone(),
+        },
+        country: config.platform_country.clone(),
+    }
 }
 
 pub fn build(ctx: &AppContext) -> PaymentsWebhook<DynamoStore, StripePayments> {
@@ -42,14 +57,16 @@ pub fn build(ctx: &AppContext) -> PaymentsWebhook<DynamoStore, StripePayments> {
     PaymentsWebhook {
         desk: aws::desk::booking_desk(ctx),
         secret,
+        seller: platform_seller(ctx.config()),
     }
 }
 
 impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> PaymentsWebhook<S, P> {
-    pub fn new(store: S, payments: P, secret: String) -> Self {
+    pub fn new(store: S, payments: P, secret: String, seller: PlatformSeller) -> Self {
         Self {
             desk: BookingDesk::new(store, payments),
             secret,
+            seller,
         }
     }
 }
@@ -161,7 +178,7 @@ impl<S: Stores, P: Payments> PaymentsWebhook<S, P> {
                                 Outcome::Ignored("rent renewal failed; Stripe retries")
                             }
                         } else {
-                            sync_subscription(
+                            let synced = sync_subscription(
                                 &self.desk.store,
                                 &self.desk.payments,
                                 &event.id,
@@ -169,7 +186,28 @@ impl<S: Stores, P: Payments> PaymentsWebhook<S, P> {
                                 &state,
                                 now,
                             )
-                            .await?
+                            .await?;
+                            match (&event.kind, state.user_id.as_deref()) {
+                                // The platform's invoice for the charge (once per Stripe
+                                // invoice, whichever of its events comes first).
+                                (EventKind::InvoicePaid(invoice), Some(user)) => {
+                                    let invoiced = membership_invoice_paid(
+                                        &self.desk.store,
+                                        &self.seller,
+                                        &format!("{}#invoice", event.id),
+                                        invoice,
+                                        user,
+                                        now,
+                                    )
+                                    .await?;
+                                    if invoiced == Outcome::Recorded {
+                                        invoiced
+                                    } else {
+                                        synced
+                                    }
+                                }
+                                _ => synced,
+                            }
                         }
                     }
                     None => Outcome::Ignored("invoice without a subscription"),

@@ -132,6 +132,7 @@ impl<S: PlanStore + MembershipStore, P: Payments> SubscribeMembership<S, P> {
             benefits: plan.benefits.clone(),
             stripe_customer_id: customer,
             stripe_subscription_id: sub.id.clone(),
+            monthly_price: Some(plan.monthly_price.clone()),
             status: MembershipStatus::from_stripe(&sub.status),
             current_period_end: sub
                 .current_period_end

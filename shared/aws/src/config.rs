@@ -44,6 +44,11 @@ pub struct Config {
     pub live_connections_url: Option<String>,
     /// The bucket of invoice and credit-note PDFs (functions that store or link them).
     pub documents_bucket: Option<String>,
+    /// The platform as the seller of memberships on its invoices (payments webhook).
+    pub platform_name: String,
+    /// ISO 3166-1 country the platform sells from (its VAT applies).
+    pub platform_country: String,
+    pub platform_vat_id: Option<String>,
     /// Unpaid holds a member may have at once (create-booking; abuse limit).
     pub max_active_holds: u32,
     /// How long a pending booking holds its time (`BOOKING_HOLD_SECONDS`, 15 minutes
@@ -106,6 +111,13 @@ impl Config {
                 .unwrap_or_else(|| "bookings@example.com".into()),
             live_connections_url: lookup("LIVE_CONNECTIONS_URL").filter(|v| !v.is_empty()),
             documents_bucket: lookup("DOCUMENTS_BUCKET").filter(|v| !v.is_empty()),
+            platform_name: lookup("PLATFORM_NAME")
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "Coworking".into()),
+            platform_country: lookup("PLATFORM_COUNTRY")
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "DE".into()),
+            platform_vat_id: lookup("PLATFORM_VAT_ID").filter(|v| !v.is_empty()),
             max_active_holds: lookup("MAX_ACTIVE_HOLDS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(DEFAULT_MAX_ACTIVE_HOLDS),

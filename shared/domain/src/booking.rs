@@ -152,6 +152,9 @@ pub struct Booking {
     /// The open-ended rental this booking is a month of (`domain::rental`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rental: Option<crate::rental::RentalLink>,
+    /// The promo code it redeemed (`domain::promo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promo: Option<crate::promo::PromoTerms>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
     pub version: u64,

@@ -153,15 +153,17 @@ impl PromoUse {
         }
     }
 
-    /// Given back, or taken again by a booking that takes its time back (a late payment:
-    /// the member pays the price the code gave, so no limit applies then).
-    fn change(code: &str, delta: i64) -> Self {
+    /// Given back (no condition), or taken again by a booking that takes its time back (a
+    /// late payment): within the limits it was first counted under, else the time is not
+    /// taken back and the payment is refunded (`ReclaimRefused`), as for a quota.
+    fn change(terms: &crate::promo::PromoTerms, delta: i64) -> Self {
+        let take = delta > 0;
         Self {
-            code: code.to_string(),
+            code: terms.code.clone(),
             delta,
             version: None,
-            max_redemptions: None,
-            per_member_limit: None,
+            max_redemptions: terms.max_redemptions.filter(|_| take),
+            per_member_limit: terms.per_member_limit.filter(|_| take),
         }
     }
 }
@@ -497,6 +499,9 @@ pub fn create(n: &NewBooking<'_>) -> Result<Creation, DomainError> {
         quotas: quotas.clone(),
         series: None,
         rental: None,
+        promo: n
+            .promo
+            .map(|(code, _)| crate::promo::PromoTerms::from(code)),
         payment_transaction_id: None,
         version: 1,
         created_at: n.now,
@@ -626,12 +631,7 @@ fn bookkeeping(e: &mut Effects, back_percent: u8) {
             // Ended with everything given back (expired, failed, cancelled in full): the
             // code's redemption goes back too.
             if back_percent >= 100 {
-                e.promo = e
-                    .after
-                    .price
-                    .promo_code
-                    .as_deref()
-                    .map(|c| PromoUse::change(c, -1));
+                e.promo = e.after.promo.as_ref().map(|t| PromoUse::change(t, -1));
             }
             if let Some(inc) = e.after.included.as_mut() {
                 let back = inc.minutes.saturating_sub(inc.returned) as u64
@@ -652,12 +652,7 @@ fn bookkeeping(e: &mut Effects, back_percent: u8) {
                 hold_expires_at: None,
             };
             e.quotas = e.after.quotas.iter().map(QuotaChange::take).collect();
-            e.promo = e
-                .after
-                .price
-                .promo_code
-                .as_deref()
-                .map(|c| PromoUse::change(c, 1));
+            e.promo = e.after.promo.as_ref().map(|t| PromoUse::change(t, 1));
             if let Some(inc) = e.after.included.as_mut().filter(|i| i.returned > 0) {
                 e.usage = Some(UsageChange {
                     month: inc.month.clone(),

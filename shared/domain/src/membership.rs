@@ -53,6 +53,9 @@ pub struct Membership {
     pub benefits: PlanBenefits,
     pub stripe_customer_id: String,
     pub stripe_subscription_id: String,
+    /// What each month costs, as subscribed (Stripe's invoices are checked against it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_price: Option<crate::money::Money>,
     pub status: MembershipStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -141,6 +144,7 @@ mod tests {
             },
             stripe_customer_id: "cus".into(),
             stripe_subscription_id: "sub".into(),
+            monthly_price: None,
             status,
             current_period_end: Some("2027-02-10T00:00:00Z".parse().unwrap()),
             cancel_at_period_end: false,

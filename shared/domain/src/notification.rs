@@ -119,6 +119,14 @@ pub fn compose(detail_type: &str, detail: &serde_json::Value) -> Option<Message>
                 money(detail, "amount")?
             ),
         ),
+        "InvoiceIssued" => msg(
+            "Your invoice",
+            format!(
+                "Your membership invoice {} of {} is ready.",
+                detail.get("number")?.as_str()?,
+                money(detail, "amount")?
+            ),
+        ),
         "PaymentRefunded" => msg(
             "Refund on its way",
             format!(

@@ -64,6 +64,27 @@ pub struct PromoCode {
     pub version: u64,
 }
 
+/// The code a booking redeemed and the limits it was redeemed under: a late payment that
+/// takes the booking's time back counts it again only within them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PromoTerms {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_redemptions: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_member_limit: Option<u32>,
+}
+
+impl From<&PromoCode> for PromoTerms {
+    fn from(c: &PromoCode) -> Self {
+        Self {
+            code: c.code.clone(),
+            max_redemptions: redemption_condition(c),
+            per_member_limit: c.per_member_limit,
+        }
+    }
+}
+
 /// Where a code may be used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -288,3 +288,68 @@ async fn concurrent_payments_of_one_operator_take_the_numbers_1_to_100_without_g
         assert_eq!(by_intent.get(pi.as_str()), Some(amount), "{pi}");
     }
 }
+
+#[tokio::test]
+async fn each_membership_charge_gets_one_platform_invoice() {
+    let plan = crate::memberships::plan().await;
+    let member = user_with_roles(&[]).await;
+    let res = call(
+        "PATCH",
+        "/users/me",
+        Some(&member.access_token),
+        Some(&json!({"billing": {"company": "Nord AB", "vat_id": "SE556677889901"}})),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let res = crate::memberships::subscribe(&member.access_token, &plan, CARD_OK).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let mine = "/users/me/invoices";
+    let docs = wait_for_documents(mine, &member.access_token, 1, 15).await;
+    let inv = &docs[0];
+    assert_eq!(inv["issuer"], "platform");
+    assert_eq!(inv["kind"], "invoice");
+    assert_eq!(inv["totals"]["gross"], 4900, "the plan's monthly price");
+    assert_eq!(inv["currency"], "EUR");
+    // A Swedish business buying from a platform in Germany: reverse charge.
+    assert_eq!(inv["treatment"], json!({"kind": "reverse_charge"}));
+    assert_eq!(inv["buyer"]["vat_id"], "SE556677889901");
+    assert_adds_up(inv);
+    let stripe_invoice = inv["payment_ref"].as_str().unwrap().to_string();
+    let written = inv["written_number"].as_str().unwrap().to_string();
+    let mailed = format!("membership invoice {written} of 49.00 EUR is ready");
+    wait_until("the membership invoice mailed", 15, || async {
+        emails(&member.email, &mailed).await == 1
+    })
+    .await;
+    // Stripe's other event about the same invoice issues nothing more.
+    let (status, object) = stripe(
+        reqwest::Method::GET,
+        &format!("/v1/invoices/{stripe_invoice}"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{object}");
+    let body = json!({
+        "id": format!("evt_inv_{}", uuid::Uuid::new_v4().simple()),
+        "object": "event", "type": "invoice.paid", "created": Timestamp::now().as_second(),
+        "data": {"object": object},
+    });
+    let res = crate::payments::post_webhook(
+        &body.to_string(),
+        crate::payments::webhook_secret(),
+        Timestamp::now().as_second(),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(documents(mine, &member.access_token).await.len(), 1);
+    let text = pdf_text(inv["id"].as_str().unwrap(), &member.access_token).await;
+    for needle in [
+        written.as_str(),
+        "Nord AB",
+        "SE556677889901",
+        "49.00 EUR",
+        "Membership: Flex",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in the PDF: {text}");
+    }
+}

@@ -95,6 +95,18 @@ async fn export_holds_everything_and_erase_anonymises_but_keeps_the_money() {
         !export.to_string().contains("client_secret\":\"pi_"),
         "no payment secrets in an export"
     );
+    // The invoice of the paid booking is in the export.
+    let invoice = &export["documents"][0];
+    assert_eq!(
+        invoice["subject"]["booking_id"],
+        paid_id.as_str(),
+        "{export}"
+    );
+    let invoice_key = format!(
+        "DOC#{}.INV.{}",
+        invoice["issuer"].as_str().unwrap(),
+        invoice["number"]
+    );
 
     // Upcoming bookings block erasure (409 naming them); nothing changes.
     let p = expect_problem(call("DELETE", "/users/me", Some(t), None).await, 409).await;
@@ -129,6 +141,17 @@ async fn export_holds_everything_and_erase_anonymises_but_keeps_the_money() {
     );
     let payment = stored(format!("BOOKING#{paid_id}"), "PAYMENT").await;
     assert_eq!(s(&payment, "user_id"), anonymous);
+    // The invoice stays as issued (the seller must keep it), no longer linked to them.
+    let kept_invoice = stored(invoice_key, "DOC").await;
+    assert_eq!(s(&kept_invoice, "buyer_id"), anonymous);
+    assert!(!kept_invoice.contains_key("GSI1PK"));
+    assert_eq!(
+        kept_invoice
+            .get("number")
+            .and_then(|v| v.as_n().ok())
+            .cloned(),
+        Some(invoice["number"].to_string())
+    );
     assert_eq!(
         payment.get("amount").and_then(|v| v.as_n().ok()).cloned(),
         Some(paid["price"]["total"].to_string())

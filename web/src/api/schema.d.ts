@@ -977,6 +977,7 @@ export interface components {
             no_show?: boolean;
             payment_transaction_id?: string | null;
             price: components["schemas"]["PriceBreakdown"];
+            promo?: null | components["schemas"]["PromoTerms"];
             /**
              * Format: int32
              * @description How many days, weeks or months (1 for an hourly booking).
@@ -1423,6 +1424,7 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             current_period_end?: string | null;
+            monthly_price?: null | components["schemas"]["Money"];
             plan_id: string;
             plan_name: string;
             status: components["schemas"]["MembershipStatus"];
@@ -1632,6 +1634,11 @@ export interface components {
             /** @description Audit entries in which the user acted or was acted on. */
             audit: components["schemas"]["AuditEntry"][];
             bookings: components["schemas"]["Booking"][];
+            /**
+             * @description Their invoices and credit notes. Kept on erasure (the law asks sellers to keep
+             *     them for years): only their link to the account is replaced.
+             */
+            documents?: components["schemas"]["Document"][];
             membership?: null | components["schemas"]["Membership"];
             notifications: components["schemas"]["Notification"][];
             payments: components["schemas"]["PaymentTransaction"][];
@@ -1835,6 +1842,17 @@ export interface components {
             /** @enum {string} */
             kind: "spaces";
             space_ids: string[];
+        };
+        /**
+         * @description The code a booking redeemed and the limits it was redeemed under: a late payment that
+         *     takes the booking's time back counts it again only within them.
+         */
+        PromoTerms: {
+            code: string;
+            /** Format: int32 */
+            max_redemptions?: number | null;
+            /** Format: int32 */
+            per_member_limit?: number | null;
         };
         /** @description What a booking takes from one counted quota (kept on the booking to give it back). */
         QuotaUse: {

@@ -51,6 +51,7 @@ export function Availability({ spaceId, timeZone, day }: { spaceId: string; time
   const [pick, setPick] = useState<{ itemId: string; start: number } | null>(null);
   const [minutes, setMinutes] = useState(60);
   const [booking, setBooking] = useState(false);
+  const [promo, setPromo] = useState("");
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
   const [repeat, setRepeat] = useState<Repeat>(NO_REPEAT);
   // Whether to show what is wrong with the repeat choice (after a first try to book).
@@ -163,6 +164,7 @@ export function Availability({ spaceId, timeZone, day }: { spaceId: string; time
         bookable_item_id: pick.itemId,
         start_time: new Date(pick.start).toISOString(),
         end_time: new Date(end).toISOString(),
+        ...(promo.trim() ? { promo_code: promo.trim() } : {}),
       },
     });
     setBooking(false);
@@ -397,6 +399,21 @@ export function Availability({ spaceId, timeZone, day }: { spaceId: string; time
               </p>
             </div>
           ) : null}
+          {!waitable && session && repeat.frequency === "none" && (
+            <p>
+              <label htmlFor="promo-code" style={{ marginTop: 0 }}>
+                Promo code (optional)
+              </label>
+              <input
+                id="promo-code"
+                value={promo}
+                onChange={(e) => setPromo(e.target.value)}
+                autoComplete="off"
+                maxLength={32}
+                style={{ width: "auto" }}
+              />
+            </p>
+          )}
           {!waitable && (
             <p>
               {session ? (

@@ -38,6 +38,12 @@ export function PriceBreakdown({ price }: { price: Price }) {
           <dd>−{m(price.discount_amount)}</dd>
         </>
       )}
+      {price.promo_code && (price.promo_amount ?? 0) > 0 && (
+        <>
+          <dt>Promo code {price.promo_code}</dt>
+          <dd>−{m(price.promo_amount ?? 0)}</dd>
+        </>
+      )}
       <dt>
         <strong>Total</strong>
       </dt>

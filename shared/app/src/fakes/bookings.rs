@@ -403,6 +403,15 @@ impl BookingStore for MemoryBookings {
                 _ => TransitionError::Changed,
             });
         }
+        if e.promo
+            .as_ref()
+            .is_some_and(|p| w.promos.check(&b.user_id, p).is_err())
+        {
+            return Err(match e.claims {
+                ClaimChange::Reclaim => TransitionError::ReclaimRefused,
+                _ => TransitionError::Changed,
+            });
+        }
         if !w.invoices.numbers_free(&e.documents) {
             return Err(TransitionError::NumberTaken);
         }

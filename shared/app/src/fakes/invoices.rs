@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::ports::bookings::Page;
-use crate::ports::invoices::{DocumentsOf, InvoiceStore, SaleFacts};
+use crate::ports::invoices::{DocumentsOf, InvoiceStore, Issued, SaleFacts};
 use crate::ports::store::StoreError;
 use domain::invoice::{Document, DocumentKind};
 use domain::user::BillingDetails;
@@ -18,6 +18,8 @@ pub struct Invoices {
     pub sequences: HashMap<(String, DocumentKind), u64>,
     /// user -> (name, billing details) for invoices' parties.
     pub parties: HashMap<String, (String, Option<BillingDetails>)>,
+    /// What documents were issued for (`issue_document`'s `once`).
+    pub issued_for: HashMap<String, String>,
 }
 
 impl Invoices {
@@ -81,6 +83,39 @@ impl InvoiceStore for MemoryBookings {
             .copied()
             .unwrap_or(0)
             + 1)
+    }
+
+    async fn buyer(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<(String, Option<BillingDetails>)>, StoreError> {
+        Ok(self
+            .world
+            .lock()
+            .unwrap()
+            .invoices
+            .parties
+            .get(user_id)
+            .cloned())
+    }
+
+    async fn issue_document(
+        &self,
+        doc: &Document,
+        once: &str,
+        event: &domain::events::DomainEvent,
+    ) -> Result<Issued, StoreError> {
+        let mut w = self.world.lock().unwrap();
+        if w.invoices.issued_for.contains_key(once) {
+            return Ok(Issued::Duplicate);
+        }
+        if !w.invoices.numbers_free(std::slice::from_ref(doc)) {
+            return Ok(Issued::NumberTaken);
+        }
+        w.invoices.issued_for.insert(once.to_string(), doc.id());
+        w.invoices.issue(std::slice::from_ref(doc));
+        w.events.push(event.clone());
+        Ok(Issued::Issued)
     }
 
     async fn get_document(&self, id: &str) -> Result<Option<Document>, StoreError> {

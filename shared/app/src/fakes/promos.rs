@@ -30,14 +30,18 @@ pub enum Refused {
 
 impl Promos {
     pub fn check(&self, user_id: &str, p: &PromoUse) -> Result<(), Refused> {
-        let Some(version) = p.version else {
-            return Ok(());
-        };
-        let code = self.codes.get(&p.code).ok_or(Refused::Changed)?;
-        if code.version != version || code.disabled {
-            return Err(Refused::Changed);
+        let code = self.codes.get(&p.code);
+        if let Some(version) = p.version {
+            let code = code.ok_or(Refused::Changed)?;
+            if code.version != version || code.disabled {
+                return Err(Refused::Changed);
+            }
         }
-        if p.max_redemptions.is_some_and(|max| code.redeemed >= max) {
+        if p.delta <= 0 {
+            return Ok(());
+        }
+        let redeemed = code.map_or(0, |c| c.redeemed);
+        if p.max_redemptions.is_some_and(|max| redeemed >= max) {
             return Err(Refused::UsedUp { member: false });
         }
         let used = self

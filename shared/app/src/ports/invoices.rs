@@ -22,6 +22,16 @@ pub struct SaleFacts {
     pub buyer_billing: Option<BillingDetails>,
 }
 
+/// What [`InvoiceStore::issue_document`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Issued {
+    Issued,
+    /// Issued before for the same `once`.
+    Duplicate,
+    /// Another document took the number first: number again.
+    NumberTaken,
+}
+
 /// Whose documents a list reads (newest first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DocumentsOf<'a> {
@@ -44,6 +54,20 @@ pub trait InvoiceStore: Send + Sync + 'static {
         issuer: &str,
         kind: DocumentKind,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// A member's name and billing details (None: no such member).
+    fn buyer(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<(String, Option<BillingDetails>)>, StoreError>> + Send;
+    /// Issues `doc` on its own (a charge that is no booking's: a membership's), once per
+    /// `once` (the Stripe invoice it records), with `event`, in one transaction that takes
+    /// its number on condition that it is the next one.
+    fn issue_document(
+        &self,
+        doc: &Document,
+        once: &str,
+        event: &domain::events::DomainEvent,
+    ) -> impl Future<Output = Result<Issued, StoreError>> + Send;
     fn get_document(
         &self,
         id: &str,

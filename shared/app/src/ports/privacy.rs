@@ -30,6 +30,10 @@ pub struct PersonalData {
     /// Their open-ended rentals (found through their months' bookings).
     #[serde(default)]
     pub rentals: Vec<domain::rental::Rental>,
+    /// Their invoices and credit notes. Kept on erasure (the law asks sellers to keep
+    /// them for years): only their link to the account is replaced.
+    #[serde(default)]
+    pub documents: Vec<domain::invoice::Document>,
     /// The outbox events about the user (internal; erased with them).
     #[serde(skip)]
     pub event_ids: Vec<String>,
@@ -42,8 +46,9 @@ pub trait PrivacyStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<PersonalData, StoreError>> + Send;
     /// Deletes everything in the user's partition (profile, membership, notifications,
     /// counters, idempotency records, codes) and the outbox events about them; replaces
-    /// the user id in bookings, payments and reviews by `anonymous_id` (amounts, dates and
-    /// spaces stay: they are financial records) and drops them from the user's indexes;
+    /// the user id in bookings, payments, reviews and invoices by `anonymous_id` (amounts,
+    /// dates and spaces stay: they are financial records; an invoice keeps what it says,
+    /// as the law asks) and drops them from the user's indexes;
     /// rewrites the audit entries about them under `pseudonym` (another random id, so
     /// the audit trail does not link to the anonymised bookings); writes `audit`.
     /// Idempotent: a retry after a partial failure finishes the job.

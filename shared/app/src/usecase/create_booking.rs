@@ -145,6 +145,17 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
             request: cmd.canonical(),
             booking_id: booking_id.clone(),
         };
+        // A retry of a request that typed a promo code answers what it made: checking the
+        // code again would count this very booking against the member's limit.
+        if cmd.promo_code.is_some()
+            && self
+                .store
+                .get_idempotency(cmd.user_id, cmd.idempotency_key)
+                .await?
+                .is_some()
+        {
+            return self.replay(cmd.user_id, &idempotency).await;
+        }
         // Distinguishes this request's intents from any earlier request's at Stripe.
         let nonce = uuid::Uuid::new_v4().simple().to_string();
         let mut intents: Vec<(i64, String, Intent)> = Vec::new();
@@ -217,7 +228,7 @@ impl<S: SpaceStore + BookingStore + MembershipStore, P: Payments> BookingDesk<S,
             // member's count; the transaction counts the redemption on condition that the
             // code is still as read.
             let promo = match cmd.promo_code {
-                Some(typed) => Some(self.promo(typed, cmd.user_id).await?),
+                Some(typed) => Some(Box::pin(self.promo(typed, cmd.user_id)).await?),
                 None => None,
             };
             let planned = lifecycle::create(&NewBooking {

@@ -31,9 +31,15 @@ pub async fn space_documents<S: InvoiceStore + SpaceStore>(
     limit: usize,
 ) -> Result<Page<Document>, AppError> {
     managed_space(store, caller, space_id).await?;
-    Ok(store
+    let mut page = store
         .list_documents(DocumentsOf::Space(space_id), cursor, limit)
-        .await?)
+        .await?;
+    // An operator sees what they issued (a space that changed hands keeps its earlier
+    // owner's buyers to them); an admin sees all.
+    if !caller.is_admin() {
+        page.items.retain(|d| d.issuer == caller.user_id);
+    }
+    Ok(page)
 }
 
 /// Whether `caller` may read `doc`: its buyer, the operator who issued it, an admin.

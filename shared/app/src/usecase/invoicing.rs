@@ -58,6 +58,8 @@ pub async fn write_billed<S: BookingStore>(
 struct Read {
     sale: Option<Option<SaleFacts>>,
     invoice: Option<Option<Document>>,
+    /// The invoice's credit notes so far.
+    earlier: Option<Vec<Document>>,
 }
 
 /// Fills `e.documents` with what it owes, numbered, and records them on its payment.
@@ -119,18 +121,39 @@ async fn number<S: BookingStore>(
                     tracing::error!(booking_id = %e.after.id, "the invoice to credit is missing");
                     continue;
                 };
+                if read.earlier.is_none() {
+                    let mut earlier = Vec::new();
+                    for id in payment
+                        .refunds
+                        .iter()
+                        .filter_map(|r| r.credit_note.as_ref())
+                    {
+                        earlier.extend(store.get_document(id).await?);
+                    }
+                    read.earlier = Some(earlier);
+                }
+                let earlier = read.earlier.as_deref().unwrap_or_default();
                 let r = &payment.refunds[refund];
                 let n = store
                     .next_number(&of.issuer, DocumentKind::CreditNote)
                     .await?;
-                let note = invoice::credit_note(&of, n, r.amount, &r.stripe_refund_id, now);
+                let note =
+                    invoice::credit_note(&of, earlier, n, r.amount, &r.stripe_refund_id, now);
                 payment.refunds[refund].credit_note = Some(note.id());
+                // Its email is the one about this refund (the latest recorded).
+                if refund + 1 == payment.refunds.len() {
+                    invoice::annotate(&mut e.events, &note);
+                }
                 invoice = Some(of);
                 e.documents.push(note);
             }
         }
     }
-    for doc in &e.documents {
+    for doc in e
+        .documents
+        .iter()
+        .filter(|d| d.kind == DocumentKind::Invoice)
+    {
         invoice::annotate(&mut e.events, doc);
     }
     e.payment = Some(payment);

@@ -36,7 +36,11 @@ pub async fn write<S: BookingStore, P: Payments>(
             Err(e) => return Err(WriteError::Api(e.into())),
         }
     }
-    write_billed(store, e, now).await.map_err(WriteError::Store)
+    // Boxed: numbering reads and retries, and its future would otherwise sit inside
+    // every lifecycle flow's own.
+    Box::pin(write_billed(store, e, now))
+        .await
+        .map_err(WriteError::Store)
 }
 
 #[derive(Debug)]
@@ -114,7 +118,7 @@ pub async fn settle_refund<S: BookingStore, P: Payments>(
         match decision {
             // Recorded meanwhile (its webhook was faster): read again.
             Decision::Ignore(_) => continue,
-            Decision::Apply(mut e) => match write_billed(store, &mut e, now).await {
+            Decision::Apply(mut e) => match Box::pin(write_billed(store, &mut e, now)).await {
                 Ok(()) => return Ok(e.payment.clone()),
                 Err(TransitionError::Changed | TransitionError::Duplicate) => continue,
                 Err(TransitionError::ReclaimRefused | TransitionError::NumberTaken) => continue,

@@ -9,6 +9,7 @@ pub mod create_booking;
 pub mod invoices;
 pub mod invoicing;
 pub mod lifecycle;
+pub mod membership_invoices;
 pub mod memberships;
 pub mod payments;
 pub mod phone;

@@ -145,6 +145,7 @@ pub async fn erase<S: PrivacyStore, I: Identity, P: Payments>(
         "profile_deleted": data.profile.is_some(),
         "membership_deleted": data.membership.is_some(),
         "rentals_anonymised": data.rentals.len(),
+        "invoices_unlinked": data.documents.len(),
     }));
     store
         .anonymise(&data, &caller.user_id, &anonymous_id, &pseudonym, &audit)

@@ -626,11 +626,11 @@ pub(super) fn apply(table: &str, e: &Effects, now: Timestamp) -> Result<Txn, Sto
     if let Some(marker) = marker_action(table, b, e.marker)? {
         t.push(Tag::Other, marker);
     }
-    // Given back or taken again: no limit applies (see `lifecycle::PromoUse`).
+    // Given back, or taken again within its limits (see `lifecycle::PromoUse`).
     if let Some(p) = &e.promo {
-        for action in super::promos::redemption(table, &b.user_id, p)? {
-            t.push(Tag::Other, action);
-        }
+        let [code, member] = super::promos::redemption(table, &b.user_id, p)?;
+        t.push(Tag::PromoCode, code);
+        t.push(Tag::PromoMember, member);
     }
     for due in &e.due {
         t.push(Tag::Other, due_put(table, due.kind, &b.id, due.at)?);
@@ -700,6 +700,7 @@ mod tests {
                 },
                 stripe_customer_id: "cus".into(),
                 stripe_subscription_id: "sub".into(),
+                monthly_price: None,
                 status: MembershipStatus::Active,
                 current_period_end: Some(now + jiff::SignedDuration::from_hours(24 * 30)),
                 cancel_at_period_end: false,
@@ -827,7 +828,7 @@ mod tests {
             description: "d".into(),
         };
         let invoice = booking_invoice(&e.after, "op", 7, sale, now);
-        let note = credit_note(&invoice, 3, 1, "re_1", now);
+        let note = credit_note(&invoice, &[], 3, 1, "re_1", now);
         e.documents = vec![invoice, note];
         e
     }

@@ -177,7 +177,13 @@ impl BookingStore for DynamoStore {
             if has(|t| {
                 matches!(
                     t,
-                    Tag::Claim(_) | Tag::Mark(_) | Tag::Usage | Tag::Quota(_) | Tag::Version
+                    Tag::Claim(_)
+                        | Tag::Mark(_)
+                        | Tag::Usage
+                        | Tag::Quota(_)
+                        | Tag::Version
+                        | Tag::PromoCode
+                        | Tag::PromoMember
                 )
             }) {
                 return Err(match e.claims {

@@ -5,14 +5,18 @@
 use aws_sdk_dynamodb::types::{Put, ReturnConsumedCapacity, TransactWriteItem, Update};
 
 use super::bookings::{ListIndex, decode_cursor, encode_cursor};
-use super::writes::{built, n, s};
-use super::{DynamoStore, Item, from_item, keys, store_error, to_item_with_indexes};
+use super::writes::{built, event_put, n, s};
+use super::{
+    DynamoStore, Item, TxnFailure, from_item, keys, store_error, to_item_with_indexes, txn_failure,
+};
 use app::ports::bookings::Page;
-use app::ports::invoices::{DocumentsOf, InvoiceStore, SaleFacts};
+use app::ports::invoices::{DocumentsOf, InvoiceStore, Issued, SaleFacts};
 use app::ports::spaces::SpaceStore;
 use app::ports::store::StoreError;
 use app::ports::users::UserStore;
+use domain::events::DomainEvent;
 use domain::invoice::{Document, DocumentKind};
+use domain::user::BillingDetails;
 
 /// A document as stored: in its buyer's list (GSI1) and its space's (GSI2).
 fn document_item(doc: &Document) -> Result<Item, StoreError> {
@@ -72,13 +76,55 @@ impl InvoiceStore for DynamoStore {
             return Ok(None);
         };
         let (seller, buyer) =
-            tokio::try_join!(self.get_user(&space.owner_id), self.get_user(buyer_id))?;
+            tokio::try_join!(self.get_user(&space.owner_id), self.buyer(buyer_id))?;
+        let (buyer_name, buyer_billing) = buyer.unwrap_or_default();
         Ok(Some(SaleFacts {
             seller_billing: seller.and_then(|u| u.billing),
-            buyer_name: buyer.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
-            buyer_billing: buyer.and_then(|u| u.billing),
+            buyer_name,
+            buyer_billing,
             space,
         }))
+    }
+
+    async fn buyer(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<(String, Option<BillingDetails>)>, StoreError> {
+        Ok(self.get_user(user_id).await?.map(|u| (u.name, u.billing)))
+    }
+
+    async fn issue_document(
+        &self,
+        doc: &Document,
+        once: &str,
+        event: &DomainEvent,
+    ) -> Result<Issued, StoreError> {
+        let mut marker = Item::new();
+        marker.insert("PK".into(), s(keys::issued_for(once)));
+        marker.insert("SK".into(), s(keys::DOCUMENT));
+        marker.insert("document_id".into(), s(doc.id()));
+        let once = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(marker))
+            .condition_expression("attribute_not_exists(PK)");
+        let [seq, put] = issue(&self.table, doc)?;
+        let actions = vec![
+            TransactWriteItem::builder()
+                .put(built(once.build())?)
+                .build(),
+            seq,
+            put,
+            event_put(&self.table, event)?,
+        ];
+        match self.transact("issue_document", actions).await {
+            Ok(()) => Ok(Issued::Issued),
+            Err(e) => match txn_failure(e) {
+                TxnFailure::Condition(0) => Ok(Issued::Duplicate),
+                TxnFailure::Condition(1) => Ok(Issued::NumberTaken),
+                TxnFailure::Condition(_) => Err(StoreError::AlreadyExists),
+                TxnFailure::Other(e) => Err(e),
+            },
+        }
     }
 
     async fn next_number(&self, issuer: &str, kind: DocumentKind) -> Result<u64, StoreError> {

@@ -34,6 +34,7 @@
 //! | Invoice or credit note | `DOC#<issuer>.<INV|CN>.<n>` | `DOC` | `BUYERDOCS#<user>` | `<issued>#<id>` |
 //! |              | (GSI2: `SPACEDOCS#<space>` / `<issued>#<id>`: a space's documents for its operator) | | | |
 //! | Document sequence (last number issued) | `ISSUER#<issuer>` | `SEQ#<INV|CN>` | |                  |
+//! | Document issued for a Stripe invoice (once) | `ISSUEDFOR#<Stripe invoice>` | `DOC` | |  |
 //! | Promo code   | `PROMO#<CODE>`   | `PROMO`       | `PROMOOWNER#<creator>` | `<created>#<CODE>` |
 //! |              | (GSI2: `PROMOS` / `<created>#<CODE>`: every code, for admins) | | | |
 //! | A member's redemptions of a code | `USER#<id>` | `PROMOUSE#<CODE>` | |             |
@@ -379,4 +380,9 @@ pub fn promo_entry(created_at: jiff::Timestamp, code: &str) -> String {
 /// A member's count of bookings that redeemed `code`.
 pub fn promo_use(code: &str) -> String {
     format!("PROMOUSE#{code}")
+}
+
+/// Marks the Stripe invoice a document was issued for (a membership's charge): once.
+pub fn issued_for(stripe_invoice: &str) -> String {
+    format!("ISSUEDFOR#{stripe_invoice}")
 }

@@ -162,6 +162,12 @@ impl PrivacyStore for DynamoStore {
             data.waitlist.push(from_item(item)?);
         }
         for item in self
+            .index_items("personal_data", keys::buyer_documents(user_id))
+            .await?
+        {
+            data.documents.push(from_item(item)?);
+        }
+        for item in self
             .index_items("personal_data", keys::user_events(user_id))
             .await?
         {
@@ -225,6 +231,20 @@ impl PrivacyStore for DynamoStore {
                 keys::RENTAL.into(),
                 anonymous_id,
             )?);
+        }
+        // Invoices keep their content (a legal record the seller must keep); what leads
+        // from the account to them goes.
+        for d in &data.documents {
+            let update = built(
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(keys::document(&d.id()), keys::DOCUMENT.into())))
+                    .update_expression("SET buyer_id = :anon REMOVE GSI1PK, GSI1SK")
+                    .condition_expression("attribute_exists(PK)")
+                    .expression_attribute_values(":anon", s(anonymous_id))
+                    .build(),
+            )?;
+            actions.push(TransactWriteItem::builder().update(update).build());
         }
         for e in &data.waitlist {
             actions.push(self.delete_action(

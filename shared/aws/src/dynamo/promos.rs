@@ -43,17 +43,20 @@ pub(super) fn redemption(
         .key("SK", s(keys::PROMO))
         .update_expression("ADD redeemed :d")
         .expression_attribute_values(":d", n(p.delta));
+    let mut conditions: Vec<&str> = Vec::new();
     if let Some(version) = p.version {
-        let mut condition = "version = :v AND disabled = :off".to_string();
+        conditions.push("version = :v AND disabled = :off");
         code = code
             .expression_attribute_values(":v", n(version))
             .expression_attribute_values(":off", AttributeValue::Bool(false));
-        if let Some(max) = p.max_redemptions {
-            condition.push_str(" AND (attribute_not_exists(redeemed) OR redeemed < :max)");
-            code = code.expression_attribute_values(":max", n(max));
-        }
+    }
+    if let (Some(max), true) = (p.max_redemptions, p.delta > 0) {
+        conditions.push("(attribute_not_exists(redeemed) OR redeemed < :max)");
+        code = code.expression_attribute_values(":max", n(max));
+    }
+    if !conditions.is_empty() {
         code = code
-            .condition_expression(condition)
+            .condition_expression(conditions.join(" AND "))
             .return_values_on_condition_check_failure(
                 aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
             );

@@ -190,16 +190,94 @@ pub fn booking_invoice(
     }
 }
 
+/// The platform's invoice for a membership charge of `amount` (what Stripe charged,
+/// checked against the membership's monthly price by the caller), numbered `number` in
+/// the platform's sequence.
+pub fn membership_invoice(
+    membership: &crate::membership::Membership,
+    number: u64,
+    sale: Sale,
+    (amount, currency): (i64, &str),
+    now: Timestamp,
+) -> Document {
+    let Sale {
+        seller,
+        seller_country,
+        buyer,
+        description,
+    } = sale;
+    let treatment = TaxTreatment::of(&seller_country, buyer.vat().as_ref());
+    let (net, tax) = treatment.split(amount);
+    let lines = vec![InvoiceLine {
+        label: format!("Membership: {}", membership.plan_name),
+        gross: amount,
+        net,
+        tax,
+        rate_bp: match treatment {
+            TaxTreatment::Vat { rate_bp } => rate_bp,
+            _ => 0,
+        },
+    }];
+    Document {
+        kind: DocumentKind::Invoice,
+        issuer: PLATFORM_ISSUER.to_string(),
+        number,
+        issued_at: now,
+        currency: currency.to_ascii_uppercase(),
+        totals: Totals::of(&lines),
+        lines,
+        seller,
+        buyer,
+        buyer_id: membership.user_id.clone(),
+        subject: Subject {
+            space_id: None,
+            booking_id: None,
+            membership_id: Some(membership.stripe_subscription_id.clone()),
+            description,
+        },
+        treatment,
+        credits: None,
+        payment_ref: None,
+    }
+}
+
+/// The event telling the member an invoice of theirs is issued (a membership's: a
+/// booking's invoice goes with its confirmation). Ids and amounts only.
+pub fn issued_event(doc: &Document, now: Timestamp) -> DomainEvent {
+    DomainEvent::new(
+        crate::events::PAYMENTS_SOURCE,
+        "InvoiceIssued",
+        now,
+        serde_json::json!({
+            "user_id": doc.buyer_id,
+            "invoice_id": doc.id(),
+            "number": doc.written_number(),
+            "amount": doc.totals.gross,
+            "currency": doc.currency,
+        }),
+    )
+}
+
 /// The credit note giving back `amount` of `invoice` (a refund), numbered `number` in the
 /// issuer's credit-note sequence; parties, treatment and subject are the invoice's.
+/// `earlier` are the invoice's credit notes so far: the one that gives back the rest gives
+/// back exactly what is left of each rate's net and tax, so that together they cancel the
+/// invoice to the minor unit (each partial one is split on its own, which may leave a
+/// cent of VAT behind otherwise).
 pub fn credit_note(
     invoice: &Document,
+    earlier: &[Document],
     number: u64,
     amount: i64,
     refund_ref: &str,
     now: Timestamp,
 ) -> Document {
-    let lines = credit_lines(&invoice.written_number(), &invoice.lines, amount);
+    let credited: i64 = earlier.iter().map(|d| -d.totals.gross).sum();
+    let lines = if !earlier.is_empty() && amount == invoice.totals.gross - credited {
+        rest_lines(invoice, earlier)
+    } else {
+        credit_lines(&invoice.written_number(), &invoice.lines, amount)
+    };
     Document {
         kind: DocumentKind::CreditNote,
         issuer: invoice.issuer.clone(),
@@ -233,4 +311,33 @@ pub fn annotate(events: &mut [DomainEvent], doc: &Document) {
             detail.insert(field.into(), doc.id().into());
         }
     }
+}
+
+/// What is left of `invoice` after its `earlier` credit notes, per rate, as negative lines.
+fn rest_lines(invoice: &Document, earlier: &[Document]) -> Vec<InvoiceLine> {
+    let mut rates: Vec<u32> = invoice.lines.iter().map(|l| l.rate_bp).collect();
+    rates.sort_unstable();
+    rates.dedup();
+    let sum = |lines: &mut dyn Iterator<Item = &InvoiceLine>, rate: u32| {
+        lines
+            .filter(|l| l.rate_bp == rate)
+            .fold((0, 0, 0), |(g, n, t), l| {
+                (g + l.gross, n + l.net, t + l.tax)
+            })
+    };
+    rates
+        .into_iter()
+        .filter_map(|rate| {
+            let (g, n, t) = sum(&mut invoice.lines.iter(), rate);
+            let (cg, cn, ct) = sum(&mut earlier.iter().flat_map(|d| d.lines.iter()), rate);
+            let (g, n, t) = (g + cg, n + cn, t + ct);
+            (g != 0 || n != 0 || t != 0).then(|| InvoiceLine {
+                label: format!("Refund on invoice {}: the rest", invoice.written_number()),
+                gross: -g,
+                net: -n,
+                tax: -t,
+                rate_bp: rate,
+            })
+        })
+        .collect()
 }

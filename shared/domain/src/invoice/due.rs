@@ -21,10 +21,12 @@ pub enum DocumentDue {
 /// credited once the invoice exists).
 pub fn documents_due(booking: &Booking, payment: &PaymentTransaction) -> Vec<DocumentDue> {
     let mut due = Vec::new();
+    // A payment refunded in full before its booking was kept sold nothing.
     let invoiced = payment.invoice.is_some()
         || (payment.status.was_paid()
             && booking.status == BookingStatus::Confirmed
-            && payment.amount > 0);
+            && payment.amount > 0
+            && payment.refunded_amount < payment.amount);
     if payment.invoice.is_none() && invoiced {
         due.push(DocumentDue::Invoice);
     }

@@ -231,3 +231,84 @@ fn splitting_known_amounts() {
     let (net, tax) = de.split(i64::MAX);
     assert_eq!(net.checked_add(tax), Some(i64::MAX));
 }
+
+#[test]
+fn refunds_that_add_up_to_the_charge_cancel_the_invoice_per_rate_to_the_minor_unit() {
+    let mut g = Gen(4242);
+    let mut split_differently = 0;
+    for case in 0..2_000 {
+        let price = breakdown(&mut g);
+        let treatment = TaxTreatment::of(COUNTRIES[g.below(8) as usize], None);
+        let lines = booking_lines(&price, treatment);
+        let invoice = Document {
+            kind: DocumentKind::Invoice,
+            issuer: "op".into(),
+            number: 1,
+            issued_at: jiff::Timestamp::UNIX_EPOCH,
+            currency: price.currency.clone(),
+            seller: Party::default(),
+            buyer: Party::default(),
+            buyer_id: "u".into(),
+            subject: Subject::default(),
+            treatment,
+            totals: Totals::of(&lines),
+            lines,
+            credits: None,
+            payment_ref: None,
+        };
+        let charged = invoice.totals.gross;
+        if charged <= 0 {
+            continue;
+        }
+        // Two to four refunds that give all of it back, in random parts.
+        let parts = 2 + g.below(3) as usize;
+        let mut left = charged;
+        let mut notes: Vec<Document> = Vec::new();
+        for k in 0..parts {
+            let amount = if k + 1 == parts {
+                left
+            } else {
+                g.below(left as u64 + 1) as i64
+            };
+            left -= amount;
+            let note = credit_note(
+                &invoice,
+                &notes,
+                k as u64 + 1,
+                amount,
+                "re",
+                jiff::Timestamp::UNIX_EPOCH,
+            );
+            assert_eq!(note.totals.gross, -amount, "case {case}");
+            for l in &note.lines {
+                assert_eq!(l.net + l.tax, l.gross, "case {case}");
+            }
+            notes.push(note);
+        }
+        let credited = notes.iter().fold(Totals::default(), |t, n| Totals {
+            net: t.net + n.totals.net,
+            tax: t.tax + n.totals.tax,
+            gross: t.gross + n.totals.gross,
+        });
+        assert_eq!(
+            (credited.net, credited.tax, credited.gross),
+            (-invoice.totals.net, -invoice.totals.tax, -charged),
+            "case {case}"
+        );
+        // Without the rest rule the parts would not always cancel (what it is for).
+        let naive: i64 = notes[..parts - 1].iter().map(|n| n.totals.tax).sum::<i64>()
+            + Totals::of(&credit_lines(
+                "INV",
+                &invoice.lines,
+                -notes[parts - 1].totals.gross,
+            ))
+            .tax;
+        if naive != -invoice.totals.tax {
+            split_differently += 1;
+        }
+    }
+    assert!(
+        split_differently > 0,
+        "the generator reaches the one-cent case"
+    );
+}

@@ -38,6 +38,7 @@ fn member(hours: u32, discount: u8, paid_until: &str) -> MemberState {
             },
             stripe_customer_id: "cus".into(),
             stripe_subscription_id: "sub".into(),
+            monthly_price: None,
             status: MembershipStatus::Active,
             current_period_end: Some(ts(paid_until)),
             cancel_at_period_end: false,

@@ -9,6 +9,7 @@ import type { components } from "@/api/schema";
 import { BillingForm } from "@/components/BillingForm";
 import { Field, FormMessage } from "@/components/Field";
 import { CalendarFeed } from "@/components/CalendarFeed";
+import { MyInvoices } from "@/components/MyInvoices";
 import { PhoneVerify } from "@/components/PhoneVerify";
 import { useMe } from "@/components/useMe";
 import { saveSession } from "@/lib/session";
@@ -113,6 +114,7 @@ export default function Account() {
           </p>
         )}
       </section>
+      <MyInvoices />
       <CalendarFeed />
       <section aria-labelledby="notes">
         <h2 id="notes">Notifications</h2>

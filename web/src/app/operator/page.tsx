@@ -10,6 +10,7 @@ import { AmenityChecklist } from "@/components/AmenityChecklist";
 import { EditSpace } from "@/components/EditSpace";
 import { ReportChart } from "@/components/ReportChart";
 import { SpaceBookings } from "@/components/SpaceBookings";
+import { SpacePromos } from "@/components/SpacePromos";
 import { useSession } from "@/components/useSession";
 
 type Report = components["schemas"]["Report"];
@@ -256,6 +257,7 @@ export default function Operator() {
           <AddItem spaceId={space.id} />
           <EditSpace spaceId={space.id} />
           <SpaceBookings spaceId={space.id} />
+          <SpacePromos spaceId={space.id} />
           <SpaceReport spaceId={space.id} />
         </>
       ) : (

@@ -529,6 +529,7 @@ async fn subscription_news_from_the_second_of_a_cancellation_cannot_undo_it() {
         },
         stripe_customer_id: "cus".into(),
         stripe_subscription_id: "sub_1".into(),
+        monthly_price: None,
         status: MembershipStatus::Active,
         current_period_end: Some(now + SignedDuration::from_hours(24 * 20)),
         cancel_at_period_end: true,

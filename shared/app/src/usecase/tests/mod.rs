@@ -5,6 +5,7 @@
 
 mod flows;
 mod model;
+mod promos;
 mod rentals;
 mod series;
 

@@ -76,6 +76,7 @@ fn membership(now: Timestamp) -> Membership {
         },
         stripe_customer_id: "cus".into(),
         stripe_subscription_id: "sub".into(),
+        monthly_price: None,
         status: MembershipStatus::Active,
         current_period_end: Some(now + SignedDuration::from_hours(24 * 4)),
         cancel_at_period_end: false,
