@@ -1182,6 +1182,16 @@ pub fn expire(b: &Booking, p: Option<&PaymentTransaction>, now: Timestamp) -> De
     Decision::Apply(Box::new(e))
 }
 
+/// Only the payment record changes, under the booking's version: documents owed for it
+/// that its own change could not carry (a second refund's credit note: see
+/// `invoice::documents_due`).
+pub fn record_payment(b: &Booking, p: &PaymentTransaction, now: Timestamp) -> Effects {
+    let mut e = base(b, b.status, now, Outcome::Recorded);
+    e.after.hold_expires_at = b.hold_expires_at;
+    e.payment = Some(p.clone());
+    e
+}
+
 /// A refund Stripe made (ours, confirmed; or one made in its dashboard), recorded once.
 pub fn refund_settled(
     b: &Booking,

@@ -45,6 +45,29 @@ async fn stored_booking(id: &str) -> std::collections::HashMap<String, Attribute
         .unwrap()
 }
 
+/// The `payment_intent.succeeded` event Stripe sent for `intent`, paging through the
+/// events (newest first; other tests pay meanwhile).
+async fn succeeded_event(intent: &str) -> Value {
+    let mut after: Option<String> = None;
+    loop {
+        let mut path = "/v1/events?type=payment_intent.succeeded&limit=100".to_string();
+        if let Some(id) = &after {
+            path.push_str(&format!("&starting_after={id}"));
+        }
+        let (status, page) = stripe(reqwest::Method::GET, &path, &[]).await;
+        assert_eq!(status, 200, "{page}");
+        let events = page["data"].as_array().cloned().unwrap_or_default();
+        if let Some(e) = events.iter().find(|e| e["data"]["object"]["id"] == intent) {
+            return e.clone();
+        }
+        assert!(page["has_more"] == true, "the succeeded event of {intent}");
+        after = events
+            .last()
+            .and_then(|e| e["id"].as_str())
+            .map(str::to_owned);
+    }
+}
+
 pub(crate) async fn refunds_at_stripe(intent_id: &str) -> Vec<i64> {
     let (status, list) = stripe(
         reqwest::Method::GET,
@@ -118,19 +141,7 @@ async fn book_pay_webhook_confirms_and_replays_change_nothing() {
     );
 
     // The event Stripe sent, replayed byte for byte (same id, freshly signed): no effect.
-    let (_, events) = stripe(
-        reqwest::Method::GET,
-        "/v1/events?type=payment_intent.succeeded&limit=100",
-        &[],
-    )
-    .await;
-    let event = events["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["data"]["object"]["id"] == intent.as_str())
-        .expect("the succeeded event")
-        .clone();
+    let event = succeeded_event(&intent).await;
     let before = stored_booking(id).await;
     let res = post_webhook(
         &event.to_string(),

@@ -30,6 +30,8 @@ pub enum Issued {
     Duplicate,
     /// Another document took the number first: number again.
     NumberTaken,
+    /// The buyer's account is gone (erased meanwhile): nothing issued under their id.
+    BuyerGone,
 }
 
 /// Whose documents a list reads (newest first).

@@ -18,8 +18,45 @@ use domain::lifecycle::Effects;
 /// many concurrent payments of one operator.
 pub const NUMBER_ATTEMPTS: usize = 256;
 
-/// Writes `e` with the documents it owes, numbering again while the numbers are taken.
+/// Writes `e` with the documents it owes, numbering again while the numbers are taken;
+/// then issues, each in a change of its own, what one transaction could not carry.
 pub async fn write_billed<S: BookingStore>(
+    store: &S,
+    e: &mut Effects,
+    now: Timestamp,
+) -> Result<(), TransitionError> {
+    numbered_write(store, e, now).await?;
+    issue_left(store, e, now).await;
+    Ok(())
+}
+
+/// More changes that only issue documents, at most (each one credit note).
+const MAX_FOLLOW_UPS: usize = 4;
+
+/// Documents still owed after `e` was written (a transaction carries one credit note;
+/// several refunds recorded before the payment's news owe one each): issued now, each
+/// under the booking's version. A failure leaves them owed to the next change.
+async fn issue_left<S: BookingStore>(store: &S, e: &Effects, now: Timestamp) {
+    let (mut booking, mut payment) = (e.after.clone(), e.payment.clone());
+    for _ in 0..MAX_FOLLOW_UPS {
+        let Some(p) = payment
+            .as_ref()
+            .filter(|p| !documents_due(&booking, p).is_empty())
+        else {
+            return;
+        };
+        let mut more = domain::lifecycle::record_payment(&booking, p, now);
+        if let Err(err) = numbered_write(store, &mut more, now).await {
+            tracing::warn!(booking_id = %booking.id, error = %err, "documents left owed to the next change");
+            return;
+        }
+        booking = more.after;
+        payment = more.payment;
+    }
+}
+
+/// Writes `e` with the documents it owes, numbering again while the numbers are taken.
+async fn numbered_write<S: BookingStore>(
     store: &S,
     e: &mut Effects,
     now: Timestamp,

@@ -80,6 +80,7 @@ pub async fn membership_invoice_paid<S: BookingStore + MembershipStore>(
                 return Ok(Outcome::Recorded);
             }
             Issued::Duplicate => return ignore("invoice already issued").await,
+            Issued::BuyerGone => return ignore("the member's account was erased").await,
             Issued::NumberTaken => continue,
         }
     }

@@ -2,7 +2,9 @@
 //! `booking_txn::apply`), their issuers' sequences, and the lists of a member's and of a
 //! space's documents.
 
-use aws_sdk_dynamodb::types::{Put, ReturnConsumedCapacity, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
+};
 
 use super::bookings::{ListIndex, decode_cursor, encode_cursor};
 use super::writes::{built, event_put, n, s};
@@ -108,6 +110,13 @@ impl InvoiceStore for DynamoStore {
             .set_item(Some(marker))
             .condition_expression("attribute_not_exists(PK)");
         let [seq, put] = issue(&self.table, doc)?;
+        // Never under the id of an account erased meanwhile (erasure deletes the profile
+        // first, then unlinks what it finds).
+        let buyer = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(&doc.buyer_id)))
+            .key("SK", s(keys::PROFILE))
+            .condition_expression("attribute_exists(PK)");
         let actions = vec![
             TransactWriteItem::builder()
                 .put(built(once.build())?)
@@ -115,12 +124,16 @@ impl InvoiceStore for DynamoStore {
             seq,
             put,
             event_put(&self.table, event)?,
+            TransactWriteItem::builder()
+                .condition_check(built(buyer.build())?)
+                .build(),
         ];
         match self.transact("issue_document", actions).await {
             Ok(()) => Ok(Issued::Issued),
             Err(e) => match txn_failure(e) {
                 TxnFailure::Condition(0) => Ok(Issued::Duplicate),
                 TxnFailure::Condition(1) => Ok(Issued::NumberTaken),
+                TxnFailure::Condition(4) => Ok(Issued::BuyerGone),
                 TxnFailure::Condition(_) => Err(StoreError::AlreadyExists),
                 TxnFailure::Other(e) => Err(e),
             },

@@ -65,6 +65,25 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
+    /// An invoice keeps what it says; its buyer id becomes the anonymous id and it leaves
+    /// the member's list.
+    fn unlink_document(
+        &self,
+        doc: &domain::invoice::Document,
+        anonymous_id: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = built(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::document(&doc.id()), keys::DOCUMENT.into())))
+                .update_expression("SET buyer_id = :anon REMOVE GSI1PK, GSI1SK")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_values(":anon", s(anonymous_id))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
     fn delete_action(&self, pk: String, sk: String) -> Result<TransactWriteItem, StoreError> {
         let delete = built(
             Delete::builder()
@@ -235,16 +254,7 @@ impl PrivacyStore for DynamoStore {
         // Invoices keep their content (a legal record the seller must keep); what leads
         // from the account to them goes.
         for d in &data.documents {
-            let update = built(
-                Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(key(keys::document(&d.id()), keys::DOCUMENT.into())))
-                    .update_expression("SET buyer_id = :anon REMOVE GSI1PK, GSI1SK")
-                    .condition_expression("attribute_exists(PK)")
-                    .expression_attribute_values(":anon", s(anonymous_id))
-                    .build(),
-            )?;
-            actions.push(TransactWriteItem::builder().update(update).build());
+            actions.push(self.unlink_document(d, anonymous_id)?);
         }
         for e in &data.waitlist {
             actions.push(self.delete_action(
@@ -290,6 +300,18 @@ impl PrivacyStore for DynamoStore {
         }
         for chunk in chunks {
             self.transact("anonymise", chunk)
+                .await
+                .map_err(store_error)?;
+        }
+        // An invoice issued while this ran (its payment's news arriving meanwhile) is
+        // unlinked too: with the profile gone, no further one can be issued to the id.
+        for item in self
+            .index_items("anonymise", keys::buyer_documents(user_id))
+            .await?
+        {
+            let doc: domain::invoice::Document = from_item(item)?;
+            let unlink = self.unlink_document(&doc, anonymous_id)?;
+            self.transact("anonymise", vec![unlink])
                 .await
                 .map_err(store_error)?;
         }
