@@ -121,6 +121,9 @@ test("an operator makes a promo code, a member books with it, pays the lower pri
   await page.reload();
   await page.getByRole("button", { name: `Manage ${space.name}` }).click();
   await page.getByTestId(`redeemed-${code}`).filter({ hasText: "1 of 5" }).waitFor();
+  // The operator finds the invoice they issued, with the member as its buyer.
+  const issued = page.getByRole("region", { name: "Invoices issued" });
+  await issued.getByRole("row").filter({ hasText: "Promo" }).filter({ hasText: total }).first().waitFor();
   await page.getByRole("button", { name: `Switch ${code} off` }).click();
   await page.getByText(`${code} is off.`).waitFor();
   await ctx.close();

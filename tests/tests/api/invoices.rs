@@ -120,8 +120,17 @@ async fn a_paid_booking_is_invoiced_for_what_stripe_charged_and_a_refund_is_cred
     )
     .await;
     assert_eq!(res.status(), 200);
-    // A private person: German VAT (19 %) included in the price.
+    // A private person: German VAT (19 %) included in the price. No emails: their PDF is
+    // first made when they ask for it (not when a confirmation is mailed).
     let person = user_with_roles(&[]).await;
+    let res = call(
+        "PATCH",
+        "/users/me",
+        Some(&person.access_token),
+        Some(&json!({"notifications": {"email": false, "sms": false}})),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
 
     let start = slot_after(SignedDuration::from_hours(6));
     let end = start + SignedDuration::from_hours(2);

@@ -10,6 +10,7 @@ import { AmenityChecklist } from "@/components/AmenityChecklist";
 import { EditSpace } from "@/components/EditSpace";
 import { ReportChart } from "@/components/ReportChart";
 import { SpaceBookings } from "@/components/SpaceBookings";
+import { SpaceInvoices } from "@/components/SpaceInvoices";
 import { SpacePromos } from "@/components/SpacePromos";
 import { useSession } from "@/components/useSession";
 
@@ -258,6 +259,7 @@ export default function Operator() {
           <EditSpace spaceId={space.id} />
           <SpaceBookings spaceId={space.id} />
           <SpacePromos spaceId={space.id} />
+          <SpaceInvoices spaceId={space.id} />
           <SpaceReport spaceId={space.id} />
         </>
       ) : (
