@@ -1,8 +1,8 @@
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem};
 use jiff::Timestamp;
 
-use super::writes::{s, ttl_after};
-use super::{DynamoStore, Item, from_item, keys, store_error, to_item};
+use super::writes::{built, s, ttl_after, user_exists};
+use super::{DynamoStore, Item, TxnFailure, from_item, keys, store_error, to_item, txn_failure};
 use app::ports::bookings::Page;
 use app::ports::notifications::NotificationStore;
 use app::ports::store::StoreError;
@@ -16,10 +16,24 @@ impl NotificationStore for DynamoStore {
             "Notification",
             n,
         )?;
-        match self.put_new(item).await {
+        let put = built(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)")
+                .build(),
+        )?;
+        let actions = vec![
+            user_exists(&self.table, &n.user_id)?,
+            TransactWriteItem::builder().put(put).build(),
+        ];
+        // Already there (a redelivery), or its member erased meanwhile: nothing new.
+        match self.transact("put_notification", actions).await {
             Ok(()) => Ok(true),
-            Err(StoreError::AlreadyExists) => Ok(false),
-            Err(e) => Err(e),
+            Err(e) => match txn_failure(e) {
+                TxnFailure::Condition(_) => Ok(false),
+                TxnFailure::Other(e) => Err(e),
+            },
         }
     }
 

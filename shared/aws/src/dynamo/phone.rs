@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use jiff::Timestamp;
 
-use super::writes::{built, n, s, ttl_after};
+use super::writes::{built, n, s, ttl_after, user_exists};
 use super::{
     DynamoStore, TxnFailure, from_item, is_condition_failure, keys, store_error, to_item,
     txn_failure,
@@ -160,21 +160,27 @@ impl PhoneStore for DynamoStore {
         day: &str,
         cap: u32,
     ) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(sms_key(user_id, day)))
-            .update_expression(SMS_COUNT)
-            .condition_expression(SMS_UNDER_CAP)
-            .expression_attribute_names("#ttl", "ttl")
-            .set_expression_attribute_values(Some(sms_count_values(cap, Timestamp::now())))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(store_error(e)),
+        let count = built(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(sms_key(user_id, day)))
+                .update_expression(SMS_COUNT)
+                .condition_expression(SMS_UNDER_CAP)
+                .expression_attribute_names("#ttl", "ttl")
+                .set_expression_attribute_values(Some(sms_count_values(cap, Timestamp::now())))
+                .build(),
+        )?;
+        let actions = vec![
+            user_exists(&self.table, user_id)?,
+            TransactWriteItem::builder().update(count).build(),
+        ];
+        // Erased meanwhile, or the day's allowance is used up: no SMS.
+        match self.transact("take_sms_allowance", actions).await {
+            Ok(()) => Ok(true),
+            Err(e) => match txn_failure(e) {
+                TxnFailure::Condition(_) => Ok(false),
+                TxnFailure::Other(e) => Err(e),
+            },
         }
     }
 }

@@ -127,3 +127,18 @@ pub(super) fn audit_put(table: &str, entry: &AuditEntry) -> Result<TransactWrite
     )?;
     Ok(TransactWriteItem::builder().put(put).build())
 }
+
+/// A condition that the user's profile exists: what a consumer writes under a user's id
+/// after reading them is never written once they are erased (erasure deletes the
+/// partition; a late write would bring their id back).
+pub(super) fn user_exists(table: &str, user_id: &str) -> Result<TransactWriteItem, StoreError> {
+    let check = built(
+        aws_sdk_dynamodb::types::ConditionCheck::builder()
+            .table_name(table)
+            .key("PK", s(keys::user(user_id)))
+            .key("SK", s(keys::PROFILE))
+            .condition_expression("attribute_exists(PK)")
+            .build(),
+    )?;
+    Ok(TransactWriteItem::builder().condition_check(check).build())
+}
