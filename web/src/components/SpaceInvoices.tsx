@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import type { components } from "@/api/schema";
 import { useApi } from "@/api/client";
 import { show } from "@/api/problem";
+import { DocumentPdf } from "@/components/DocumentPdf";
 import { FormMessage } from "@/components/Field";
 import { money } from "@/lib/format";
 
@@ -14,7 +15,6 @@ type Doc = components["schemas"]["DocumentView"];
 export function SpaceInvoices({ spaceId }: { spaceId: string }) {
   const api = useApi();
   const [docs, setDocs] = useState<Doc[] | null>(null);
-  const [links, setLinks] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
@@ -27,14 +27,6 @@ export function SpaceInvoices({ spaceId }: { spaceId: string }) {
     })();
   }, [api, spaceId]);
 
-  async function pdf(doc: Doc) {
-    const { data, error } = await api.GET("/invoices/{documentId}/pdf", {
-      params: { path: { documentId: doc.id } },
-    });
-    if (error || !data) return setProblem(show(error).message);
-    setProblem(null);
-    setLinks((l) => ({ ...l, [doc.id]: data.url }));
-  }
 
   return (
     <section aria-labelledby="space-invoices">
@@ -65,15 +57,7 @@ export function SpaceInvoices({ spaceId }: { spaceId: string }) {
                 <td>{money(d.totals.gross, d.currency)}</td>
                 <td>{money(d.totals.tax, d.currency)}</td>
                 <td>
-                  {links[d.id] ? (
-                    <a href={links[d.id]} target="_blank" rel="noopener noreferrer">
-                      Open {d.written_number}.pdf
-                    </a>
-                  ) : (
-                    <button type="button" className="secondary" onClick={() => void pdf(d)}>
-                      PDF of {d.written_number}
-                    </button>
-                  )}
+                  <DocumentPdf doc={d} onProblem={setProblem} />
                 </td>
               </tr>
             ))}
