@@ -129,6 +129,8 @@ publish.workspace = true
 
 [lib]
 doctest = false
+# No unit tests in this crate; why, and what keeps this honest: tests/tests/manifests.rs.
+test = false
 
 [[bin]]
 name = "{name}"

@@ -1,7 +1,8 @@
 //! The architecture, as the compiler and the manifests keep it:
 //! - every dependency a manifest lists is used by its crate (no dead weight in any build);
 //! - the domain and the application link no AWS SDK, no HTTP crate and no async runtime;
-//! - each function links exactly the AWS SDKs of the services its code touches.
+//! - each function links exactly the AWS SDKs of the services its code touches;
+//! - a function's library builds a unit-test binary exactly when it holds unit tests.
 //!
 //! Read from `cargo metadata` and `cargo tree` (offline, from Cargo.lock).
 
@@ -199,4 +200,39 @@ fn each_function_links_exactly_the_aws_sdks_its_code_touches() {
         checked += 1;
     }
     assert!(checked >= 40, "{checked} functions");
+}
+
+/// Every function's handler is tested through the gateway (tests/tests/api), so most function
+/// crates hold no unit tests. Cargo still links an empty test binary for each (~50 MB in a debug
+/// build, with the whole AWS SDK): 66 of them filled the CI disk. So `[lib] test = false` where
+/// there are none, and this test fails the moment a test is written in a crate that would never
+/// run it (or a crate that has tests leaves its binary switched off).
+#[test]
+fn a_function_library_builds_a_test_binary_exactly_when_it_has_tests() {
+    let markers = ["#[test]", "#[tokio::test]", "proptest!"];
+    let mut wrong = Vec::new();
+    for pkg in packages() {
+        let manifest = Path::new(pkg["manifest_path"].as_str().unwrap());
+        let dir = manifest.parent().unwrap();
+        if dir.parent().and_then(|p| p.file_name()) != Some("functions".as_ref()) {
+            continue;
+        }
+        let has_tests = markers
+            .iter()
+            .any(|m| sources(dir, &["src"]).contains(m));
+        let lib = pkg["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "lib"))
+            .unwrap_or_else(|| panic!("{}: no library target", pkg["name"]));
+        let builds_tests = lib["test"].as_bool().unwrap();
+        if has_tests != builds_tests {
+            wrong.push(format!(
+                "{}: has tests {has_tests}, [lib] test = {builds_tests}",
+                pkg["name"]
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "set [lib] test to match: {wrong:#?}");
 }
