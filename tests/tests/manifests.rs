@@ -217,9 +217,8 @@ fn a_function_library_builds_a_test_binary_exactly_when_it_has_tests() {
         if dir.parent().and_then(|p| p.file_name()) != Some("functions".as_ref()) {
             continue;
         }
-        let has_tests = markers
-            .iter()
-            .any(|m| sources(dir, &["src"]).contains(m));
+        let code = sources(dir, &["src"]);
+        let has_tests = markers.iter().any(|m| code.contains(m));
         let lib = pkg["targets"]
             .as_array()
             .unwrap()
