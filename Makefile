@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make dev` and `make test`.
-.PHONY: setup dev test lint fmt clean bench new-function web-setup web-client web-test web-bundle
+.PHONY: setup dev test lint fmt clean bench bench-search new-function web-setup web-client web-test web-bundle
 
 CARGO ?= cargo
 
@@ -72,6 +72,11 @@ bench: setup
 	$(MAKE) web-setup
 	$(CARGO) build -p local-gateway --bins
 	cd web && NEXT_TELEMETRY_DISABLED=1 npm run -s build && CARGO_TARGET_DIR="$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)" node e2e/bench-pages.mjs
+
+## Only the search section of the bench (10,000 seeded spaces; bench-results/search.md).
+bench-search: setup
+	$(CARGO) build --release -p integration-tests --bin bench
+	BENCH_ONLY=search "$${CARGO_TARGET_DIR:-target}/release/bench"
 
 ## The web app's deployable bundle for infra/web.yaml: the standalone server with its
 ## start script (web/.next/standalone) and the static files for the assets bucket.

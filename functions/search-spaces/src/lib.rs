@@ -1,22 +1,20 @@
 //! `GET /spaces?lat&lng&radius_km` (or `?city`) with filters, sorting and paging: public.
 //!
-//! Reads the search read model only: the H3 cell partitions that can touch the circle (at
-//! most 20, in parallel; `domain::search::plan_cells`) or one city partition. No Scan, no
-//! constant partition key. Exact great-circle distance decides membership; the optional
-//! free-window filter then checks each candidate's slot claims, page by page.
+//! Reads the search read model only (no Scan, no constant partition key): nearest-first
+//! pages walk H3 cells outward and stop once the page is complete; other orders read every
+//! candidate. The rules are in `app::usecase::search` and `domain::search`.
 
 use app::AppError;
 use app::ports::bookings::BookingStore;
-use app::ports::search::{SearchPartition, SearchStore};
+use app::ports::search::SearchStore;
 use app::ports::spaces::SpaceStore;
 use app::usecase::catalog::Catalog;
+use app::usecase::search::search;
 use aws::AppContext;
 use aws::dynamo::DynamoStore;
 use aws::telemetry::emf;
-use domain::booking_rules::plan_claims;
-use domain::claims::cell_interval;
-use domain::search::{SearchHit, plan_cells, sort_hits};
-use edge::api::search::{Area, SearchParams, SearchQuery, encode_cursor};
+use domain::search::SearchHit;
+use edge::api::search::{SearchParams, SearchQuery, encode_cursor};
 use edge::http::params::query;
 use edge::http::{Body, HttpFunction, Request, Response, json};
 use http::StatusCode;
@@ -42,112 +40,31 @@ struct SearchPage {
     next_cursor: Option<String>,
 }
 
-impl<S: SearchStore + SpaceStore + BookingStore> SearchSpaces<S> {
-    /// Keeps only the items bookable and unclaimed for the whole window; false if none.
-    async fn free_in(
-        &self,
-        hit: &mut SearchHit,
-        (from, to): (Timestamp, Timestamp),
-        now: Timestamp,
-    ) -> Result<bool, AppError> {
-        let Some(entry) = self
-            .catalog
-            .space(&self.store, &hit.space_id, false)
-            .await?
-        else {
-            return Ok(false);
-        };
-        let claims = self.store.slot_claims(&hit.space_id, from, to).await?;
-        hit.items.retain(|m| {
-            let Some(item) = entry.item(&m.id) else {
-                return false;
-            };
-            let Ok(cells) = plan_claims(&entry.space, item, from, to, now) else {
-                return false;
-            };
-            !claims.iter().any(|c| {
-                c.item_id == m.id
-                    && c.active_at(now)
-                    && cells.iter().any(|s| {
-                        let (a, b) = cell_interval(s.start);
-                        c.start < b && a < c.end
-                    })
-            })
-        });
-        Ok(!hit.items.is_empty())
-    }
-}
-
 impl<S: SearchStore + SpaceStore + BookingStore> HttpFunction for SearchSpaces<S> {
     async fn handle(&self, req: Request) -> Result<Response<Body>, AppError> {
         let q = SearchQuery::parse(&query::<SearchParams>(&req)?)?;
-        let (partitions, circle, country) = match &q.area {
-            Area::Circle { center, radius_km } => {
-                let plan = plan_cells(center, *radius_km)
-                    .ok_or_else(|| AppError::internal("no cell plan for a valid circle"))?;
-                let parts = plan
-                    .cells
-                    .into_iter()
-                    .map(|cell| SearchPartition::Cell {
-                        resolution: plan.resolution,
-                        cell,
-                    })
-                    .collect::<Vec<_>>();
-                (parts, Some((center, *radius_km)), None)
-            }
-            Area::City { city, country } => (
-                vec![SearchPartition::City { city: city.clone() }],
-                None,
-                country.as_deref(),
-            ),
-        };
-        let read = self.store.search_partitions(&partitions).await?;
-        let mut hits: Vec<SearchHit> = read
-            .rows
-            .iter()
-            .filter(|r| country.is_none_or(|c| r.country.eq_ignore_ascii_case(c)))
-            .filter_map(|r| r.matches(&q.filters, circle))
-            .collect();
-        sort_hits(&mut hits, q.sort);
-        let wanted = q.offset + q.limit + 1;
-        let hits = match q.available {
-            None => hits,
-            Some(window) => {
-                let now = Timestamp::now();
-                let mut kept = Vec::with_capacity(wanted);
-                for mut hit in hits {
-                    if kept.len() >= wanted {
-                        break;
-                    }
-                    if self.free_in(&mut hit, window, now).await? {
-                        kept.push(hit);
-                    }
-                }
-                kept
-            }
-        };
-        let more = hits.len() > q.offset + q.limit;
-        let items: Vec<SearchHit> = hits.into_iter().skip(q.offset).take(q.limit).collect();
+        let page = search(&self.store, &self.catalog, &q.spec, Timestamp::now()).await?;
         emf::emit(
             None,
             &[(
                 emf::names::SEARCH_ROWS_READ,
-                read.rows.len() as f64,
+                page.cost.rows_read as f64,
                 emf::Unit::Count,
             )],
         );
         tracing::info!(
-            partitions = read.partitions,
-            rows = read.rows.len(),
-            capacity = read.capacity_units,
-            results = items.len(),
+            partitions = page.cost.partitions,
+            rounds = page.cost.rounds,
+            rows = page.cost.rows_read,
+            capacity = page.cost.capacity_units,
+            results = page.items.len(),
             "search"
         );
         json(
             StatusCode::OK,
             &SearchPage {
-                items,
-                next_cursor: more.then(|| encode_cursor(q.offset + q.limit, &q.fingerprint)),
+                next_cursor: page.next.as_ref().map(|n| encode_cursor(n, &q.fingerprint)),
+                items: page.items,
             },
         )
     }

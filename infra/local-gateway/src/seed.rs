@@ -327,17 +327,46 @@ fn item(
 pub fn bench_space(rng: &mut u64, n: usize) -> (Space, Vec<BookableItem>) {
     let mut lcg = Lcg(*rng);
     let city = &CITIES[0];
-    let made = space_within(
+    let (centre, inner_km, outer_km) = bench_region(n);
+    // Uniform over the ring's area, in a random direction.
+    let r = (inner_km.powi(2) + lcg.next() * (outer_km.powi(2) - inner_km.powi(2))).sqrt();
+    let angle = lcg.next() * std::f64::consts::TAU;
+    let lat = centre.lat + r * angle.cos() / 111.2;
+    let lng = centre.lng + r * angle.sin() / (111.2 * centre.lat.to_radians().cos());
+    let made = space_at(
         city,
         city.districts[n % 10],
         n,
         "bench-operator",
         &mut lcg,
-        0.55,
+        lat,
+        lng,
     );
     *rng = lcg.0;
     made
 }
+
+/// Where the bench's `n`th space lies: the `(centre, inner km, outer km)` of its ring.
+/// Sixty per cent in a dense city (within 10 km of Berlin's centre, ~19 per km²), 35 % in
+/// its suburbs (10 to 40 km, ~0.7 per km²) and 5 % in a sparse region 150 km north (within
+/// 60 km of a point in Mecklenburg, ~0.04 per km²).
+pub fn bench_region(n: usize) -> (GeoPoint, f64, f64) {
+    let berlin = GeoPoint {
+        lat: CITIES[0].lat,
+        lng: CITIES[0].lng,
+    };
+    match n % 20 {
+        0..12 => (berlin, 0.0, 10.0),
+        12..19 => (berlin, 10.0, 40.0),
+        _ => (BENCH_SPARSE_CENTRE, 0.0, 60.0),
+    }
+}
+
+/// The sparse region's centre (see [`bench_region`]).
+pub const BENCH_SPARSE_CENTRE: GeoPoint = GeoPoint {
+    lat: 53.85,
+    lng: 12.6,
+};
 
 /// A uniform number in [0, 1) from a seed state (benches draw query points with it).
 pub fn unit(rng: &mut u64) -> f64 {
@@ -366,9 +395,21 @@ fn space_within(
     rng: &mut Lcg,
     spread_deg: f64,
 ) -> (Space, Vec<BookableItem>) {
-    let id = uuid::Uuid::new_v4().to_string();
     let lat = city.lat + (rng.next() - 0.5) * spread_deg;
     let lng = city.lng + (rng.next() - 0.5) * spread_deg / city.lat.to_radians().cos();
+    space_at(city, district, n, owner, rng, lat, lng)
+}
+
+fn space_at(
+    city: &City,
+    district: &str,
+    n: usize,
+    owner: &str,
+    rng: &mut Lcg,
+    lat: f64,
+    lng: f64,
+) -> (Space, Vec<BookableItem>) {
+    let id = uuid::Uuid::new_v4().to_string();
     let amenities: Vec<String> = AMENITIES
         .iter()
         .enumerate()

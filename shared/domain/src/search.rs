@@ -2,11 +2,13 @@
 //! exact filters, order and paging applied to what they hold.
 //!
 //! Every space has one search row per resolution in [`SEARCH_RESOLUTIONS`] under its
-//! cell. A query picks the finest resolution whose cells touching the circle number at
-//! most [`MAX_PARTITIONS`]: a cell is read when its centre lies within `radius + its own
-//! circumradius` of the query point, which is exactly the condition for the cell to be
-//! able to hold a point inside the circle. Results are then filtered by great-circle
-//! distance, so the answer equals a brute-force filter over all spaces.
+//! cell. Nearest-first pages walk cells outward and stop once the page is provably complete
+//! ([`walk`]). Price and rating orders cannot stop early (the cheapest space may be in the
+//! last cell), so they read every cell that can touch the circle: [`plan_cells`] picks the
+//! finest resolution whose such cells number at most [`MAX_PARTITIONS`], a cell being read
+//! when its centre lies within `radius + its own circumradius` of the query point. Results
+//! are then filtered by great-circle distance, so either way the answer equals a
+//! brute-force filter over all spaces.
 
 use std::collections::BTreeMap;
 
@@ -17,11 +19,18 @@ use crate::geo::distance_km;
 use crate::money::Money;
 use crate::space::{GeoPoint, ItemKind};
 
-pub const SEARCH_RESOLUTIONS: [Resolution; 4] = [
+pub mod walk;
+
+/// Resolutions a space is listed at: 9 (~0.1 km² cells) lets a dense city's nearest page read
+/// a few dozen rows, 4 (~1,800 km²) lets an empty region's 50 km circle read a handful of
+/// partitions; the walk picks between them by the density it meets (`walk.rs`).
+pub const SEARCH_RESOLUTIONS: [Resolution; 6] = [
     Resolution::Four,
     Resolution::Five,
     Resolution::Six,
     Resolution::Seven,
+    Resolution::Eight,
+    Resolution::Nine,
 ];
 pub const MAX_PARTITIONS: usize = 20;
 pub const MAX_RADIUS_KM: f64 = 50.0;
@@ -138,6 +147,40 @@ pub struct Filters {
     pub min_rating: Option<f64>,
     /// Lower-case; matched against name and city.
     pub text: Option<String>,
+}
+
+/// Where to search: a circle, or a city's partition.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Area {
+    Circle {
+        center: GeoPoint,
+        radius_km: f64,
+    },
+    City {
+        city: String,
+        country: Option<String>,
+    },
+}
+
+/// Where a page starts: nearest-first pages resume after the last hit returned (the walk
+/// skips what precedes it); other orders by position.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Start {
+    First,
+    After(walk::Resume),
+    Offset(usize),
+}
+
+/// A validated search (see `api::search` for how the HTTP parameters become one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchSpec {
+    pub area: Area,
+    pub filters: Filters,
+    /// Only items free for this whole window.
+    pub available: Option<(jiff::Timestamp, jiff::Timestamp)>,
+    pub sort: SortBy,
+    pub limit: usize,
+    pub start: Start,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
@@ -265,24 +308,24 @@ pub fn sort_hits(hits: &mut [SearchHit], by: SortBy) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// xorshift64*: deterministic, no dependency.
-    struct Rng(u64);
+    pub(crate) struct Rng(pub(crate) u64);
     impl Rng {
-        fn next(&mut self) -> f64 {
+        pub(crate) fn next(&mut self) -> f64 {
             self.0 ^= self.0 >> 12;
             self.0 ^= self.0 << 25;
             self.0 ^= self.0 >> 27;
             (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
         }
-        fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        pub(crate) fn range(&mut self, lo: f64, hi: f64) -> f64 {
             lo + (hi - lo) * self.next()
         }
     }
 
-    fn around(rng: &mut Rng, c: &GeoPoint, spread_deg: f64) -> GeoPoint {
+    pub(crate) fn around(rng: &mut Rng, c: &GeoPoint, spread_deg: f64) -> GeoPoint {
         let lat = (c.lat + rng.range(-spread_deg, spread_deg)).clamp(-89.9, 89.9);
         let mut lng = c.lng + rng.range(-spread_deg, spread_deg) / lat.to_radians().cos().max(0.05);
         if lng > 180.0 {
@@ -294,7 +337,7 @@ mod tests {
         GeoPoint { lat, lng }
     }
 
-    fn row(id: usize, p: &GeoPoint) -> SearchRow {
+    pub(crate) fn row(id: usize, p: &GeoPoint) -> SearchRow {
         SearchRow {
             space_id: format!("s{id:05}"),
             name: format!("Space {id}"),

@@ -84,6 +84,15 @@ fn row(scenario: &str, ms: &[f64], cost: metrics::OpStats, budget: &'static str)
 
 #[tokio::main]
 async fn main() {
+    // `BENCH_ONLY=search` runs only the search section (it seeds its own 10,000 spaces).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("search") {
+        let env = env();
+        let search = search_bench(&env.stack).await;
+        println!("\n{search}");
+        std::fs::create_dir_all(root().join("bench-results")).unwrap();
+        std::fs::write(root().join("bench-results/search.md"), &search).unwrap();
+        return;
+    }
     let telemetry = telemetry_cost().await;
     // One bench member holds hundreds of unpaid bookings; the hold limit (an abuse limit,
     // tested in the integration tests) would stop it after five.
@@ -423,14 +432,19 @@ async fn main() {
 }
 
 const SEARCH_SPACES: usize = 10_000;
+const SEARCH_RADII: [f64; 5] = [1.0, 5.0, 10.0, 25.0, 50.0];
+/// Queries per region, sort and radius.
+const SEARCH_QUERIES: usize = 20;
 
-/// Seeds 10,000 spaces (through the same store code as the API) around Berlin, then runs
-/// radius searches through the gateway: latency, partitions and rows read per query, and
-/// DynamoDB capacity, beside what one full Scan of the table reads.
+/// Seeds 10,000 spaces (through the same store code as the API: a dense city, its suburbs
+/// and a sparse region, `local_gateway::seed::bench_region`), then pages through radius
+/// searches: rows and partitions read per first and following page (the search use case
+/// called as the function calls it) and latency through the gateway, beside a full Scan.
 async fn search_bench(stack: &local_gateway::stack::StackInfo) -> String {
-    use app::ports::search::{SearchPartition, SearchStore};
+    use app::usecase::catalog::Catalog;
+    use app::usecase::search::{Next, search};
     use aws::dynamo::DynamoStore;
-    use domain::search::plan_cells;
+    use domain::search::{Area, Filters, SearchSpec, SortBy, Start};
     use domain::space::GeoPoint;
     let ctx = aws().await;
     let store = DynamoStore::from_context(&ctx);
@@ -483,62 +497,138 @@ async fn search_bench(stack: &local_gateway::stack::StackInfo) -> String {
         }
     }
 
+    let berlin = GeoPoint {
+        lat: 52.52,
+        lng: 13.405,
+    };
+    let regions = [
+        ("dense city centre", berlin),
+        ("sparse region", local_gateway::seed::BENCH_SPARSE_CENTRE),
+    ];
+    let catalog = Catalog::new();
     let mut out = String::new();
-    writeln!(out, "Search over {SEARCH_SPACES} seeded spaces around Berlin (seeded in {seeded:.0} s); a full Scan would read {scanned} items ({scan_units:.0} capacity units):\n").unwrap();
-    writeln!(out, "| radius km | n | p50 ms | p99 ms | partitions/query | rows read/query | capacity units/query | budget |").unwrap();
-    writeln!(out, "|---|---|---|---|---|---|---|---|").unwrap();
+    writeln!(out, "Search over {SEARCH_SPACES} seeded spaces (seeded in {seeded:.0} s): 6,000 within 10 km of Berlin's centre, 3,500 in its suburbs (10-40 km), 500 in a sparse region 150 km north (within 60 km). A full Scan would read {scanned} items ({scan_units:.0} capacity units). Pages of 20, {SEARCH_QUERIES} queries per line from points within 2 km of the region's centre; rows and partitions are per page (mean and max), latency through the gateway.\n").unwrap();
+    writeln!(out, "| region | sort | radius km | page 1 rows (max) | page 1 partitions | page 1 rounds | page 1 p50 ms | page 2 rows (max) | page 2 partitions | page 2 p50 ms | candidates in circle | budget |").unwrap();
+    writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|").unwrap();
     let mut rng = 0x2545_F491_4F6C_DD1Du64;
-    for radius in [1.0, 5.0, 20.0, 50.0] {
-        let n = 50;
-        let points: Vec<GeoPoint> = (0..n)
-            .map(|_| GeoPoint {
-                lat: 52.52 + (local_gateway::seed::unit(&mut rng) - 0.5) * 0.3,
-                lng: 13.405 + (local_gateway::seed::unit(&mut rng) - 0.5) * 0.5,
-            })
-            .collect();
-        // Rows and partitions, read the way the function reads them.
-        let (mut partitions, mut rows) = (0usize, 0usize);
-        for p in &points {
-            let plan = plan_cells(p, radius).unwrap();
-            let parts: Vec<SearchPartition> = plan
-                .cells
-                .into_iter()
-                .map(|cell| SearchPartition::Cell {
-                    resolution: plan.resolution,
-                    cell,
-                })
-                .collect();
-            let read = store.search_partitions(&parts).await.unwrap();
-            partitions += read.partitions;
-            rows += read.rows.len();
-        }
-        let (ms, cost) = timed(n, |i| {
-            let p = points[i];
-            async move {
-                let res = call(
-                    "GET",
-                    &format!(
-                        "/spaces?lat={}&lng={}&radius_km={radius}&limit=20",
+    for (region, centre) in regions {
+        for sort in [SortBy::Distance, SortBy::Price, SortBy::Rating] {
+            for radius in SEARCH_RADII {
+                let points: Vec<GeoPoint> = (0..SEARCH_QUERIES)
+                    .map(|_| {
+                        let u = local_gateway::seed::unit(&mut rng);
+                        let v = local_gateway::seed::unit(&mut rng);
+                        GeoPoint {
+                            lat: centre.lat + (u - 0.5) * 4.0 / 111.2,
+                            lng: centre.lng
+                                + (v - 0.5) * 4.0 / (111.2 * centre.lat.to_radians().cos()),
+                        }
+                    })
+                    .collect();
+                let sort_name = match sort {
+                    SortBy::Distance => "distance",
+                    SortBy::Price => "price",
+                    SortBy::Rating => "rating",
+                };
+                // Rows, partitions and rounds: the use case, as the function runs it.
+                let mut first = Vec::new();
+                let mut second = Vec::new();
+                let mut candidates = 0usize;
+                for p in &points {
+                    let mut spec = SearchSpec {
+                        area: Area::Circle {
+                            center: *p,
+                            radius_km: radius,
+                        },
+                        filters: Filters::default(),
+                        available: None,
+                        sort,
+                        limit: 20,
+                        start: Start::First,
+                    };
+                    let page = search(&store, &catalog, &spec, jiff::Timestamp::now())
+                        .await
+                        .unwrap();
+                    first.push(page.cost.clone());
+                    if sort != SortBy::Distance {
+                        candidates += page.cost.rows_read;
+                    }
+                    if let Some(next) = page.next {
+                        spec.start = match next {
+                            Next::After(r) => Start::After(r),
+                            Next::Offset(o) => Start::Offset(o),
+                        };
+                        let page = search(&store, &catalog, &spec, jiff::Timestamp::now())
+                            .await
+                            .unwrap();
+                        second.push(page.cost);
+                    }
+                }
+                // Latency: the same first pages, then their second pages, through the gateway.
+                let query = |p: &GeoPoint| {
+                    format!(
+                        "/spaces?lat={}&lng={}&radius_km={radius}&limit=20&sort={sort_name}",
                         p.lat, p.lng
-                    ),
-                    None,
-                    None,
-                )
+                    )
+                };
+                let cursors = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+                let (ms1, _) = timed(points.len(), |i| {
+                    let (url, cursors) = (query(&points[i]), cursors.clone());
+                    async move {
+                        let res = call("GET", &url, None, None).await;
+                        assert_eq!(res.status(), 200);
+                        let body: Value = res.json().await.unwrap();
+                        if let Some(c) = body["next_cursor"].as_str() {
+                            cursors.lock().unwrap().push(format!("{url}&cursor={c}"));
+                        }
+                    }
+                })
                 .await;
-                assert_eq!(res.status(), 200);
+                let next_urls = cursors.lock().unwrap().clone();
+                let (ms2, _) = timed(next_urls.len(), |i| {
+                    let url = next_urls[i].clone();
+                    async move {
+                        let res = call("GET", &url, None, None).await;
+                        assert_eq!(res.status(), 200);
+                    }
+                })
+                .await;
+                let mean =
+                    |c: &[app::usecase::search::SearchCost],
+                     f: fn(&app::usecase::search::SearchCost) -> usize| {
+                        if c.is_empty() {
+                            return (f64::NAN, 0);
+                        }
+                        let sum: usize = c.iter().map(f).sum();
+                        (
+                            sum as f64 / c.len() as f64,
+                            c.iter().map(f).max().unwrap_or(0),
+                        )
+                    };
+                let (r1, r1max) = mean(&first, |c| c.rows_read);
+                let (p1, _) = mean(&first, |c| c.partitions);
+                let (k1, _) = mean(&first, |c| c.rounds);
+                let (r2, r2max) = mean(&second, |c| c.rows_read);
+                let (p2, _) = mean(&second, |c| c.partitions);
+                let budget = if sort == SortBy::Distance {
+                    "<= 60 rows per page"
+                } else {
+                    "every candidate, <= 20 partitions"
+                };
+                writeln!(
+                    out,
+                    "| {region} | {sort_name} | {radius} | {r1:.0} ({r1max}) | {p1:.1} | {k1:.1} | {:.1} | {r2:.0} ({r2max}) | {p2:.1} | {:.1} | {} | {budget} |",
+                    percentile(&ms1, 50.0),
+                    percentile(&ms2, 50.0),
+                    if sort == SortBy::Distance {
+                        "-".to_string()
+                    } else {
+                        format!("{:.0}", candidates as f64 / points.len() as f64)
+                    },
+                )
+                .unwrap();
             }
-        })
-        .await;
-        writeln!(
-            out,
-            "| {radius} | {n} | {:.1} | {:.1} | {:.1} | {:.0} | {:.1} | <= 20 partitions |",
-            percentile(&ms, 50.0),
-            percentile(&ms, 99.0),
-            partitions as f64 / n as f64,
-            rows as f64 / n as f64,
-            cost.capacity_units / n as f64
-        )
-        .unwrap();
+        }
     }
     let _ = stack;
     out

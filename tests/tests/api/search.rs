@@ -183,23 +183,27 @@ async fn radius_search_equals_brute_force_and_follows_every_change() {
     assert!(hit["distance_km"].as_f64().unwrap() < 1.0);
     assert_eq!(hit["rating"]["count"], 0);
 
-    // Paging: two at a time, in order, with a cursor bound to the query.
-    let all = ids(&search(&format!("{q}&radius_km=50&limit=50")).await);
-    let mut paged = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let extra = cursor
-            .as_ref()
-            .map(|c| format!("&cursor={c}"))
-            .unwrap_or_default();
-        let page = search(&format!("{q}&radius_km=50&limit=2{extra}")).await;
-        paged.extend(ids(&page));
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_string()),
-            None => break,
+    // Paging: two at a time, in order, with a cursor bound to the query: nearest first
+    // (the walk resumes after the last hit) and by price (by position).
+    for sort in ["distance", "price"] {
+        let all = ids(&search(&format!("{q}&radius_km=50&limit=50&sort={sort}")).await);
+        assert_eq!(all.len(), 6, "{sort}");
+        let mut paged = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let extra = cursor
+                .as_ref()
+                .map(|c| format!("&cursor={c}"))
+                .unwrap_or_default();
+            let page = search(&format!("{q}&radius_km=50&limit=2&sort={sort}{extra}")).await;
+            paged.extend(ids(&page));
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
         }
+        assert_eq!(paged, all, "{sort}");
     }
-    assert_eq!(paged, all);
 
     // City search.
     let page = search(&format!("city={}&limit=50", city.replace(' ', "%20"))).await;

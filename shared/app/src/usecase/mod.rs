@@ -18,6 +18,7 @@ pub mod promos;
 pub mod rentals;
 pub mod roles;
 pub mod scheduler;
+pub mod search;
 pub mod series;
 pub mod series_manage;
 pub mod spaces;

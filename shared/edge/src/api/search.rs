@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use app::error::AppError;
 use domain::amenity::AMENITIES;
-use domain::search::{Filters, MAX_RADIUS_KM, SortBy};
+
+use app::usecase::search::Next;
+use domain::search::walk::{PageKey, Resume};
+use domain::search::{Area, Filters, MAX_RADIUS_KM, SearchSpec, SortBy, Start};
 use domain::space::{GeoPoint, ItemKind};
 use domain::validate::Violations;
 
@@ -18,25 +21,8 @@ pub const MAX_LIMIT: usize = 50;
 pub const MAX_WINDOW_HOURS: i64 = 24 * 7;
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Area {
-    Circle {
-        center: GeoPoint,
-        radius_km: f64,
-    },
-    City {
-        city: String,
-        country: Option<String>,
-    },
-}
-
-#[derive(Clone, Debug, PartialEq)]
 pub struct SearchQuery {
-    pub area: Area,
-    pub filters: Filters,
-    pub available: Option<(Timestamp, Timestamp)>,
-    pub sort: SortBy,
-    pub limit: usize,
-    pub offset: usize,
+    pub spec: SearchSpec,
     /// Identifies the query a cursor belongs to (everything but the cursor).
     pub fingerprint: String,
 }
@@ -93,17 +79,30 @@ pub struct SearchParams {
     cursor: Option<String>,
 }
 
-#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+/// A page's cursor: the query it belongs to, and where the next page starts (after a hit,
+/// for nearest-first pages, with the walk's resolution and density; else a position).
+#[derive(Serialize, Deserialize)]
 struct Cursor {
-    o: usize,
     f: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    o: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    a: Option<(u64, String, u8, f64)>,
 }
 
-pub fn encode_cursor(offset: usize, fingerprint: &str) -> String {
+pub fn encode_cursor(next: &Next, fingerprint: &str) -> String {
+    let (o, a) = match next {
+        Next::Offset(o) => (Some(*o), None),
+        Next::After(r) => (
+            None,
+            Some((r.key.metres, r.key.space_id.clone(), r.res, r.density)),
+        ),
+    };
     B64.encode(
         serde_json::to_vec(&Cursor {
-            o: offset,
             f: fingerprint.to_string(),
+            o,
+            a,
         })
         .unwrap_or_default(),
     )
@@ -344,45 +343,60 @@ impl SearchQuery {
             .collect::<Vec<_>>()
             .join("&");
         let fingerprint = app::ports::payments::idempotency_key("q", "", &fingerprint);
-        let offset = match p.cursor.as_ref() {
-            None => 0,
+        let start = match p.cursor.as_ref() {
+            None => Start::First,
             Some(c) => match B64
                 .decode(c.trim())
                 .ok()
                 .and_then(|b| serde_json::from_slice::<Cursor>(&b).ok())
             {
-                Some(cur) if cur.f == fingerprint => cur.o,
+                Some(Cursor {
+                    f,
+                    o: Some(o),
+                    a: None,
+                }) if f == fingerprint => Start::Offset(o),
+                Some(Cursor {
+                    f,
+                    o: None,
+                    a: Some((metres, space_id, res, density)),
+                }) if f == fingerprint => Start::After(Resume {
+                    key: PageKey { metres, space_id },
+                    res,
+                    density,
+                }),
                 _ => {
                     v.add(
                         "cursor",
                         "format",
                         "not a cursor from a previous page of this search",
                     );
-                    0
+                    Start::First
                 }
             },
         };
         v.into_result()?;
         Ok(Self {
-            area: area.expect("validated"),
-            filters: Filters {
-                amenities,
-                kind,
-                min_capacity,
-                min_price,
-                max_price,
-                min_rating,
-                text,
+            spec: SearchSpec {
+                area: area.expect("validated"),
+                filters: Filters {
+                    amenities,
+                    kind,
+                    min_capacity,
+                    min_price,
+                    max_price,
+                    min_rating,
+                    text,
+                },
+                available,
+                // Distance needs a point: a city search defaults to the best rated first.
+                sort: if lat.is_none() && sort == SortBy::Distance {
+                    SortBy::Rating
+                } else {
+                    sort
+                },
+                limit,
+                start,
             },
-            available,
-            // Distance needs a point: a city search defaults to the best rated first.
-            sort: if lat.is_none() && sort == SortBy::Distance {
-                SortBy::Rating
-            } else {
-                sort
-            },
-            limit,
-            offset,
             fingerprint,
         })
     }
@@ -456,8 +470,16 @@ mod tests {
             ("limit", "10"),
         ])
         .unwrap();
-        assert_eq!(q.filters.min_capacity, Some(4));
-        let cursor = encode_cursor(10, &q.fingerprint);
+        assert_eq!(q.spec.filters.min_capacity, Some(4));
+        let resume = Resume {
+            key: PageKey {
+                metres: 1234,
+                space_id: "s1".into(),
+            },
+            res: 9,
+            density: 12.5,
+        };
+        let cursor = encode_cursor(&Next::After(resume.clone()), &q.fingerprint);
         let next = parse(&[
             ("lat", "52.5"),
             ("lng", "13.4"),
@@ -466,7 +488,17 @@ mod tests {
             ("cursor", &cursor),
         ])
         .unwrap();
-        assert_eq!(next.offset, 10);
+        assert_eq!(next.spec.start, Start::After(resume));
+        let by_price = parse(&[("lat", "52.5"), ("lng", "13.4"), ("sort", "price")]).unwrap();
+        let cursor_by_price = encode_cursor(&Next::Offset(20), &by_price.fingerprint);
+        let next = parse(&[
+            ("lat", "52.5"),
+            ("lng", "13.4"),
+            ("sort", "price"),
+            ("cursor", &cursor_by_price),
+        ])
+        .unwrap();
+        assert_eq!(next.spec.start, Start::Offset(20));
         // The same cursor on another query is refused.
         let other = parse(&[("lat", "52.5"), ("lng", "13.5"), ("cursor", &cursor)]);
         assert!(fields(other).contains(&("cursor".to_string(), "format".to_string())));
