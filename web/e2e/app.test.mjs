@@ -782,6 +782,25 @@ test("search and a space page work on a phone-sized screen", async () => {
   await ctx.close();
 });
 
+test("a space page recommends similar spaces nearby, each leading to another space", async () => {
+  const ctx = await product.context();
+  const page = await ctx.newPage();
+  const space = product.seed.spaces.find((s) => s.city === "Berlin") ?? product.seed.spaces[0];
+  await page.goto(`${product.web}/spaces/${space.id}`);
+  const similar = page.getByRole("region", { name: "Similar spaces nearby" });
+  const links = similar.getByRole("link");
+  await links.first().waitFor();
+  const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  assert.ok(hrefs.length >= 1 && hrefs.length <= 4, `${hrefs}`);
+  assert.ok(!hrefs.includes(`/spaces/${space.id}`), "a space is never recommended on its own page");
+  await axe(page, "space with similar spaces");
+  const name = await links.first().textContent();
+  await links.first().click();
+  await page.waitForURL(new RegExp(hrefs[0]));
+  assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), name);
+  await ctx.close();
+});
+
 test("every page is served with the baseline browser protections", async () => {
   for (const path of ["/", "/signin", `/spaces/${product.seed.spaces[0].id}`]) {
     const res = await fetch(`${product.web}${path}`);

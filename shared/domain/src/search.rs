@@ -19,6 +19,7 @@ use crate::geo::distance_km;
 use crate::money::Money;
 use crate::space::{GeoPoint, ItemKind};
 
+pub mod similar;
 pub mod walk;
 
 /// Resolutions a space is listed at: 9 (~0.1 km² cells) lets a dense city's nearest page read
@@ -125,6 +126,12 @@ pub struct SearchRow {
     pub rating_sum: u64,
     #[serde(default)]
     pub rating_count: u64,
+    /// The space's IANA zone and the local dates it is closed on (recommendations leave out
+    /// a space closed today). Rows written before these existed read as always open.
+    #[serde(default)]
+    pub time_zone: String,
+    #[serde(default)]
+    pub closed_dates: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -147,6 +154,8 @@ pub struct Filters {
     pub min_rating: Option<f64>,
     /// Lower-case; matched against name and city.
     pub text: Option<String>,
+    /// Only spaces not closed on this instant's local date.
+    pub open_at: Option<jiff::Timestamp>,
 }
 
 /// Where to search: a circle, or a city's partition.
@@ -221,6 +230,15 @@ impl SearchRow {
         }
     }
 
+    /// Closed for the local date of `at` (an unknown zone reads as open: the row predates it).
+    pub fn closed_on(&self, at: jiff::Timestamp) -> bool {
+        let Ok(tz) = jiff::tz::TimeZone::get(&self.time_zone) else {
+            return false;
+        };
+        let today = at.to_zoned_datetime(tz).date().to_string();
+        self.closed_dates.contains(&today)
+    }
+
     /// The hit if the space matches every filter (and lies within `circle`).
     pub fn matches(&self, f: &Filters, circle: Option<(&GeoPoint, f64)>) -> Option<SearchHit> {
         let location = GeoPoint {
@@ -239,6 +257,11 @@ impl SearchRow {
         let rating = self.rating();
         if let Some(min) = f.min_rating
             && rating.average.is_none_or(|avg| avg < min)
+        {
+            return None;
+        }
+        if let Some(at) = f.open_at
+            && self.closed_on(at)
         {
             return None;
         }
@@ -360,6 +383,8 @@ pub(crate) mod tests {
             )]),
             rating_sum: 0,
             rating_count: 0,
+            time_zone: "Europe/Berlin".into(),
+            closed_dates: vec![],
         }
     }
 

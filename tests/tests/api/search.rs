@@ -315,3 +315,92 @@ async fn free_window_filter_and_bad_queries() {
         assert_eq!(p["errors"][0]["rule"], rule, "{query}: {p}");
     }
 }
+
+/// Similar spaces: the same kind of place nearby first; never the space itself, a space
+/// closed today or a deleted one; unknown spaces 404, bad limits 400.
+#[tokio::test]
+async fn similar_spaces_rank_alike_places_and_leave_out_itself_closed_and_deleted() {
+    let op = user_with_roles(&[Role::Operator]).await;
+    let o = unique_origin();
+    let city = format!("Similarton {}", uuid::Uuid::new_v4().simple());
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    let desk = |price| [item("desk", "Desk 1", 1, price)];
+    let (base, _) = create(
+        &op.access_token,
+        &space_at("Base", &city, &o, &["wifi", "coffee"]),
+        &desk(600),
+    )
+    .await;
+    let (twin, _) = create(
+        &op.access_token,
+        &space_at("Twin", &city, &offset(&o, 1.0, 0.0), &["wifi", "coffee"]),
+        &desk(650),
+    )
+    .await;
+    let (bare, _) = create(
+        &op.access_token,
+        &space_at("Bare", &city, &offset(&o, 0.5, 0.0), &[]),
+        &desk(150),
+    )
+    .await;
+    let mut closed_body = space_at("Closed", &city, &offset(&o, 0.2, 0.0), &["wifi", "coffee"]);
+    closed_body["closures"] = json!([{"date": today, "reason": "inventory"}]);
+    let (closed, _) = create(&op.access_token, &closed_body, &desk(600)).await;
+    let (deleted, _) = create(
+        &op.access_token,
+        &space_at("Deleted", &city, &offset(&o, 0.3, 0.0), &["wifi", "coffee"]),
+        &desk(600),
+    )
+    .await;
+    let res = call(
+        "DELETE",
+        &format!("/spaces/{deleted}"),
+        Some(&op.access_token),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 204);
+
+    let res = call("GET", &format!("/spaces/{base}/similar"), None, None).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(ids(&body), vec![twin.clone(), bare.clone()], "{body}");
+    let scores: Vec<f64> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores[0] > scores[1] && scores.iter().all(|s| (0.0..=1.0).contains(s)));
+    // The closed space is itself open to recommendations tomorrow, not today.
+    let body: Value = call(
+        "GET",
+        &format!("/spaces/{closed}/similar?limit=1"),
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(ids(&body).len(), 1);
+    assert_ne!(ids(&body)[0], closed);
+
+    let res = call("GET", "/spaces/no-such-space/similar", None, None).await;
+    assert_eq!(res.status(), 404);
+    for bad in ["0", "21", "x"] {
+        let res = call(
+            "GET",
+            &format!("/spaces/{base}/similar?limit={bad}"),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(res.status(), 400, "limit={bad}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "limit", "{problem}");
+    }
+}

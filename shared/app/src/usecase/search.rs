@@ -17,8 +17,9 @@ use crate::ports::spaces::SpaceStore;
 use crate::usecase::catalog::Catalog;
 use domain::booking_rules::plan_claims;
 use domain::claims::cell_interval;
+use domain::search::similar::{self, Profile, SIMILAR_RADIUS_KM};
 use domain::search::walk::{NearestWalk, Resume};
-use domain::search::{Area, SearchHit, SearchSpec, SortBy, Start, plan_cells, sort_hits};
+use domain::search::{Area, Filters, SearchHit, SearchSpec, SortBy, Start, plan_cells, sort_hits};
 
 /// Where the next page starts, if there is one.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,19 +118,11 @@ async fn nearest<S: SearchStore + SpaceStore + BookingStore>(
         if kept.len() >= wanted || walk.exhausted() {
             break kept;
         }
-        let cells = walk.next_cells();
-        if cells.is_empty() {
+        if !read_next(store, &mut walk, &mut cost).await? {
             // Everything left was before the cursor: what is settled now is all there is.
             let settled: Vec<SearchHit> = walk.settled().into_iter().cloned().collect();
             break free.keep(store, catalog, settled, wanted).await?;
         }
-        let partitions: Vec<SearchPartition> = cells
-            .into_iter()
-            .map(|(resolution, cell)| SearchPartition::Cell { resolution, cell })
-            .collect();
-        let read = store.search_partitions(&partitions).await?;
-        cost.add(&read);
-        walk.absorb(&read.rows);
     };
     let more = kept.len() > spec.limit;
     let items: Vec<SearchHit> = kept.into_iter().take(spec.limit).collect();
@@ -137,6 +130,63 @@ async fn nearest<S: SearchStore + SpaceStore + BookingStore>(
         .then(|| items.last().map(|h| Next::After(walk.resume_after(h))))
         .flatten();
     Ok(SearchPage { items, next, cost })
+}
+
+/// Reads the next round of cells the walk names; false once there is nothing left to read.
+async fn read_next<S: SearchStore>(
+    store: &S,
+    walk: &mut NearestWalk,
+    cost: &mut SearchCost,
+) -> Result<bool, AppError> {
+    let cells = walk.next_cells();
+    if cells.is_empty() {
+        return Ok(false);
+    }
+    let partitions: Vec<SearchPartition> = cells
+        .into_iter()
+        .map(|(resolution, cell)| SearchPartition::Cell { resolution, cell })
+        .collect();
+    let read = store.search_partitions(&partitions).await?;
+    cost.add(&read);
+    walk.absorb(&read.rows);
+    Ok(true)
+}
+
+/// Spaces like `space_id` near it, open today, best first (`domain::search::similar`): the
+/// walk reads the nearest few times `limit` candidates, then they are scored. None if the
+/// space does not exist (or is deleted).
+pub async fn similar<S: SearchStore + SpaceStore>(
+    store: &S,
+    catalog: &Catalog,
+    space_id: &str,
+    limit: usize,
+    now: Timestamp,
+) -> Result<Option<(Vec<(f64, SearchHit)>, SearchCost)>, AppError> {
+    let Some(entry) = catalog.space(store, space_id, false).await? else {
+        return Ok(None);
+    };
+    let base = Profile::of(&entry.space, &entry.items);
+    let filters = Filters {
+        open_at: Some(now),
+        ..Filters::default()
+    };
+    // Candidates to score: the nearest few times the list, and the space itself.
+    let wanted = 4 * limit.max(3) + 1;
+    let mut walk = NearestWalk::new(
+        &entry.space.location,
+        SIMILAR_RADIUS_KM,
+        &filters,
+        wanted,
+        None,
+    )
+    .ok_or_else(|| AppError::internal("no walk for a stored location"))?;
+    let mut cost = SearchCost::default();
+    while walk.settled().len() < wanted
+        && !walk.exhausted()
+        && read_next(store, &mut walk, &mut cost).await?
+    {}
+    let candidates: Vec<SearchHit> = walk.settled().into_iter().cloned().collect();
+    Ok(Some((similar::rank(&base, candidates, limit), cost)))
 }
 
 async fn every_candidate<S: SearchStore + SpaceStore + BookingStore>(

@@ -48,6 +48,8 @@ pub(super) fn search_row(
         items,
         rating_sum: rating.0,
         rating_count: rating.1,
+        time_zone: space.time_zone.clone(),
+        closed_dates: space.closures.iter().map(|c| c.date.clone()).collect(),
     }
 }
 

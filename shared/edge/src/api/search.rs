@@ -386,6 +386,7 @@ impl SearchQuery {
                     max_price,
                     min_rating,
                     text,
+                    open_at: None,
                 },
                 available,
                 // Distance needs a point: a city search defaults to the best rated first.

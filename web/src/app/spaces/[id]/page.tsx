@@ -11,10 +11,11 @@ import { internalApiUrl } from "@/lib/server-config";
 
 type SpaceResponse = components["schemas"]["SpaceResponse"];
 type Review = components["schemas"]["Review"];
+type Similar = components["schemas"]["Similar"];
 
 const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 
-async function load(id: string): Promise<{ space: SpaceResponse; reviews: Review[] } | null> {
+async function load(id: string): Promise<{ space: SpaceResponse; reviews: Review[]; similar: Similar[] } | null> {
   if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) return null;
   const base = internalApiUrl();
   const res = await fetch(`${base}/spaces/${id}`, { cache: "no-store" });
@@ -23,7 +24,10 @@ async function load(id: string): Promise<{ space: SpaceResponse; reviews: Review
   const space = (await res.json()) as SpaceResponse;
   const r = await fetch(`${base}/spaces/${id}/reviews`, { cache: "no-store" });
   const reviews = r.ok ? (((await r.json()) as { items?: Review[] }).items ?? []) : [];
-  return { space, reviews };
+  // Recommendations are a nicety: the page renders without them.
+  const s = await fetch(`${base}/spaces/${id}/similar?limit=4`, { cache: "no-store" });
+  const similar = s.ok ? (((await s.json()) as { items?: Similar[] }).items ?? []) : [];
+  return { space, reviews, similar };
 }
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
@@ -46,7 +50,7 @@ export default async function SpacePage({
   const data = await load((await params).id);
   const { day } = await searchParams;
   if (!data) notFound();
-  const { space, reviews } = data;
+  const { space, reviews, similar } = data;
   const live = space.items.filter((i) => !i.retired_at);
   const ratings = reviews.map((r) => r.rating);
   const average = ratings.length ? ratings.reduce((a, b) => a + b, 0) / ratings.length : null;
@@ -123,6 +127,24 @@ export default async function SpacePage({
           </ul>
         )}
       </section>
+      {similar.length > 0 && (
+        <section aria-labelledby="similar">
+          <h2 id="similar">Similar spaces nearby</h2>
+          <ul className="cards">
+            {similar.map((h) => (
+              <li key={h.space_id} className="card">
+                <a href={`/spaces/${h.space_id}`}>{h.name}</a>
+                <span className="muted">
+                  {" "}
+                  · {h.city}
+                  {h.distance_km != null && ` · ${h.distance_km.toFixed(1)} km`}
+                  {h.rating.average != null && ` · ★ ${h.rating.average.toFixed(1)}`}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </article>
   );
 }
