@@ -20,6 +20,7 @@ use crate::money::Money;
 use crate::space::{GeoPoint, ItemKind};
 
 pub mod similar;
+pub mod text;
 pub mod walk;
 
 /// Resolutions a space is listed at: 9 (~0.1 km² cells) lets a dense city's nearest page read
@@ -117,6 +118,9 @@ pub struct SearchRow {
     pub country: String,
     pub lat: f64,
     pub lng: f64,
+    /// The start of the description (`text::DESCRIPTION_CHARS`), for full-text search.
+    #[serde(default)]
+    pub description: String,
     #[serde(default)]
     pub amenities: Vec<String>,
     /// Keyed by item id (a map, so an item write touches only its own entry).
@@ -140,6 +144,8 @@ pub enum SortBy {
     Distance,
     Price,
     Rating,
+    /// Best full-text match first (needs `q`).
+    Relevance,
 }
 
 /// A validated query (see `api::search` for how the HTTP parameters become one).
@@ -152,8 +158,8 @@ pub struct Filters {
     pub min_price: Option<i64>,
     pub max_price: Option<i64>,
     pub min_rating: Option<f64>,
-    /// Lower-case; matched against name and city.
-    pub text: Option<String>,
+    /// Every word (stemmed) in the name, description, city, amenities or item identifiers.
+    pub text: Option<text::TextQuery>,
     /// Only spaces not closed on this instant's local date.
     pub open_at: Option<jiff::Timestamp>,
 }
@@ -265,9 +271,8 @@ impl SearchRow {
         {
             return None;
         }
-        if let Some(text) = &f.text
-            && !self.name.to_lowercase().contains(text)
-            && !self.city.to_lowercase().contains(text)
+        if let Some(q) = &f.text
+            && !text::matches(self, q)
         {
             return None;
         }
@@ -314,7 +319,8 @@ fn cheapest(h: &SearchHit) -> i64 {
 pub fn sort_hits(hits: &mut [SearchHit], by: SortBy) {
     hits.sort_by(|a, b| {
         let primary = match by {
-            SortBy::Distance => a
+            // Relevance is ordered by the caller (it needs the scores); nearest first here.
+            SortBy::Distance | SortBy::Relevance => a
                 .distance_km
                 .unwrap_or(0.0)
                 .total_cmp(&b.distance_km.unwrap_or(0.0)),
@@ -385,6 +391,7 @@ pub(crate) mod tests {
             rating_count: 0,
             time_zone: "Europe/Berlin".into(),
             closed_dates: vec![],
+            description: String::new(),
         }
     }
 
@@ -558,7 +565,7 @@ pub(crate) mod tests {
         let far = Filters::default();
         assert!(a.matches(&far, Some((&c, 0.5))).is_none());
         let text = Filters {
-            text: Some("space 2".into()),
+            text: text::TextQuery::parse("space 2"),
             ..Filters::default()
         };
         assert!(b.matches(&text, None).is_some());

@@ -529,6 +529,7 @@ async fn search_bench(stack: &local_gateway::stack::StackInfo) -> String {
                     SortBy::Distance => "distance",
                     SortBy::Price => "price",
                     SortBy::Rating => "rating",
+                    SortBy::Relevance => "relevance",
                 };
                 // Rows, partitions and rounds: the use case, as the function runs it.
                 let mut first = Vec::new();

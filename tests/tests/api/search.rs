@@ -404,3 +404,87 @@ async fn similar_spaces_rank_alike_places_and_leave_out_itself_closed_and_delete
         assert_eq!(problem["errors"][0]["field"], "limit", "{problem}");
     }
 }
+
+/// Full-text search: stemmed words in the name, description, amenities and item identifiers,
+/// the exact name first, combinable with the radius and the filters.
+#[tokio::test]
+async fn words_find_stemmed_matches_and_rank_the_exact_name_first() {
+    let op = user_with_roles(&[Role::Operator]).await;
+    let o = unique_origin();
+    let city = format!("Wordton {}", uuid::Uuid::new_v4().simple());
+    let with_description = |name: &str, p: &GeoPoint, description: &str| {
+        let mut body = space_at(name, &city, p, &["wifi"]);
+        body["description"] = json!(description);
+        body
+    };
+    let board = || item("room", "Board Room", 8, 4000);
+    let spaces = [
+        (
+            "Quiet Meeting Rooms",
+            "Rooms for meetings of four to twelve.",
+            0.4,
+            board(),
+        ),
+        (
+            "Meeting Point",
+            "A meeting room and hot desks.",
+            3.0,
+            board(),
+        ),
+        (
+            "Desk Club",
+            "Hot desks; meetings on request.",
+            0.2,
+            item("desk", "Hot Desk 1", 1, 500),
+        ),
+        ("Garden Loft", "Plants, light and a printer.", 0.1, board()),
+    ];
+    let mut made = Vec::new();
+    for (name, description, km, only_item) in spaces {
+        let (id, _) = create(
+            &op.access_token,
+            &with_description(name, &offset(&o, km, 0.0), description),
+            &[only_item],
+        )
+        .await;
+        made.push(id);
+    }
+    let at = format!("lat={}&lng={}", o.lat, o.lng);
+    let q = format!("{at}&radius_km=10");
+    // The exact name first, though two other spaces are nearer.
+    let page = search(&format!("{q}&q=Meeting%20Point")).await;
+    assert_eq!(ids(&page)[0], made[1], "{page}");
+    // "meetings" and "rooms" find "meeting" and "room" (and the reverse).
+    let found = ids(&search(&format!("{q}&q=meetings%20rooms")).await);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.contains(&made[0]) && found.contains(&made[1]));
+    // Item identifiers and descriptions are searched; words combine with the filters.
+    assert_eq!(
+        ids(&search(&format!("{q}&q=printers")).await),
+        vec![made[3].clone()]
+    );
+    assert_eq!(
+        ids(&search(&format!("{q}&q=board&sort=distance")).await),
+        vec![made[3].clone(), made[0].clone(), made[1].clone()]
+    );
+    assert_eq!(
+        ids(&search(&format!("{at}&q=desks&radius_km=1")).await),
+        vec![made[2].clone()]
+    );
+    for (query, field, rule) in [
+        ("sort=relevance", "sort", "requires"),
+        ("q=%20%2C%3B", "q", "words"),
+    ] {
+        let res = call("GET", &format!("/spaces?{q}&{query}"), None, None).await;
+        assert_eq!(res.status(), 400, "{query}");
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(
+            (
+                p["errors"][0]["field"].as_str(),
+                p["errors"][0]["rule"].as_str()
+            ),
+            (Some(field), Some(rule)),
+            "{p}"
+        );
+    }
+}

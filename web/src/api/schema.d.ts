@@ -5159,11 +5159,14 @@ export interface operations {
                 max_price?: number;
                 /** @description Comma-separated amenities, all required. */
                 amenities?: string;
-                /** @description Words in the name or description. */
+                /**
+                 * @description Words, all to be found (stemmed) in the name, description, city, amenities or item
+                 *     identifiers; the best match comes first unless `sort` says otherwise.
+                 */
                 q?: string;
                 /** @description Lowest average rating, 1 to 5. */
                 min_rating?: number;
-                /** @description distance (default with a point), price or rating. */
+                /** @description distance (default with a point), price, rating, or relevance (default with `q`). */
                 sort?: string;
                 /** @description With `available_to`: only items free for this whole window. */
                 available_from?: string;

@@ -165,6 +165,7 @@ export function SearchView() {
               <option value="distance">Distance</option>
               <option value="price">Price</option>
               <option value="rating">Rating</option>
+              <option value="relevance">Best match (needs words)</option>
             </select>
           </div>
         </div>

@@ -2,11 +2,11 @@
 //!
 //! Nearest-first pages in a circle walk H3 cells outward and stop once the page is provably
 //! complete (`domain::search::walk`), so they read about a page of rows whatever the density.
-//! Price and rating orders, and city searches, read every candidate (the cheapest space may
-//! be the last one read): at most [`domain::search::MAX_PARTITIONS`] partitions, or one city.
+//! Price, rating and relevance orders, and city searches, read every candidate (the best
+//! may be the last one read): at most [`domain::search::MAX_PARTITIONS`] partitions, or one city.
 //! The free-window filter checks candidates in page order, only as many as the page needs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
@@ -18,6 +18,7 @@ use crate::usecase::catalog::Catalog;
 use domain::booking_rules::plan_claims;
 use domain::claims::cell_interval;
 use domain::search::similar::{self, Profile, SIMILAR_RADIUS_KM};
+use domain::search::text;
 use domain::search::walk::{NearestWalk, Resume};
 use domain::search::{Area, Filters, SearchHit, SearchSpec, SortBy, Start, plan_cells, sort_hits};
 
@@ -226,6 +227,17 @@ async fn every_candidate<S: SearchStore + SpaceStore + BookingStore>(
         .filter_map(|r| r.matches(&spec.filters, circle))
         .collect();
     sort_hits(&mut hits, spec.sort);
+    if let (SortBy::Relevance, Some(q)) = (spec.sort, &spec.filters.text) {
+        let matched: HashSet<&str> = hits.iter().map(|h| h.space_id.as_str()).collect();
+        let rows = read
+            .rows
+            .iter()
+            .filter(|r| matched.contains(r.space_id.as_str()));
+        let scores = text::scores(rows, q);
+        let score = |h: &SearchHit| scores.get(&h.space_id).copied().unwrap_or(0.0);
+        // Stable: equal scores keep the nearest (or, in a city, the id) order.
+        hits.sort_by(|a, b| score(b).total_cmp(&score(a)));
+    }
     let kept = free
         .keep(store, catalog, hits, offset + spec.limit + 1)
         .await?;

@@ -44,6 +44,11 @@ pub(super) fn search_row(
         country: space.address.country.clone(),
         lat: space.location.lat,
         lng: space.location.lng,
+        description: space
+            .description
+            .chars()
+            .take(domain::search::text::DESCRIPTION_CHARS)
+            .collect(),
         amenities: space.amenities.clone(),
         items,
         rating_sum: rating.0,

@@ -33,7 +33,7 @@ use crate::space::GeoPoint;
 /// Margin (km) for floating-point error in distances and circumradii.
 const SLACK_KM: f64 = 0.001;
 /// Cells read in one round (in parallel).
-const MAX_BATCH: usize = 16;
+const MAX_BATCH: usize = 24;
 /// Rows a resolution may be expected to read per hit the page wants.
 const ROWS_PER_WANTED: f64 = 2.2;
 /// Cells a resolution may need to cover what is left of the page; past this a coarser one
@@ -125,6 +125,8 @@ pub struct NearestWalk {
     /// Matching hits found and area read (km²), over every resolution: the density estimate.
     seen_hits: usize,
     seen_area_km2: f64,
+    /// Cells read since the walk last (re)started.
+    read_in_walk: usize,
     /// The previous page's density, until this one has read something.
     prior_density: Option<f64>,
     pub stats: WalkStats,
@@ -159,7 +161,9 @@ fn resolution_for(inner: f64, outer: f64, density: Option<f64>, wanted: usize) -
         let (e, area) = (res.edge_length_km(), res.area_km2());
         let hole = (inner - 2.0 * e).max(0.0).powi(2);
         let cover = PI * ((outer + 2.0 * e).powi(2) - hole);
-        if cover / area > MAX_COVER_CELLS || PI * hole / area > MAX_SKIPPED_CELLS {
+        // Cells wider than the band they serve read mostly what lies beyond it.
+        let too_coarse = e > (outer - inner).max(outer / 4.0);
+        if too_coarse || cover / area > MAX_COVER_CELLS || PI * hole / area > MAX_SKIPPED_CELLS {
             continue;
         }
         let light = match density {
@@ -209,6 +213,7 @@ impl NearestWalk {
             hits: BTreeMap::new(),
             seen_hits: 0,
             seen_area_km2: 0.0,
+            read_in_walk: 0,
             prior_density: hint,
             stats: WalkStats::default(),
         };
@@ -229,6 +234,7 @@ impl NearestWalk {
 
     fn restart(&mut self, res: Resolution) {
         self.res = res;
+        self.read_in_walk = 0;
         self.visited.clear();
         self.frontier.clear();
         self.stats.resolutions.push(u8::from(res));
@@ -298,11 +304,12 @@ impl NearestWalk {
         }
     }
 
-    /// Matching hits per km² read so far (one more than seen, so an empty read still bounds
-    /// it from above); before any read, the previous page's.
+    /// Matching hits per km² read so far, counting half a hit more than seen (an empty read
+    /// must not pass for an empty region: the walk would jump to cells far too coarse);
+    /// before any read, the previous page's.
     fn density(&self) -> Option<f64> {
         if self.seen_area_km2 > 0.0 {
-            Some((self.seen_hits as f64 + 1.0) / self.seen_area_km2)
+            Some((self.seen_hits as f64 + 0.5) / self.seen_area_km2)
         } else {
             self.prior_density
         }
@@ -341,15 +348,18 @@ impl NearestWalk {
             .after
             .as_ref()
             .map(|a| (a.metres as f64 - 0.5) / 1000.0 - SLACK_KM);
-        // The first round reads a cell and its ring; later ones about what the missing
-        // hits need at the density met so far.
-        let size = match self.density().filter(|_| self.seen_area_km2 > 0.0) {
-            None => 7,
-            Some(d) => {
-                let missing = self.wanted.saturating_sub(self.settled().len()) as f64;
-                let per_cell = d * self.res.area_km2();
-                ((missing / per_cell.max(0.1)).ceil() as usize).clamp(3, MAX_BATCH)
-            }
+        // The first round reads a cell and its ring; later ones what is left of the cover
+        // of the band the page likely needs, at the density met so far.
+        let size = if self.seen_area_km2 > 0.0 {
+            let (e, area) = (self.res.edge_length_km(), self.res.area_km2());
+            let outer = self.needed_radius(inner) + e;
+            let hole = (inner - e).max(0.0);
+            let cover = PI * (outer * outer - hole * hole) / area;
+            (cover.ceil() as usize)
+                .saturating_sub(self.read_in_walk)
+                .clamp(3, MAX_BATCH)
+        } else {
+            7
         };
         let mut batch = Vec::new();
         while batch.len() < size {
@@ -362,6 +372,7 @@ impl NearestWalk {
             }
         }
         self.seen_area_km2 += batch.len() as f64 * self.res.area_km2();
+        self.read_in_walk += batch.len();
         self.stats.rounds += usize::from(!batch.is_empty());
         self.stats.partitions += batch.len();
         let res = u8::from(self.res);
@@ -591,6 +602,36 @@ mod tests {
                 );
                 resume = next;
             }
+        }
+    }
+
+    /// A sparse region (500 spaces within 60 km) costs a few rounds of coarse cells, and
+    /// still about a page of rows.
+    #[test]
+    fn a_sparse_region_costs_a_few_coarse_rounds() {
+        let mut rng = Rng(11);
+        let c = GeoPoint {
+            lat: 53.85,
+            lng: 12.6,
+        };
+        let rows: Vec<SearchRow> = (0..500)
+            .map(|i| {
+                let r = 60.0 * rng.next().sqrt();
+                let a = rng.next() * std::f64::consts::TAU;
+                let p = GeoPoint {
+                    lat: c.lat + r * a.cos() / 111.2,
+                    lng: c.lng + r * a.sin() / (111.2 * c.lat.to_radians().cos()),
+                };
+                row(i, &p)
+            })
+            .collect();
+        let store = partitions(&rows);
+        for radius in [1.0, 5.0, 10.0, 25.0, 50.0] {
+            let (_, _, stats, _) = page(&store, &c, radius, &Filters::default(), 20, None);
+            assert!(
+                stats.rows_read <= 60 && stats.rounds <= 6 && stats.partitions <= 100,
+                "radius {radius}: {stats:?}"
+            );
         }
     }
 }

@@ -9,6 +9,7 @@ use app::error::AppError;
 use domain::amenity::AMENITIES;
 
 use app::usecase::search::Next;
+use domain::search::text::{MAX_QUERY_WORDS, TextQuery};
 use domain::search::walk::{PageKey, Resume};
 use domain::search::{Area, Filters, MAX_RADIUS_KM, SearchSpec, SortBy, Start};
 use domain::space::{GeoPoint, ItemKind};
@@ -59,12 +60,13 @@ pub struct SearchParams {
     max_price: Option<String>,
     /// Comma-separated amenities, all required.
     amenities: Option<String>,
-    /// Words in the name or description.
+    /// Words, all to be found (stemmed) in the name, description, city, amenities or item
+    /// identifiers; the best match comes first unless `sort` says otherwise.
     q: Option<String>,
     /// Lowest average rating, 1 to 5.
     #[param(value_type = Option<f64>)]
     min_rating: Option<String>,
-    /// distance (default with a point), price or rating.
+    /// distance (default with a point), price, rating, or relevance (default with `q`).
     sort: Option<String>,
     /// With `available_to`: only items free for this whole window.
     #[param(value_type = Option<String>, format = DateTime)]
@@ -245,13 +247,23 @@ impl SearchQuery {
                 "must be from 1 to 5",
             );
         }
-        let text =
-            p.q.as_ref()
-                .map(|q| q.trim().to_lowercase())
-                .filter(|q| !q.is_empty());
-        if let Some(q) = &text {
-            v.text("q", q, 1, 100);
-        }
+        let text = match p.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            None => None,
+            Some(q) => {
+                v.text("q", q, 1, 100);
+                let parsed = TextQuery::parse(q);
+                v.check(parsed.is_some(), "q", "words", "must hold a word");
+                if let Some(t) = &parsed {
+                    v.check(
+                        t.terms.len() <= MAX_QUERY_WORDS,
+                        "q",
+                        "max_items",
+                        format!("at most {MAX_QUERY_WORDS} different words"),
+                    );
+                }
+                parsed
+            }
+        };
         let instant = |v: &mut Violations, name: &str, raw: &Option<String>| -> Option<Timestamp> {
             let raw = raw.as_ref()?;
             match raw.parse() {
@@ -301,11 +313,22 @@ impl SearchQuery {
             }
         };
         let sort = match p.sort.as_deref() {
+            // Words ask for the best match first, unless an order is given.
+            None if text.is_some() => SortBy::Relevance,
             None | Some("distance") => SortBy::Distance,
             Some("price") => SortBy::Price,
             Some("rating") => SortBy::Rating,
+            Some("relevance") => {
+                v.check(
+                    text.is_some(),
+                    "sort",
+                    "requires",
+                    "relevance needs words in q",
+                );
+                SortBy::Relevance
+            }
             Some(_) => {
-                v.add("sort", "enum", "one of distance, price, rating");
+                v.add("sort", "enum", "one of distance, price, rating, relevance");
                 SortBy::Distance
             }
         };
